@@ -1,0 +1,147 @@
+/**
+ * Time in goszakup data. OWS timestamps carry no zone ("2023-01-15 10:20:30"): they are wall-clock times in
+ * Kazakhstan, which we read as Asia/Almaty. Values are kept as UTC instants (epoch milliseconds); business days
+ * are calendar days in Asia/Almaty. The zone's offset changed (UTC+6 → UTC+5 on 2024-03-01), so offsets come
+ * from the runtime's time-zone database, read once into a transition table, not from a constant.
+ */
+export const ZONE = "Asia/Almaty"
+
+const MS_PER_MINUTE = 60_000
+const MS_PER_DAY = 86_400_000
+const TABLE_FROM = Date.UTC(1990, 0, 1)
+const TABLE_TO = Date.UTC(2060, 0, 1)
+
+const formatter = new Intl.DateTimeFormat("en-US", {
+  timeZone: ZONE,
+  hourCycle: "h23",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "numeric",
+  minute: "numeric",
+  second: "numeric"
+})
+
+const intlOffsetMinutes = (utcMs: number): number => {
+  const parts: Record<string, number> = {}
+  for (const part of formatter.formatToParts(new Date(utcMs))) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value)
+  }
+  const wall = Date.UTC(
+    parts.year as number,
+    (parts.month as number) - 1,
+    parts.day as number,
+    parts.hour as number,
+    parts.minute as number,
+    parts.second as number
+  )
+  return Math.round((wall - Math.floor(utcMs / 1000) * 1000) / MS_PER_MINUTE)
+}
+
+interface Transition {
+  readonly at: number // UTC ms from which `offset` applies
+  readonly offset: number // minutes east of UTC
+}
+
+let table: ReadonlyArray<Transition> | undefined
+
+const transitions = (): ReadonlyArray<Transition> => {
+  if (table !== undefined) return table
+  const found: Array<Transition> = [{ at: Number.NEGATIVE_INFINITY, offset: intlOffsetMinutes(TABLE_FROM) }]
+  const step = 7 * MS_PER_DAY
+  let previous = found[0]!.offset
+  for (let t = TABLE_FROM + step; t <= TABLE_TO; t += step) {
+    const offset = intlOffsetMinutes(t)
+    if (offset === previous) continue
+    let lo = t - step
+    let hi = t
+    while (hi - lo > MS_PER_MINUTE) {
+      const mid = Math.floor((lo + hi) / 2 / MS_PER_MINUTE) * MS_PER_MINUTE
+      if (intlOffsetMinutes(mid) === previous) lo = mid
+      else hi = mid
+    }
+    found.push({ at: hi, offset })
+    previous = offset
+  }
+  table = found
+  return found
+}
+
+/** Minutes east of UTC in Asia/Almaty at a UTC instant. */
+export const almatyOffsetMinutes = (utcMs: number): number => {
+  const list = transitions()
+  let lo = 0
+  let hi = list.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if ((list[mid] as Transition).at <= utcMs) lo = mid
+    else hi = mid - 1
+  }
+  return (list[lo] as Transition).offset
+}
+
+/** The calendar day in Asia/Almaty of a UTC instant, as days since 1970-01-01. */
+export const almatyDay = (utcMs: number): number =>
+  Math.floor((utcMs + almatyOffsetMinutes(utcMs) * MS_PER_MINUTE) / MS_PER_DAY)
+
+/** Converts an Almaty wall-clock time (given as if it were UTC) to the UTC instant. */
+export const fromAlmatyWallClock = (wallMs: number): number => {
+  // The offset at (wall - offset) is what we need; two passes settle it except inside a transition gap.
+  let utc = wallMs - almatyOffsetMinutes(wallMs) * MS_PER_MINUTE
+  utc = wallMs - almatyOffsetMinutes(utc) * MS_PER_MINUTE
+  return utc
+}
+
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/u
+
+/**
+ * Parses a goszakup timestamp or date into a UTC instant. Without a zone the value is Almaty wall-clock time;
+ * with `Z` or `±hh:mm` it is taken as given. Returns the reason when the text is not a real date.
+ */
+export const parseTimestamp = (value: unknown): number | string => {
+  if (typeof value !== "string") {
+    return `expected a date or timestamp string, got ${value === null ? "null" : typeof value}`
+  }
+  const match = TIMESTAMP.exec(value.trim())
+  if (match === null) return `expected a date like 2024-01-31 or 2024-01-31 10:20:30, got ${JSON.stringify(value)}`
+  const [, y, mo, d, h, mi, s, frac, zone] = match
+  const year = Number(y)
+  const month = Number(mo)
+  const day = Number(d)
+  const hour = Number(h ?? 0)
+  const minute = Number(mi ?? 0)
+  const second = Number(s ?? 0)
+  const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"))
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis)
+  const check = new Date(wall)
+  if (
+    year < 1900 ||
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return `${JSON.stringify(value)} is not a real calendar date and time`
+  }
+  if (zone === undefined) return fromAlmatyWallClock(wall)
+  if (zone === "Z") return wall
+  const sign = zone.startsWith("-") ? -1 : 1
+  const digits = zone.slice(1).replace(":", "")
+  const offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)))
+  return wall - offset * MS_PER_MINUTE
+}
+
+/** Formats a UTC instant as Almaty wall-clock ISO text with its offset ("2024-03-05T10:20:30+05:00"). */
+export const formatAlmaty = (utcMs: number): string => {
+  const offset = almatyOffsetMinutes(utcMs)
+  const wall = new Date(utcMs + offset * MS_PER_MINUTE).toISOString().slice(0, 19)
+  const sign = offset < 0 ? "-" : "+"
+  const abs = Math.abs(offset)
+  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`
+}
+
+/** Formats an Almaty day number as YYYY-MM-DD. */
+export const formatDay = (day: number): string => new Date(day * MS_PER_DAY).toISOString().slice(0, 10)

@@ -1,0 +1,19 @@
+import { Schema } from "effect"
+
+const PositiveId = Schema.Int.check(Schema.isGreaterThan(0))
+
+export const ContractId = PositiveId.pipe(Schema.brand("ContractId"))
+export type ContractId = typeof ContractId.Type
+
+export const LotId = PositiveId.pipe(Schema.brand("LotId"))
+export type LotId = typeof LotId.Type
+
+export const PaymentId = PositiveId.pipe(Schema.brand("PaymentId"))
+export type PaymentId = typeof PaymentId.Type
+
+export const UnitId = PositiveId.pipe(Schema.brand("UnitId"))
+export type UnitId = typeof UnitId.Type
+
+/** A UTC instant as epoch milliseconds (see AlmatyTime for how goszakup's zone-less times are read). */
+export const Instant = Schema.Number.check(Schema.isInt()).pipe(Schema.brand("Instant"))
+export type Instant = typeof Instant.Type

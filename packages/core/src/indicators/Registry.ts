@@ -1,0 +1,151 @@
+import { Effect, Schema } from "effect"
+import { acceleratedPayment } from "./acceleratedPayment.ts"
+import type { AnalysisDataset } from "./Dataset.ts"
+import { CommonFilters } from "./Filters.ts"
+import { compareFindings, type Finding } from "./Finding.ts"
+import { anyIndicator, type Indicator } from "./Indicator.ts"
+import { minimalDumping } from "./minimalDumping.ts"
+import { partnership } from "./partnership.ts"
+import { sumGrowth } from "./sumGrowth.ts"
+import { superDumping } from "./superDumping.ts"
+
+export class ParamsError extends Schema.TaggedError<ParamsError>()("ParamsError", {
+  /** Where in the parameters the problem is, e.g. `indicators.super-dumping.threshold`. */
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+export class DuplicateIndicatorError extends Schema.TaggedError<DuplicateIndicatorError>()("DuplicateIndicatorError", {
+  code: Schema.String
+}) {}
+
+/** Parameters of a run as written in params.json (every part optional; defaults fill the rest). */
+export const AnalysisParamsInput = Schema.Struct({
+  filters: Schema.optional(Schema.Unknown),
+  indicators: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+  /** Run only these indicator codes (default: all registered). */
+  only: Schema.optional(Schema.Array(Schema.String))
+})
+export type AnalysisParamsInput = typeof AnalysisParamsInput.Encoded
+
+/** Parameters resolved against a registry: decoded filters and one decoded parameter object per indicator to run. */
+export interface ResolvedParams {
+  readonly filters: CommonFilters
+  readonly indicators: ReadonlyArray<{ readonly indicator: Indicator<unknown>; readonly params: unknown }>
+}
+
+export interface IndicatorStats {
+  readonly evaluated: number
+  readonly flagged: number
+  readonly skipped: Readonly<Record<string, number>>
+}
+
+export interface EvaluationResult {
+  readonly findings: ReadonlyArray<Finding>
+  readonly stats: Readonly<Record<string, IndicatorStats>>
+}
+
+const firstLine = (message: string): string => message.split("\n")[0] ?? message
+
+/** The set of indicators a run evaluates. Immutable: `with` returns a new registry. */
+export class IndicatorRegistry {
+  private readonly byCode: ReadonlyMap<string, Indicator<unknown>>
+
+  private constructor(byCode: ReadonlyMap<string, Indicator<unknown>>) {
+    this.byCode = byCode
+  }
+
+  static readonly empty = new IndicatorRegistry(new Map())
+
+  /** The five indicators of the design. */
+  static readonly standard: IndicatorRegistry = [
+    anyIndicator(superDumping),
+    anyIndicator(minimalDumping),
+    anyIndicator(acceleratedPayment),
+    anyIndicator(sumGrowth),
+    anyIndicator(partnership)
+  ].reduce((registry, indicator) => registry.withUnsafe(indicator), IndicatorRegistry.empty)
+
+  /** Adds an indicator; fails when its code is taken. */
+  with<P>(indicator: Indicator<P>): Effect.Effect<IndicatorRegistry, DuplicateIndicatorError> {
+    return this.byCode.has(indicator.code)
+      ? Effect.fail(new DuplicateIndicatorError({ code: indicator.code }))
+      : Effect.succeed(this.withUnsafe(anyIndicator(indicator)))
+  }
+
+  private withUnsafe(indicator: Indicator<unknown>): IndicatorRegistry {
+    if (this.byCode.has(indicator.code)) throw new Error(`indicator ${indicator.code} is registered twice`)
+    return new IndicatorRegistry(new Map([...this.byCode, [indicator.code, indicator]]))
+  }
+
+  get(code: string): Indicator<unknown> | undefined {
+    return this.byCode.get(code)
+  }
+
+  get indicators(): ReadonlyArray<Indicator<unknown>> {
+    return [...this.byCode.values()]
+  }
+
+  /** Decodes params.json content; every problem names its path. */
+  resolve(input: unknown = {}): Effect.Effect<ResolvedParams, ParamsError> {
+    return Effect.gen({ self: this }, function* () {
+      const raw = yield* Schema.decodeUnknownEffect(AnalysisParamsInput)(input).pipe(
+        Effect.mapError((e) => new ParamsError({ path: "(params)", message: firstLine(e.message) }))
+      )
+      const filters = yield* Schema.decodeUnknownEffect(CommonFilters)(raw.filters ?? {}).pipe(
+        Effect.mapError((e) => new ParamsError({ path: "filters", message: e.message }))
+      )
+      const sections = raw.indicators ?? {}
+      for (const code of Object.keys(sections)) {
+        if (!this.byCode.has(code)) {
+          return yield* new ParamsError({
+            path: `indicators.${code}`,
+            message: `unknown indicator; known: ${[...this.byCode.keys()].join(", ")}`
+          })
+        }
+      }
+      const only = raw.only ?? [...this.byCode.keys()]
+      const chosen: Array<{ indicator: Indicator<unknown>; params: unknown }> = []
+      for (const code of only) {
+        const indicator = this.byCode.get(code)
+        if (indicator === undefined) {
+          return yield* new ParamsError({
+            path: "only",
+            message: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
+          })
+        }
+        const params = yield* Schema.decodeUnknownEffect(indicator.params)(sections[code] ?? {}).pipe(
+          Effect.mapError((e) => new ParamsError({ path: `indicators.${code}`, message: e.message }))
+        )
+        chosen.push({ indicator, params })
+      }
+      return { filters, indicators: chosen }
+    })
+  }
+}
+
+/** Evaluates resolved indicators over a dataset. Findings come back in a deterministic order. */
+export const evaluateIndicators = (dataset: AnalysisDataset, resolved: ResolvedParams): EvaluationResult => {
+  const findings: Array<Finding> = []
+  const stats: Record<string, IndicatorStats> = {}
+  for (const { indicator, params } of resolved.indicators) {
+    let evaluated = 0
+    let flagged = 0
+    const skipped: Record<string, number> = {}
+    indicator.evaluate(dataset, params, resolved.filters, {
+      emit: (finding) => {
+        flagged++
+        findings.push(finding)
+      },
+      evaluated: () => {
+        evaluated++
+      },
+      skip: (reason) => {
+        skipped[reason] = (skipped[reason] ?? 0) + 1
+      }
+    })
+    stats[indicator.code] = { evaluated, flagged, skipped }
+  }
+  findings.sort(compareFindings)
+  return { findings, stats }
+}

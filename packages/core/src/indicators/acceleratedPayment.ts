@@ -1,0 +1,69 @@
+import { Schema } from "effect"
+import { almatyDay, formatDay } from "../domain/AlmatyTime.ts"
+import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
+import { withDefault } from "./Filters.ts"
+import type { Indicator } from "./Indicator.ts"
+
+export const AcceleratedPaymentParams = Schema.Struct({
+  maxDays: withDefault(Schema.Int, 5),
+  statusIds: withDefault(Schema.Array(Schema.Int), [190, 375, 390, 450])
+})
+export type AcceleratedPaymentParams = typeof AcceleratedPaymentParams.Type
+
+export const NO_PAYMENTS = "no payments"
+
+export const acceleratedPayment: Indicator<AcceleratedPaymentParams> = {
+  code: "accelerated-payment",
+  titles: { ru: "Ускоренная оплата", kk: "Жеделдетілген төлем", en: "Accelerated payment" },
+  formula: "days = first pay_date over the chain − root crdate (calendar days, Asia/Almaty); flag when days < N",
+  description:
+    "Money reaches the supplier within days of the contract's creation — too fast for delivery and acceptance, " +
+    "which suggests the work was agreed or done before the procurement.",
+  scope: "chain",
+  params: AcceleratedPaymentParams,
+  parameterDocs: [
+    {
+      name: "maxDays",
+      description: "N: flag when the first payment comes fewer than N days after creation",
+      default: 5
+    },
+    {
+      name: "statusIds",
+      description: "contract statuses this indicator looks at (replaces the common status set)",
+      default: [190, 375, 390, 450]
+    }
+  ],
+  evaluate: (dataset, params, filters, sink) => {
+    const thresholds = { max_days: String(params.maxDays) }
+    forEachFilteredRoot(
+      dataset,
+      filters,
+      sink,
+      (chain, root) => {
+        const firstPay = dataset.firstPayDate(chain)
+        if (firstPay === undefined) return sink.skip(NO_PAYMENTS)
+        sink.evaluated()
+        const created = almatyDay(root.crdate)
+        const paid = almatyDay(firstPay)
+        const days = paid - created
+        if (days >= params.maxDays) return
+        const createdText = formatDay(created)
+        const paidText = formatDay(paid)
+        sink.emit(
+          contractFinding(
+            dataset,
+            "accelerated-payment",
+            root,
+            { days: String(days), contract_created: createdText, first_payment: paidText },
+            thresholds,
+            {
+              ru: `Первая оплата ${paidText} через ${days} дн. после создания договора ${createdText} (порог: менее ${params.maxDays} дн.).`,
+              en: `First payment on ${paidText}, ${days} day(s) after the contract was created on ${createdText} (threshold: fewer than ${params.maxDays}).`
+            }
+          )
+        )
+      },
+      params.statusIds
+    )
+  }
+}

@@ -1,0 +1,83 @@
+import { Schema } from "effect"
+import {
+  compareFractions,
+  type Fraction,
+  formatDecimal,
+  formatFraction,
+  fraction,
+  fractionOfDecimal
+} from "../domain/Decimal.ts"
+import { formatTenge } from "../domain/Money.ts"
+import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
+import { withDefault } from "./Filters.ts"
+import type { Indicator } from "./Indicator.ts"
+
+export const SumGrowthParams = Schema.Struct({
+  threshold: withDefault(Schema.Finite, 20)
+})
+export type SumGrowthParams = typeof SumGrowthParams.Type
+
+export const SINGLE_VERSION = "no amendments (single version)"
+
+/** (last − first) × 100 / first, or undefined when either is missing or first is zero (undefined, not infinite). */
+export const growthPercent = (first: number | null, last: number | null): Fraction | undefined =>
+  first === null || last === null || first === 0
+    ? undefined
+    : fraction((BigInt(last) - BigInt(first)) * 100n, BigInt(first))
+
+export const sumGrowth: Indicator<SumGrowthParams> = {
+  code: "sum-growth",
+  titles: { ru: "Рост суммы договора", kk: "Шарт сомасының өсуі", en: "Contract sum growth" },
+  formula:
+    "chain ordered by (sign_date, crdate, id); growth = (S_last − S_first) × 100 / S_first on contract_sum_wnds and " +
+    "on fakt_sum_wnds; flag when either > T",
+  description:
+    "Amendments raised the contract's sum (or its actual sum) well above what was won at tender — a common way " +
+    "to recover a dumped price or pay for work never competed.",
+  scope: "chain",
+  params: SumGrowthParams,
+  parameterDocs: [{ name: "threshold", description: "T, percent: flag when either growth exceeds it", default: 20 }],
+  evaluate: (dataset, params, filters, sink) => {
+    const threshold = fractionOfDecimal(params.threshold)
+    const thresholds = { threshold_pct: formatDecimal(params.threshold) }
+    forEachFilteredRoot(dataset, filters, sink, (chain, root) => {
+      const versions = chain.versions
+      if (versions.length < 2) return sink.skip(SINGLE_VERSION)
+      sink.evaluated()
+      const first = versions[0]!
+      const last = versions[versions.length - 1]!
+      const sumGrowthPct = growthPercent(first.sumWnds, last.sumWnds)
+      const faktGrowthPct = growthPercent(first.faktSumWnds, last.faktSumWnds)
+      const sumFlag = sumGrowthPct !== undefined && compareFractions(sumGrowthPct, threshold) > 0
+      const faktFlag = faktGrowthPct !== undefined && compareFractions(faktGrowthPct, threshold) > 0
+      if (!sumFlag && !faktFlag) return
+      const measures: Record<string, string> = { versions: String(versions.length) }
+      if (first.sumWnds !== null) measures.sum_first = formatTenge(first.sumWnds)
+      if (last.sumWnds !== null) measures.sum_last = formatTenge(last.sumWnds)
+      if (sumGrowthPct !== undefined) measures.sum_growth_pct = formatFraction(sumGrowthPct)
+      if (first.faktSumWnds !== null) measures.fakt_first = formatTenge(first.faktSumWnds)
+      if (last.faktSumWnds !== null) measures.fakt_last = formatTenge(last.faktSumWnds)
+      if (faktGrowthPct !== undefined) measures.fakt_growth_pct = formatFraction(faktGrowthPct)
+      const what = [
+        sumFlag
+          ? {
+              ru: `сумма договора выросла на ${measures.sum_growth_pct}% (${measures.sum_first} → ${measures.sum_last} тг)`,
+              en: `the contract sum grew ${measures.sum_growth_pct}% (${measures.sum_first} → ${measures.sum_last} KZT)`
+            }
+          : undefined,
+        faktFlag
+          ? {
+              ru: `фактическая сумма выросла на ${measures.fakt_growth_pct}% (${measures.fakt_first} → ${measures.fakt_last} тг)`,
+              en: `the actual sum grew ${measures.fakt_growth_pct}% (${measures.fakt_first} → ${measures.fakt_last} KZT)`
+            }
+          : undefined
+      ].filter((x) => x !== undefined)
+      sink.emit(
+        contractFinding(dataset, "sum-growth", root, measures, thresholds, {
+          ru: `За ${versions.length} верс. договора ${what.map((w) => w.ru).join("; ")} (порог ${thresholds.threshold_pct}%).`,
+          en: `Over ${versions.length} versions ${what.map((w) => w.en).join("; ")} (threshold ${thresholds.threshold_pct}%).`
+        })
+      )
+    })
+  }
+}

@@ -1,0 +1,87 @@
+import { binProblem, type Bin } from "../../domain/Bin.ts"
+import { parseTenge, type Tiyn } from "../../domain/Money.ts"
+import { parseTimestamp } from "../../domain/AlmatyTime.ts"
+import type { Instant } from "../../domain/Ids.ts"
+
+/**
+ * Field parsers for OWS records. A parser returns the value or a `Problem` naming the reason; the record decoder
+ * adds the field name and the raw value. Hand-written rather than derived from Schema because this runs on
+ * millions of records and each failure must name one field precisely.
+ */
+export class Problem {
+  readonly reason: string
+  constructor(reason: string) {
+    this.reason = reason
+  }
+}
+
+export type Parser<A> = (raw: unknown) => A | Problem
+
+const isAbsent = (raw: unknown): raw is null | undefined | "" => raw === null || raw === undefined || raw === ""
+
+export const nullable =
+  <A>(parser: Parser<A>): Parser<A | null> =>
+  (raw) =>
+    isAbsent(raw) ? null : parser(raw)
+
+export const required =
+  <A>(parser: Parser<A>): Parser<A> =>
+  (raw) =>
+    isAbsent(raw) ? new Problem("required field is missing") : parser(raw)
+
+const INTEGER_TEXT = /^-?\d{1,16}$/u
+
+/** An integer given as a JSON number or as digits in a string (both occur in OWS exports). */
+export const integer: Parser<number> = (raw) => {
+  const n =
+    typeof raw === "number" ? raw : typeof raw === "string" && INTEGER_TEXT.test(raw.trim()) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(n))
+    return new Problem(`expected an integer, got ${typeof raw === "string" ? "text" : typeof raw}`)
+  return n
+}
+
+export const positiveId =
+  <B extends number>(): Parser<B> =>
+  (raw) => {
+    const n = integer(raw)
+    if (n instanceof Problem) return n
+    return n > 0 ? (n as B) : new Problem("id must be a positive integer")
+  }
+
+export const text: Parser<string> = (raw) =>
+  typeof raw === "string"
+    ? raw
+    : typeof raw === "number"
+      ? String(raw)
+      : new Problem(`expected text, got ${typeof raw}`)
+
+export const money: Parser<Tiyn> = (raw) => {
+  const parsed = parseTenge(raw)
+  return typeof parsed === "string" ? new Problem(parsed) : parsed
+}
+
+export const instant: Parser<Instant> = (raw) => {
+  const parsed = parseTimestamp(raw)
+  return typeof parsed === "string" ? new Problem(parsed) : (parsed as Instant)
+}
+
+export const bin: Parser<Bin> = (raw) => {
+  const value = typeof raw === "number" ? String(raw).padStart(12, "0") : raw
+  if (typeof value !== "string") return new Problem(`expected a BIN as text, got ${typeof raw}`)
+  const problem = binProblem(value.trim())
+  return problem === undefined ? (value.trim() as Bin) : new Problem(problem)
+}
+
+/** OWS flags come as booleans, 0/1 or "0"/"1"; absent means false. */
+export const flag: Parser<boolean> = (raw) => {
+  if (isAbsent(raw) || raw === false || raw === 0 || raw === "0" || raw === "false") return false
+  if (raw === true || raw === 1 || raw === "1" || raw === "true") return true
+  return new Problem("expected a boolean flag (true/false or 0/1)")
+}
+
+export const kato: Parser<string> = (raw) => {
+  const value = typeof raw === "number" ? String(raw) : raw
+  if (typeof value !== "string" || !/^\d{2,9}$/u.test(value.trim()))
+    return new Problem("KATO code must be 2 to 9 digits")
+  return value.trim()
+}
