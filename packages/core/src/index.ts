@@ -23,3 +23,7 @@ export { forEachFilteredRoot, contractFinding, type FilteredRoot } from "./indic
 export * from "./engine/analyze.ts"
 export * from "./engine/InputTally.ts"
 export * from "./diff/ContractDiff.ts"
+export * from "./ports/ContractStore.ts"
+export * from "./ports/FindingStore.ts"
+export * from "./ports/IndicatorEngine.ts"
+export * from "./ports/ProcurementSource.ts"

@@ -31,3 +31,15 @@ export const showValue = (value: unknown): string => {
   }
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text
 }
+
+/** The same rejection, located in its source (a file and 1-based line, or another source name). */
+export const locateRejection = (rejection: RecordRejection, source: string, line?: number): RecordRejection =>
+  new RecordRejection({
+    kind: rejection.kind,
+    field: rejection.field,
+    value: rejection.value,
+    reason: rejection.reason,
+    source,
+    ...(line === undefined ? {} : { line }),
+    ...(rejection.recordId === undefined ? {} : { recordId: rejection.recordId })
+  })

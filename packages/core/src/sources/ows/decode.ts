@@ -26,170 +26,142 @@ import {
 } from "./fields.ts"
 import { RecordRejection, showValue } from "./RecordRejection.ts"
 
-type FieldTable<A> = { readonly [K in keyof A]: readonly [owsName: string, parser: Parser<A[K]>] }
+/** Result of decoding one raw record: the domain value, or why it was rejected. */
+export type Decoded<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly rejection: RecordRejection }
 
-interface Compiled<A> {
-  readonly keys: ReadonlyArray<keyof A & string>
-  readonly snake: ReadonlyArray<string>
-  readonly camel: ReadonlyArray<string>
-  readonly parsers: ReadonlyArray<Parser<unknown>>
-  readonly idField: string
-}
-
-const camelCase = (snake: string): string => snake.replace(/_([a-z])/gu, (_, c: string) => c.toUpperCase())
-
-const compile = <A>(table: FieldTable<A>, idField: string): Compiled<A> => {
-  const keys = Object.keys(table) as Array<keyof A & string>
-  const entries = keys.map((k) => table[k] as readonly [string, Parser<unknown>])
-  return {
-    keys,
-    snake: entries.map(([name]) => name),
-    camel: entries.map(([name]) => camelCase(name)),
-    parsers: entries.map(([, parser]) => parser),
-    idField
+/** Thrown by `field` inside a decoder and caught by `decoder`; never escapes this module. */
+class FieldFailure {
+  readonly field: string
+  readonly input: unknown
+  readonly reason: string
+  constructor(field: string, input: unknown, reason: string) {
+    this.field = field
+    this.input = input
+    this.reason = reason
   }
 }
 
-/** Result of decoding one raw record: the domain value, or why it was rejected. */
-export type Decoded<A> =
-  | { readonly ok: true; readonly value: A }
-  | { readonly ok: false; readonly rejection: RecordRejection }
+/** Parses one field; a problem aborts the record with the field's OWS (snake_case) name. */
+const field = <A>(input: unknown, name: string, parser: Parser<A>): A => {
+  const parsed = parser(input)
+  if (parsed instanceof Problem) throw new FieldFailure(name, input, parsed.reason)
+  return parsed
+}
 
-const decodeWith =
-  <A>(kind: RecordKind, fields: Compiled<A>) =>
+type Raw = Record<string, unknown>
+
+/**
+ * Wraps a record builder. Builders read fields by name with the REST (snake_case) spelling first and the GraphQL
+ * (camelCase) one second, and build the domain object as one literal: plain property loads and a fixed object
+ * shape keep decoding at a few hundred nanoseconds a record, which matters at 15 million contracts.
+ */
+const decoder =
+  <A>(kind: RecordKind, idField: string, idCamel: string, build: (r: Raw) => A) =>
   (raw: unknown): Decoded<A> => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
       return {
         ok: false,
+        rejection: new RecordRejection({ kind, field: "(record)", value: showValue(raw), reason: "expected a JSON object" })
+      }
+    }
+    const record = raw as Raw
+    try {
+      return { ok: true, value: build(record) }
+    } catch (failure) {
+      if (!(failure instanceof FieldFailure)) throw failure
+      const id = record[idField] ?? record[idCamel]
+      return {
+        ok: false,
         rejection: new RecordRejection({
           kind,
-          field: "(record)",
-          value: showValue(raw),
-          reason: "expected a JSON object"
+          field: failure.field,
+          value: showValue(failure.input),
+          reason: failure.reason,
+          ...(id === undefined || id === null ? {} : { recordId: String(id) })
         })
       }
     }
-    const record = raw as Record<string, unknown>
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < fields.keys.length; i++) {
-      const snake = fields.snake[i] as string
-      // REST gives snake_case and GraphQL camelCase; both name the same field.
-      const input = snake in record ? record[snake] : record[fields.camel[i] as string]
-      const parsed = (fields.parsers[i] as Parser<unknown>)(input)
-      if (parsed instanceof Problem) {
-        const id = record[fields.idField] ?? record[camelCase(fields.idField)]
-        return {
-          ok: false,
-          rejection: new RecordRejection({
-            kind,
-            field: snake,
-            value: showValue(input),
-            reason: parsed.reason,
-            ...(id === undefined || id === null ? {} : { recordId: String(id) })
-          })
-        }
-      }
-      out[fields.keys[i] as string] = parsed
-    }
-    return { ok: true, value: out as A }
   }
 
 const contractId = positiveId<ContractId>()
+const requiredContractId = required(contractId)
+const optionalContractId = nullable(contractId)
+const optionalInteger = nullable(integer)
+const requiredInstant = required(instant)
+const optionalInstant = nullable(instant)
+const optionalBin = nullable(bin)
+const optionalText = nullable(text)
+const optionalMoney = nullable(money)
 
-const contractFields = compile<Contract>(
-  {
-    id: ["id", required(contractId)],
-    parentId: ["parent_id", nullable(contractId)],
-    rootId: ["root_id", nullable(contractId)],
-    trdBuyId: ["trd_buy_id", nullable(integer)],
-    statusId: ["ref_contract_status_id", nullable(integer)],
-    typeId: ["ref_contract_type_id", nullable(integer)],
-    yearTypeId: ["ref_contract_year_type_id", nullable(integer)],
-    subjectTypeId: ["ref_subject_type_id", nullable(integer)],
-    deleted: ["deleted", flag],
-    crdate: ["crdate", required(instant)],
-    lastUpdateDate: ["last_update_date", nullable(instant)],
-    signDate: ["sign_date", nullable(instant)],
-    customerBin: ["customer_bin", nullable(bin)],
-    supplierBin: ["supplier_biin", nullable(bin)],
-    contractNumber: ["contract_number", nullable(text)],
-    contractNumberSys: ["contract_number_sys", nullable(text)],
-    finYear: ["fin_year", nullable(integer)],
-    currencyCode: ["ref_currency_code", nullable(text)],
-    contractSum: ["contract_sum", nullable(money)],
-    contractSumWnds: ["contract_sum_wnds", nullable(money)],
-    faktSum: ["fakt_sum", nullable(money)],
-    faktSumWnds: ["fakt_sum_wnds", nullable(money)],
-    ecEndDate: ["ec_end_date", nullable(instant)],
-    planExecDate: ["plan_exec_date", nullable(instant)],
-    faktExecDate: ["fakt_exec_date", nullable(instant)],
-    contractEndDate: ["contract_end_date", nullable(instant)],
-    cancelId: ["ref_contract_cancel_id", nullable(integer)],
-    descriptionRu: ["description_ru", nullable(text)]
-  },
-  "id"
-)
+export const decodeContract = decoder<Contract>("contract", "id", "id", (r) => ({
+  id: field(r.id, "id", requiredContractId),
+  parentId: field(r.parent_id ?? r.parentId, "parent_id", optionalContractId),
+  rootId: field(r.root_id ?? r.rootId, "root_id", optionalContractId),
+  trdBuyId: field(r.trd_buy_id ?? r.trdBuyId, "trd_buy_id", optionalInteger),
+  statusId: field(r.ref_contract_status_id ?? r.refContractStatusId, "ref_contract_status_id", optionalInteger),
+  typeId: field(r.ref_contract_type_id ?? r.refContractTypeId, "ref_contract_type_id", optionalInteger),
+  yearTypeId: field(r.ref_contract_year_type_id ?? r.refContractYearTypeId, "ref_contract_year_type_id", optionalInteger),
+  subjectTypeId: field(r.ref_subject_type_id ?? r.refSubjectTypeId, "ref_subject_type_id", optionalInteger),
+  deleted: field(r.deleted, "deleted", flag),
+  crdate: field(r.crdate, "crdate", requiredInstant),
+  lastUpdateDate: field(r.last_update_date ?? r.lastUpdateDate, "last_update_date", optionalInstant),
+  signDate: field(r.sign_date ?? r.signDate, "sign_date", optionalInstant),
+  customerBin: field(r.customer_bin ?? r.customerBin, "customer_bin", optionalBin),
+  supplierBin: field(r.supplier_biin ?? r.supplierBiin, "supplier_biin", optionalBin),
+  contractNumber: field(r.contract_number ?? r.contractNumber, "contract_number", optionalText),
+  contractNumberSys: field(r.contract_number_sys ?? r.contractNumberSys, "contract_number_sys", optionalText),
+  finYear: field(r.fin_year ?? r.finYear, "fin_year", optionalInteger),
+  currencyCode: field(r.ref_currency_code ?? r.refCurrencyCode, "ref_currency_code", optionalText),
+  contractSum: field(r.contract_sum ?? r.contractSum, "contract_sum", optionalMoney),
+  contractSumWnds: field(r.contract_sum_wnds ?? r.contractSumWnds, "contract_sum_wnds", optionalMoney),
+  faktSum: field(r.fakt_sum ?? r.faktSum, "fakt_sum", optionalMoney),
+  faktSumWnds: field(r.fakt_sum_wnds ?? r.faktSumWnds, "fakt_sum_wnds", optionalMoney),
+  ecEndDate: field(r.ec_end_date ?? r.ecEndDate, "ec_end_date", optionalInstant),
+  planExecDate: field(r.plan_exec_date ?? r.planExecDate, "plan_exec_date", optionalInstant),
+  faktExecDate: field(r.fakt_exec_date ?? r.faktExecDate, "fakt_exec_date", optionalInstant),
+  contractEndDate: field(r.contract_end_date ?? r.contractEndDate, "contract_end_date", optionalInstant),
+  cancelId: field(r.ref_contract_cancel_id ?? r.refContractCancelId, "ref_contract_cancel_id", optionalInteger),
+  descriptionRu: field(r.description_ru ?? r.descriptionRu, "description_ru", optionalText)
+}))
 
-const unitFields = compile<ContractUnit>(
-  {
-    id: ["id", required(positiveId<UnitId>())],
-    contractId: ["contract_id", required(contractId)],
-    lotId: ["lot_id", nullable(positiveId<LotId>())],
-    plnPointId: ["pln_point_id", nullable(integer)],
-    totalSum: ["total_sum", nullable(money)]
-  },
-  "id"
-)
+export const decodeUnit = decoder<ContractUnit>("unit", "id", "id", (r) => ({
+  id: field(r.id, "id", required(positiveId<UnitId>())),
+  contractId: field(r.contract_id ?? r.contractId, "contract_id", requiredContractId),
+  lotId: field(r.lot_id ?? r.lotId, "lot_id", nullable(positiveId<LotId>())),
+  plnPointId: field(r.pln_point_id ?? r.plnPointId, "pln_point_id", optionalInteger),
+  totalSum: field(r.total_sum ?? r.totalSum, "total_sum", optionalMoney)
+}))
 
-const lotFields = compile<Lot>(
-  {
-    id: ["id", required(positiveId<LotId>())],
-    trdBuyId: ["trd_buy_id", nullable(integer)],
-    amount: ["amount", required(money)],
-    customerBin: ["customer_bin", nullable(bin)],
-    lastUpdateDate: ["last_update_date", nullable(instant)]
-  },
-  "id"
-)
+export const decodeLot = decoder<Lot>("lot", "id", "id", (r) => ({
+  id: field(r.id, "id", required(positiveId<LotId>())),
+  trdBuyId: field(r.trd_buy_id ?? r.trdBuyId, "trd_buy_id", optionalInteger),
+  amount: field(r.amount, "amount", required(money)),
+  customerBin: field(r.customer_bin ?? r.customerBin, "customer_bin", optionalBin),
+  lastUpdateDate: field(r.last_update_date ?? r.lastUpdateDate, "last_update_date", optionalInstant)
+}))
 
-const paymentFields = compile<Payment>(
-  {
-    id: ["id", required(positiveId<PaymentId>())],
-    contractId: ["contract_id", required(contractId)],
-    payDate: ["pay_date", required(instant)],
-    payAmount: ["pay_amount", required(money)],
-    prepaySum: ["prepay_sum", nullable(money)]
-  },
-  "id"
-)
+export const decodePayment = decoder<Payment>("payment", "id", "id", (r) => ({
+  id: field(r.id, "id", required(positiveId<PaymentId>())),
+  contractId: field(r.contract_id ?? r.contractId, "contract_id", requiredContractId),
+  payDate: field(r.pay_date ?? r.payDate, "pay_date", requiredInstant),
+  payAmount: field(r.pay_amount ?? r.payAmount, "pay_amount", required(money)),
+  prepaySum: field(r.prepay_sum ?? r.prepaySum, "prepay_sum", optionalMoney)
+}))
 
-const subjectFields = compile<Subject>(
-  {
-    bin: ["bin", required(bin)],
-    nameRu: ["name_ru", nullable(text)],
-    nameKz: ["name_kz", nullable(text)],
-    kato: ["kato", nullable(kato as Parser<Kato>)]
-  },
-  "bin"
-)
+export const decodeSubject = decoder<Subject>("subject", "bin", "bin", (r) => ({
+  bin: field(r.bin, "bin", required(bin)),
+  nameRu: field(r.name_ru ?? r.nameRu, "name_ru", optionalText),
+  nameKz: field(r.name_kz ?? r.nameKz, "name_kz", optionalText),
+  kato: field(r.kato, "kato", nullable(kato as Parser<Kato>))
+}))
 
-const refFields = compile<RefBookEntry>(
-  {
-    book: ["book", required(text)],
-    id: ["id", required(integer)],
-    code: ["code", nullable(text)],
-    nameRu: ["name_ru", required(text)],
-    nameKz: ["name_kz", nullable(text)]
-  },
-  "id"
-)
-
-export const decodeContract = decodeWith<Contract>("contract", contractFields)
-export const decodeUnit = decodeWith<ContractUnit>("unit", unitFields)
-export const decodeLot = decodeWith<Lot>("lot", lotFields)
-export const decodePayment = decodeWith<Payment>("payment", paymentFields)
-export const decodeSubject = decodeWith<Subject>("subject", subjectFields)
-export const decodeRefEntry = decodeWith<RefBookEntry>("ref", refFields)
+export const decodeRefEntry = decoder<RefBookEntry>("ref", "id", "id", (r) => ({
+  book: field(r.book, "book", required(text)),
+  id: field(r.id, "id", required(integer)),
+  code: field(r.code, "code", optionalText),
+  nameRu: field(r.name_ru ?? r.nameRu, "name_ru", required(text)),
+  nameKz: field(r.name_kz ?? r.nameKz, "name_kz", optionalText)
+}))
 
 /** Decodes a raw OWS record of the given kind into a tagged domain record. */
 export const decodeRecord = (kind: RecordKind, raw: unknown): Decoded<ProcurementRecord> => {

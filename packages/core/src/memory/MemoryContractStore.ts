@@ -1,0 +1,156 @@
+import { Effect, Layer, Option, Stream } from "effect"
+import type { Contract, ContractUnit, Lot, Payment, ProcurementRecord, RecordKind, RefBookEntry, Subject } from "../domain/Contract.ts"
+import { makeChain } from "../domain/ContractChain.ts"
+import type { ContractId } from "../domain/Ids.ts"
+import { regionOfKato } from "../domain/Region.ts"
+import { ContractStore, type ContractQuery, type UpsertCounts } from "../ports/ContractStore.ts"
+
+const sameRecord = (a: object, b: object): boolean => {
+  const ra = a as Record<string, unknown>
+  const rb = b as Record<string, unknown>
+  for (const key of Object.keys(ra)) if (ra[key] !== rb[key]) return false
+  return Object.keys(ra).length === Object.keys(rb).length
+}
+
+const newer = (incoming: number | null, stored: number | null): boolean =>
+  (incoming ?? Number.NEGATIVE_INFINITY) >= (stored ?? Number.NEGATIVE_INFINITY)
+
+interface Tables {
+  readonly contracts: Map<number, Contract>
+  readonly units: Map<number, ContractUnit>
+  readonly lots: Map<number, Lot>
+  readonly payments: Map<number, Payment>
+  readonly subjects: Map<string, Subject>
+  readonly refs: Map<string, RefBookEntry>
+}
+
+/** The chain key of a version: its root id, else the top of its parent line as far as the store knows it. */
+const chainKey = (contracts: ReadonlyMap<number, Contract>, c: Contract): number => {
+  let current = c
+  for (let steps = 0; steps < 10_000; steps++) {
+    if (current.rootId !== null) return current.rootId
+    if (current.parentId === null) return current.id
+    const parent = contracts.get(current.parentId)
+    if (parent === undefined) return current.parentId
+    current = parent
+  }
+  return current.id
+}
+
+/**
+ * A ContractStore in process memory, for tests and small embedded uses. Same idempotency rules as the SQL
+ * stores; searches scan (fine for the thousands of contracts such uses hold, not for millions).
+ */
+export const makeMemoryContractStore = Effect.sync(() => {
+  const t: Tables = {
+    contracts: new Map(),
+    units: new Map(),
+    lots: new Map(),
+    payments: new Map(),
+    subjects: new Map(),
+    refs: new Map()
+  }
+
+  const put = <K, V extends object>(
+    table: Map<K, V>,
+    key: K,
+    value: V,
+    counts: { inserted: number; updated: number; unchanged: number },
+    replaces: (stored: V) => boolean = () => true
+  ): void => {
+    const stored = table.get(key)
+    if (stored === undefined) {
+      table.set(key, value)
+      counts.inserted++
+    } else if (sameRecord(stored, value) || !replaces(stored)) {
+      counts.unchanged++
+    } else {
+      table.set(key, value)
+      counts.updated++
+    }
+  }
+
+  const upsertSync = (records: ReadonlyArray<ProcurementRecord>): UpsertCounts => {
+    const counts = { inserted: 0, updated: 0, unchanged: 0 }
+    for (const record of records) {
+      switch (record.kind) {
+        case "contract":
+          put(t.contracts, record.value.id as number, record.value, counts, (s) => newer(record.value.lastUpdateDate, s.lastUpdateDate))
+          break
+        case "unit":
+          put(t.units, record.value.id as number, record.value, counts)
+          break
+        case "lot":
+          put(t.lots, record.value.id as number, record.value, counts, (s) => newer(record.value.lastUpdateDate, s.lastUpdateDate))
+          break
+        case "payment":
+          put(t.payments, record.value.id as number, record.value, counts)
+          break
+        case "subject":
+          put(t.subjects, record.value.bin, record.value, counts)
+          break
+        case "ref":
+          put(t.refs, `${record.value.book}:${record.value.id}`, record.value, counts)
+          break
+      }
+    }
+    return counts
+  }
+
+  const regionOfBin = (bin: string | null) => {
+    if (bin === null) return undefined
+    const kato = t.subjects.get(bin)?.kato
+    return kato === null || kato === undefined ? undefined : regionOfKato(kato)
+  }
+
+  const matches = (q: ContractQuery, c: Contract): boolean =>
+    (q.customerBin === undefined || c.customerBin === q.customerBin) &&
+    (q.supplierBin === undefined || c.supplierBin === q.supplierBin) &&
+    (q.number === undefined || c.contractNumber === q.number || c.contractNumberSys === q.number) &&
+    (q.signedFrom === undefined || (c.signDate !== null && c.signDate >= q.signedFrom)) &&
+    (q.signedTo === undefined || (c.signDate !== null && c.signDate <= q.signedTo)) &&
+    (q.afterId === undefined || c.id > q.afterId) &&
+    (q.regions === undefined || (q.regions as ReadonlyArray<string | undefined>).includes(regionOfBin(c.customerBin)))
+
+  function* allRecords(): Generator<ProcurementRecord> {
+    for (const value of t.subjects.values()) yield { kind: "subject", value }
+    for (const value of t.refs.values()) yield { kind: "ref", value }
+    for (const value of t.lots.values()) yield { kind: "lot", value }
+    for (const value of t.contracts.values()) yield { kind: "contract", value }
+    for (const value of t.units.values()) yield { kind: "unit", value }
+    for (const value of t.payments.values()) yield { kind: "payment", value }
+  }
+
+  return ContractStore.of({
+    upsert: (records) => Effect.sync(() => upsertSync(records)),
+    getContract: (id) => Effect.sync(() => Option.fromNullishOr(t.contracts.get(id))),
+    getChain: (id) =>
+      Effect.sync(() => {
+        const version = t.contracts.get(id)
+        if (version === undefined) return Option.none()
+        const key = chainKey(t.contracts, version)
+        const members = [...t.contracts.values()].filter((c) => chainKey(t.contracts, c) === key)
+        return Option.some(makeChain(key as ContractId, members))
+      }),
+    search: (query) =>
+      Effect.sync(() =>
+        [...t.contracts.values()]
+          .filter((c) => matches(query, c))
+          .sort((a, b) => a.id - b.id)
+          .slice(0, query.limit)
+      ),
+    records: Stream.fromIterable({ [Symbol.iterator]: allRecords }),
+    count: Effect.sync(
+      (): Record<RecordKind, number> => ({
+        contract: t.contracts.size,
+        unit: t.units.size,
+        lot: t.lots.size,
+        payment: t.payments.size,
+        subject: t.subjects.size,
+        ref: t.refs.size
+      })
+    )
+  })
+})
+
+export const layerMemoryContractStore: Layer.Layer<ContractStore> = Layer.effect(ContractStore, makeMemoryContractStore)

@@ -1,0 +1,63 @@
+import { Effect, Layer } from "effect"
+import type { Finding } from "../indicators/Finding.ts"
+import { type FindingFilter, FindingStore } from "../ports/FindingStore.ts"
+
+export const findingMatches = (f: FindingFilter, x: Finding): boolean =>
+  (f.indicators === undefined || f.indicators.includes(x.indicator)) &&
+  (f.regions === undefined || f.regions.includes(x.region)) &&
+  (f.customerBin === undefined || x.customerBin === f.customerBin) &&
+  (f.supplierBin === undefined || x.supplierBin === f.supplierBin) &&
+  (f.dateFrom === undefined || (x.date !== null && x.date >= f.dateFrom)) &&
+  (f.dateTo === undefined || (x.date !== null && x.date <= f.dateTo))
+
+/** A FindingStore in process memory: findings keyed by their key, pages in key order. */
+export const makeMemoryFindingStore = Effect.sync(() => {
+  let byKey = new Map<string, Finding>()
+  let sorted: ReadonlyArray<Finding> | undefined
+
+  const inOrder = (): ReadonlyArray<Finding> => {
+    sorted ??= [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return sorted
+  }
+
+  return FindingStore.of({
+    replace: (indicators, findings) =>
+      Effect.sync(() => {
+        const next = new Map([...byKey].filter(([, f]) => !indicators.includes(f.indicator)))
+        for (const f of findings) next.set(f.key, f)
+        byKey = next
+        sorted = undefined
+      }),
+    query: (q) =>
+      Effect.sync(() => {
+        const page: Array<Finding> = []
+        let more = false
+        for (const f of inOrder()) {
+          if (q.afterKey !== undefined && f.key <= q.afterKey) continue
+          if (!findingMatches(q, f)) continue
+          if (page.length === q.limit) {
+            more = true
+            break
+          }
+          page.push(f)
+        }
+        return { findings: page, nextKey: more ? (page[page.length - 1]?.key ?? null) : null }
+      }),
+    counts: (filter) =>
+      Effect.sync(() => {
+        const counts = new Map<string, { indicator: string; region: Finding["region"]; count: number }>()
+        for (const f of byKey.values()) {
+          if (!findingMatches(filter, f)) continue
+          const key = `${f.indicator}|${f.region}`
+          const c = counts.get(key)
+          if (c === undefined) counts.set(key, { indicator: f.indicator, region: f.region, count: 1 })
+          else c.count++
+        }
+        return [...counts.values()].sort((a, b) =>
+          a.indicator === b.indicator ? String(a.region).localeCompare(String(b.region)) : a.indicator < b.indicator ? -1 : 1
+        )
+      })
+  })
+})
+
+export const layerMemoryFindingStore: Layer.Layer<FindingStore> = Layer.effect(FindingStore, makeMemoryFindingStore)

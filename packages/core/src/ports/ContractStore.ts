@@ -1,0 +1,53 @@
+import { Context, type Effect, type Option, Schema, type Stream } from "effect"
+import { Bin } from "../domain/Bin.ts"
+import type { Contract, ProcurementRecord, RecordKind } from "../domain/Contract.ts"
+import type { ContractChain } from "../domain/ContractChain.ts"
+import { ContractId, Instant } from "../domain/Ids.ts"
+import { RegionCode } from "../domain/Region.ts"
+
+export class ContractStoreError extends Schema.TaggedError<ContractStoreError>()("ContractStoreError", {
+  operation: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/** What one `upsert` did; `inserted + updated + unchanged` equals the records given. */
+export interface UpsertCounts {
+  readonly inserted: number
+  readonly updated: number
+  readonly unchanged: number
+}
+
+export const ContractQuery = Schema.Struct({
+  customerBin: Schema.optional(Bin),
+  supplierBin: Schema.optional(Bin),
+  /** Exact contract number (`contract_number` or `contract_number_sys`). */
+  number: Schema.optional(Schema.String),
+  signedFrom: Schema.optional(Instant),
+  signedTo: Schema.optional(Instant),
+  /** Only contracts whose customer is in one of these regions (the caller's regional scope). */
+  regions: Schema.optional(Schema.Array(RegionCode)),
+  /** Keyset paging: contracts with an id greater than this. */
+  afterId: Schema.optional(ContractId),
+  limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 }))
+})
+export type ContractQuery = typeof ContractQuery.Type
+
+/** Contract versions and everything attached to them (units, lots, payments, subjects, reference books). */
+export class ContractStore extends Context.Service<
+  ContractStore,
+  {
+    /**
+     * Stores records idempotently: a record equal to the stored one is `unchanged`; a contract or lot with a newer
+     * (or equal) `last_update_date` replaces the stored one; an older one is `unchanged`.
+     */
+    readonly upsert: (records: ReadonlyArray<ProcurementRecord>) => Effect.Effect<UpsertCounts, ContractStoreError>
+    readonly getContract: (id: ContractId) => Effect.Effect<Option.Option<Contract>, ContractStoreError>
+    /** The chain a version belongs to (found from any of its versions), in chain order. */
+    readonly getChain: (id: ContractId) => Effect.Effect<Option.Option<ContractChain>, ContractStoreError>
+    readonly search: (query: ContractQuery) => Effect.Effect<ReadonlyArray<Contract>, ContractStoreError>
+    /** Every stored record, for engines that evaluate outside the store. */
+    readonly records: Stream.Stream<ProcurementRecord, ContractStoreError>
+    readonly count: Effect.Effect<Readonly<Record<RecordKind, number>>, ContractStoreError>
+  }
+>()("@adalqarau/core/ContractStore") {}

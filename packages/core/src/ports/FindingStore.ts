@@ -1,0 +1,55 @@
+import { Context, type Effect, Schema } from "effect"
+import { Bin } from "../domain/Bin.ts"
+import { Instant } from "../domain/Ids.ts"
+import { RegionCode } from "../domain/Region.ts"
+import { Finding } from "../indicators/Finding.ts"
+
+export class FindingStoreError extends Schema.TaggedError<FindingStoreError>()("FindingStoreError", {
+  operation: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+export const FindingFilter = Schema.Struct({
+  indicators: Schema.optional(Schema.Array(Schema.String)),
+  /** Customer regions to include; `null` in the list stands for "region unknown". */
+  regions: Schema.optional(Schema.Array(Schema.NullOr(RegionCode))),
+  customerBin: Schema.optional(Bin),
+  supplierBin: Schema.optional(Bin),
+  dateFrom: Schema.optional(Instant),
+  dateTo: Schema.optional(Instant)
+})
+export type FindingFilter = typeof FindingFilter.Type
+
+export const FindingQuery = Schema.Struct({
+  ...FindingFilter.fields,
+  /** Keyset paging: findings whose key sorts after this one (findings are ordered by key). */
+  afterKey: Schema.optional(Schema.String),
+  limit: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))
+})
+export type FindingQuery = typeof FindingQuery.Type
+
+export const FindingPage = Schema.Struct({
+  findings: Schema.Array(Finding),
+  /** The key to pass as `afterKey` for the next page; null on the last page. */
+  nextKey: Schema.NullOr(Schema.String)
+})
+export type FindingPage = typeof FindingPage.Type
+
+export const FindingCount = Schema.Struct({
+  indicator: Schema.String,
+  region: Schema.NullOr(RegionCode),
+  count: Schema.Int
+})
+export type FindingCount = typeof FindingCount.Type
+
+/** The latest findings of each indicator. A run replaces the findings of the indicators it evaluated. */
+export class FindingStore extends Context.Service<
+  FindingStore,
+  {
+    readonly replace: (indicators: ReadonlyArray<string>, findings: ReadonlyArray<Finding>) => Effect.Effect<void, FindingStoreError>
+    readonly query: (query: FindingQuery) => Effect.Effect<FindingPage, FindingStoreError>
+    /** Findings counted by indicator × customer region. */
+    readonly counts: (filter: FindingFilter) => Effect.Effect<ReadonlyArray<FindingCount>, FindingStoreError>
+  }
+>()("@adalqarau/core/FindingStore") {}

@@ -1,0 +1,27 @@
+import { Context, type Effect, Schema } from "effect"
+import type { IndicatorStats, ParamsError } from "../indicators/Registry.ts"
+
+export class IndicatorEngineError extends Schema.TaggedError<IndicatorEngineError>()("IndicatorEngineError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+export interface RunReport {
+  readonly startedAt: number
+  readonly finishedAt: number
+  readonly indicators: ReadonlyArray<string>
+  readonly findings: number
+  readonly stats: Readonly<Record<string, IndicatorStats>>
+}
+
+/**
+ * Evaluates the indicators over what the ContractStore holds and replaces the FindingStore's findings of the
+ * indicators it ran. Implementations (in memory, SQL in the database) must produce identical findings.
+ */
+export class IndicatorEngine extends Context.Service<
+  IndicatorEngine,
+  {
+    /** `params` is params.json content (see `AnalysisParamsInput`); `{}` means all defaults. */
+    readonly run: (params?: unknown) => Effect.Effect<RunReport, IndicatorEngineError | ParamsError>
+  }
+>()("@adalqarau/core/IndicatorEngine") {}
