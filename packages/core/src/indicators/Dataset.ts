@@ -175,21 +175,28 @@ export class AnalysisDataset {
   }
 
   private groupChains(): ReadonlyArray<ChainView> {
-    const byKey = new Map<number, Array<ContractFacts>>()
+    // Most chains are a lone root: keep those as the bare facts and allocate arrays only for real chains.
+    const byKey = new Map<number, ContractFacts | Array<ContractFacts>>()
     for (const c of this.contracts.values()) {
       const key = this.chainKeyOf(c)
-      const list = byKey.get(key)
-      if (list === undefined) byKey.set(key, [c])
-      else list.push(c)
+      const existing = byKey.get(key)
+      if (existing === undefined) byKey.set(key, c)
+      else if (Array.isArray(existing)) existing.push(c)
+      else byKey.set(key, [existing, c])
     }
     const chains: Array<ChainView> = []
-    for (const [key, members] of byKey) {
-      const root = this.contracts.get(key)
-      const versions = members.filter((m) => !m.deleted)
-      versions.sort(compareChainOrder)
-      chains.push({ key, root: root?.isRoot ? root : undefined, members, versions })
+    for (const [key, group] of byKey) {
+      const stored = this.contracts.get(key)
+      const root = stored !== undefined && stored.isRoot ? stored : undefined
+      if (Array.isArray(group)) {
+        const versions = group.filter((m) => !m.deleted)
+        versions.sort(compareChainOrder)
+        chains.push({ key, root, members: group, versions })
+      } else {
+        const members = [group]
+        chains.push({ key, root, members, versions: group.deleted ? [] : members })
+      }
     }
-    chains.sort((a, b) => a.key - b.key)
     return chains
   }
 

@@ -103,6 +103,12 @@ export const makeMemoryContractStore = Effect.sync(() => {
     return kato === null || kato === undefined ? undefined : regionOfKato(kato)
   }
 
+  const inScope = (regions: ReadonlyArray<string> | undefined, c: Contract): boolean => {
+    if (regions === undefined) return true
+    const region = regionOfBin(c.customerBin)
+    return region !== undefined && regions.includes(region)
+  }
+
   const matches = (q: ContractQuery, c: Contract): boolean =>
     (q.customerBin === undefined || c.customerBin === q.customerBin) &&
     (q.supplierBin === undefined || c.supplierBin === q.supplierBin) &&
@@ -110,7 +116,7 @@ export const makeMemoryContractStore = Effect.sync(() => {
     (q.signedFrom === undefined || (c.signDate !== null && c.signDate >= q.signedFrom)) &&
     (q.signedTo === undefined || (c.signDate !== null && c.signDate <= q.signedTo)) &&
     (q.afterId === undefined || c.id > q.afterId) &&
-    (q.regions === undefined || (q.regions as ReadonlyArray<string | undefined>).includes(regionOfBin(c.customerBin)))
+    inScope(q.regions, c)
 
   function* allRecords(): Generator<ProcurementRecord> {
     for (const value of t.subjects.values()) yield { kind: "subject", value }
@@ -123,11 +129,12 @@ export const makeMemoryContractStore = Effect.sync(() => {
 
   return ContractStore.of({
     upsert: (records) => Effect.sync(() => upsertSync(records)),
-    getContract: (id) => Effect.sync(() => Option.fromNullishOr(t.contracts.get(id))),
-    getChain: (id) =>
+    getContract: (id, regions) =>
+      Effect.sync(() => Option.filter(Option.fromNullishOr(t.contracts.get(id)), (c) => inScope(regions, c))),
+    getChain: (id, regions) =>
       Effect.sync(() => {
         const version = t.contracts.get(id)
-        if (version === undefined) return Option.none()
+        if (version === undefined || !inScope(regions, version)) return Option.none()
         const key = chainKey(t.contracts, version)
         const members = [...t.contracts.values()].filter((c) => chainKey(t.contracts, c) === key)
         return Option.some(makeChain(key as ContractId, members))

@@ -42,9 +42,19 @@ export class ContractStore extends Context.Service<
      * (or equal) `last_update_date` replaces the stored one; an older one is `unchanged`.
      */
     readonly upsert: (records: ReadonlyArray<ProcurementRecord>) => Effect.Effect<UpsertCounts, ContractStoreError>
-    readonly getContract: (id: ContractId) => Effect.Effect<Option.Option<Contract>, ContractStoreError>
-    /** The chain a version belongs to (found from any of its versions), in chain order. */
-    readonly getChain: (id: ContractId) => Effect.Effect<Option.Option<ContractChain>, ContractStoreError>
+    /**
+     * One version by id. With `regions`, only when its customer is in one of them (the caller's regional scope,
+     * applied by the store itself so that nothing out of scope is ever read into the caller).
+     */
+    readonly getContract: (
+      id: ContractId,
+      regions?: ReadonlyArray<RegionCode>
+    ) => Effect.Effect<Option.Option<Contract>, ContractStoreError>
+    /** The chain a version belongs to (found from any of its versions), in chain order; `regions` as for getContract. */
+    readonly getChain: (
+      id: ContractId,
+      regions?: ReadonlyArray<RegionCode>
+    ) => Effect.Effect<Option.Option<ContractChain>, ContractStoreError>
     readonly search: (query: ContractQuery) => Effect.Effect<ReadonlyArray<Contract>, ContractStoreError>
     /** Every stored record, for engines that evaluate outside the store. */
     readonly records: Stream.Stream<ProcurementRecord, ContractStoreError>
