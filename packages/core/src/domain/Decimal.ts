@@ -29,9 +29,17 @@ export const fractionOfDecimal = (value: number | string): Fraction => {
 const decimalText = (value: number): string => {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`)
   const text = String(value)
-  if (!text.includes("e")) return text
-  // Exponent forms appear only for very small or very large magnitudes; 20 digits keep them exact enough here.
-  return value.toFixed(20).replace(/\.?0+$/u, "")
+  const e = text.indexOf("e")
+  if (e < 0) return text
+  // Exponent forms (below 1e-6, from 1e21) are expanded digit by digit: toFixed(20) printed 1e21 in exponent form
+  // again (a RangeError for such a threshold) and turned values below 1e-20 into 0.
+  const sign = text.startsWith("-") ? "-" : ""
+  const [whole = "", frac = ""] = text.slice(sign.length, e).split(".")
+  const digits = `${whole}${frac}`
+  const point = whole.length + Number(text.slice(e + 1))
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
 }
 
 /** Compares a/b with c/d exactly: negative, zero or positive. */

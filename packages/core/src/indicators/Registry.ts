@@ -104,7 +104,8 @@ export class IndicatorRegistry {
           })
         }
       }
-      const only = raw.only ?? [...this.byCode.keys()]
+      // A code named twice must run once: a second run would emit every finding again under the same key.
+      const only = raw.only === undefined ? [...this.byCode.keys()] : [...new Set(raw.only)]
       const chosen: Array<{ indicator: Indicator<unknown>; params: unknown }> = []
       for (const code of only) {
         const indicator = this.byCode.get(code)

@@ -1,0 +1,261 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Schema, Stream } from "effect"
+import {
+  analyzeRecords,
+  analyzeStream,
+  contractFinding,
+  DEFAULT_FILTERS,
+  DuplicateIndicatorError,
+  forEachFilteredRoot,
+  type Indicator,
+  IndicatorRegistry,
+  ParamsError,
+  type SourceItem,
+  superDumping
+} from "../src/index.ts"
+import { rec, tendered } from "./fixtures.ts"
+
+const standard = IndicatorRegistry.standard
+const CODES = ["super-dumping", "minimal-dumping", "accelerated-payment", "sum-growth", "partnership"]
+
+const paramsOf = (resolved: {
+  readonly indicators: ReadonlyArray<{ readonly indicator: { readonly code: string }; readonly params: unknown }>
+}) => Object.fromEntries(resolved.indicators.map((i) => [i.indicator.code, i.params]))
+
+const paramsError = (input: unknown) =>
+  Effect.gen(function* () {
+    const error = yield* Effect.flip(standard.resolve(input))
+    assert.instanceOf(error, ParamsError)
+    return error
+  })
+
+/** A custom indicator: flags every root whose contract sum reaches `minTenge`. */
+const bigContract: Indicator<{ readonly minTenge: number }> = {
+  code: "big-contract",
+  titles: { ru: "Крупный договор", kk: "Ірі шарт", en: "Big contract" },
+  formula: "C ≥ min",
+  description: "A contract at or above a sum.",
+  scope: "contract",
+  params: Schema.Struct({ minTenge: Schema.Finite.pipe(Schema.withDecodingDefault(Effect.succeed(1_000_000))) }),
+  parameterDocs: [{ name: "minTenge", description: "min, tenge", default: 1_000_000 }],
+  evaluate: (dataset, params, filters, sink) =>
+    forEachFilteredRoot(dataset, filters, sink, (_chain, root) => {
+      sink.evaluated()
+      if (root.sumWnds < params.minTenge * 100) return
+      sink.emit(
+        contractFinding(
+          dataset,
+          "big-contract",
+          root,
+          { sum: String(root.sumWnds) },
+          { min: String(params.minTenge) },
+          {
+            ru: `Сумма ${root.sumWnds}`,
+            en: `Sum ${root.sumWnds}`
+          }
+        )
+      )
+    })
+}
+
+describe("IndicatorRegistry.resolve", () => {
+  it.effect("resolves {} (and no argument) to the documented defaults of every indicator", () =>
+    Effect.gen(function* () {
+      for (const resolved of [yield* standard.resolve({}), yield* standard.resolve()]) {
+        assert.deepStrictEqual(resolved.filters, DEFAULT_FILTERS)
+        assert.deepStrictEqual(
+          resolved.indicators.map((i) => i.indicator.code),
+          CODES
+        )
+        assert.deepStrictEqual(paramsOf(resolved), {
+          "super-dumping": { threshold: 30 },
+          "minimal-dumping": { threshold: 1 },
+          "accelerated-payment": { maxDays: 5, statusIds: [190, 375, 390, 450] },
+          "sum-growth": { threshold: 20 },
+          partnership: { minContracts: 5, supplierShare: 0.8, customerShare: 0.5 }
+        })
+      }
+    })
+  )
+
+  it.effect("documents the same defaults it decodes", () =>
+    Effect.gen(function* () {
+      const resolved = yield* standard.resolve({})
+      for (const { indicator, params } of resolved.indicators) {
+        const documented = Object.fromEntries(indicator.parameterDocs.map((d) => [d.name, d.default]))
+        assert.deepStrictEqual(params, documented, indicator.code)
+      }
+    })
+  )
+
+  it.effect("merges partial overrides with the defaults", () =>
+    Effect.gen(function* () {
+      const resolved = yield* standard.resolve({
+        filters: { statusIds: [190] },
+        indicators: { partnership: { supplierShare: 0.75 }, "super-dumping": { threshold: 12.5 } }
+      })
+      assert.deepStrictEqual(resolved.filters, { contractTypeIds: [1], yearTypeIds: [1], statusIds: [190] })
+      const params = paramsOf(resolved)
+      assert.deepStrictEqual(params.partnership, { minContracts: 5, supplierShare: 0.75, customerShare: 0.5 })
+      assert.deepStrictEqual(params["super-dumping"], { threshold: 12.5 })
+      assert.deepStrictEqual(params["sum-growth"], { threshold: 20 })
+    })
+  )
+
+  it.effect("rejects an unknown indicator code, naming its path and the known codes", () =>
+    Effect.gen(function* () {
+      const error = yield* paramsError({ indicators: { "super-dumpin": { threshold: 1 } } })
+      assert.strictEqual(error.path, "indicators.super-dumpin")
+      assert.include(error.message, "unknown indicator")
+      assert.include(error.message, "super-dumping")
+    })
+  )
+
+  it.effect("rejects a wrong type with the section's path and the field in the message", () =>
+    Effect.gen(function* () {
+      const threshold = yield* paramsError({ indicators: { "super-dumping": { threshold: "30" } } })
+      assert.strictEqual(threshold.path, "indicators.super-dumping")
+      assert.include(threshold.message, "threshold")
+      assert.include(threshold.message, "number")
+      const maxDays = yield* paramsError({ indicators: { "accelerated-payment": { maxDays: 2.5 } } })
+      assert.strictEqual(maxDays.path, "indicators.accelerated-payment")
+      assert.include(maxDays.message, "maxDays")
+      const filters = yield* paramsError({ filters: { statusIds: [190, "340"] } })
+      assert.strictEqual(filters.path, "filters")
+      assert.include(filters.message, "statusIds")
+      const whole = yield* paramsError(5)
+      assert.strictEqual(whole.path, "(params)")
+      const section = yield* paramsError({ indicators: [] })
+      assert.strictEqual(section.path, "(params)")
+    })
+  )
+
+  it.effect("`only` selects indicators, in its order, and rejects unknown codes", () =>
+    Effect.gen(function* () {
+      const resolved = yield* standard.resolve({ only: ["partnership", "super-dumping"] })
+      assert.deepStrictEqual(
+        resolved.indicators.map((i) => i.indicator.code),
+        ["partnership", "super-dumping"]
+      )
+      const none = yield* standard.resolve({ only: [] })
+      assert.deepStrictEqual(none.indicators, [])
+      const error = yield* paramsError({ only: ["super-dumping", "nope"] })
+      assert.strictEqual(error.path, "only")
+      assert.include(error.message, "nope")
+    })
+  )
+
+  it.effect("runs an indicator named twice in `only` once", () =>
+    Effect.gen(function* () {
+      const resolved = yield* standard.resolve({ only: ["super-dumping", "super-dumping"] })
+      assert.strictEqual(resolved.indicators.length, 1)
+      const result = yield* analyzeRecords(tendered({ id: 1, plan: "100.00", sum: "10.00" }), {
+        params: { only: ["super-dumping", "super-dumping"] }
+      })
+      assert.strictEqual(result.findings.length, 1)
+      assert.strictEqual(result.stats["super-dumping"]?.flagged, 1)
+    })
+  )
+
+  it.effect("still checks the sections of indicators that `only` leaves out", () =>
+    Effect.gen(function* () {
+      const error = yield* paramsError({ only: ["partnership"], indicators: { bogus: {} } })
+      assert.strictEqual(error.path, "indicators.bogus")
+    })
+  )
+
+  it.effect("only runs what `only` selects", () =>
+    Effect.gen(function* () {
+      const result = yield* analyzeRecords(tendered({ id: 1, plan: "100.00", sum: "10.00" }), {
+        params: { only: ["minimal-dumping"] }
+      })
+      assert.deepStrictEqual(Object.keys(result.stats), ["minimal-dumping"])
+      assert.deepStrictEqual(result.findings, [])
+    })
+  )
+})
+
+describe("custom indicators", () => {
+  it.effect("a registered indicator runs with its own parameters next to the standard ones", () =>
+    Effect.gen(function* () {
+      const registry = yield* standard.with(bigContract)
+      assert.deepStrictEqual(
+        registry.indicators.map((i) => i.code),
+        [...CODES, "big-contract"]
+      )
+      assert.strictEqual(registry.get("big-contract")?.code, "big-contract")
+      // the standard registry is unchanged
+      assert.isUndefined(standard.get("big-contract"))
+      const records = [
+        ...tendered({ id: 1, plan: "2000000.00", sum: "1500000.00" }),
+        ...tendered({ id: 2, plan: "200.00", sum: "150.00" })
+      ]
+      const byDefault = yield* analyzeRecords(records, { registry })
+      assert.deepStrictEqual(
+        byDefault.findings.filter((f) => f.indicator === "big-contract").map((f) => f.key),
+        ["big-contract:1"]
+      )
+      assert.deepStrictEqual(byDefault.stats["big-contract"], { evaluated: 2, flagged: 1, skipped: {} })
+      const lowered = yield* analyzeRecords(records, {
+        registry,
+        params: { only: ["big-contract"], indicators: { "big-contract": { minTenge: 100 } } }
+      })
+      assert.deepStrictEqual(
+        lowered.findings.map((f) => f.key),
+        ["big-contract:1", "big-contract:2"]
+      )
+      const wrong = yield* Effect.flip(registry.resolve({ indicators: { "big-contract": { minTenge: "x" } } }))
+      assert.strictEqual(wrong.path, "indicators.big-contract")
+    })
+  )
+
+  it.effect("registering a taken code fails with DuplicateIndicatorError", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(standard.with(superDumping))
+      assert.instanceOf(error, DuplicateIndicatorError)
+      assert.strictEqual(error.code, "super-dumping")
+      const once = yield* IndicatorRegistry.empty.with(bigContract)
+      const twice = yield* Effect.flip(once.with({ ...bigContract, titles: { ...bigContract.titles, en: "Other" } }))
+      assert.strictEqual(twice.code, "big-contract")
+    })
+  )
+
+  it.effect("an empty registry runs nothing", () =>
+    Effect.gen(function* () {
+      const result = yield* analyzeRecords(tendered({ id: 1, plan: "100.00", sum: "10.00" }), {
+        registry: IndicatorRegistry.empty
+      })
+      assert.deepStrictEqual(result, { findings: [], stats: {} })
+    })
+  )
+})
+
+describe("analysis entry points and parameters", () => {
+  it.effect("analyzeRecords fails with the ParamsError", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(analyzeRecords([rec.contract({ id: 1 })], { params: { only: ["x"] } }))
+      assert.strictEqual(error._tag, "ParamsError")
+      assert.strictEqual(error.path, "only")
+    })
+  )
+
+  it.effect("analyzeStream checks parameters before reading anything", () =>
+    Effect.gen(function* () {
+      let pulled = 0
+      const items: Stream.Stream<SourceItem> = Stream.fromIterable(
+        tendered({ id: 1, plan: "100.00", sum: "10.00" })
+      ).pipe(
+        Stream.map((record): SourceItem => {
+          pulled++
+          return { _tag: "Accepted", record }
+        })
+      )
+      const error = yield* Effect.flip(analyzeStream(items, { params: { indicators: { nope: {} } } }))
+      assert.strictEqual(error._tag, "ParamsError")
+      assert.strictEqual(pulled, 0)
+      const report = yield* analyzeStream(items)
+      assert.strictEqual(pulled, 3)
+      assert.strictEqual(report.findings.length, 1)
+    })
+  )
+})
