@@ -62,15 +62,16 @@ const supersedes = (incoming: ContractFacts, existing: ContractFacts): boolean =
 
 /**
  * Accumulates records (in any order, as they stream in) into the compact indexes the indicators use.
- * Duplicates are resolved as a store would: a contract by newest `last_update_date`, a lot likewise,
- * a payment's effect is the earliest pay date per contract version, a unit adds its lot to its contract.
+ * Duplicates are resolved as a store would: a contract or a lot by newest `last_update_date` (the later record on a
+ * tie), a unit, a payment or a subject by its key, the later record winning.
  */
 export class DatasetBuilder {
   private readonly contracts = new Map<number, ContractFacts>()
-  private readonly lotsOfContract = new Map<number, Set<number>>()
+  // Units and payments are kept by id, as a store keys them: a re-exported unit whose lot changed, or a payment
+  // whose date was corrected, replaces its earlier version instead of adding to it.
+  private readonly units = new Map<number, { readonly contractId: number; readonly lotId: number | null }>()
   private readonly lotAmount = new Map<number, { amount: number; lastUpdateDate: number | null }>()
-  private readonly firstPayDate = new Map<number, number>()
-  private readonly paymentIds = new Set<number>()
+  private readonly payments = new Map<number, { readonly contractId: number; readonly payDate: number }>()
   private readonly regionOfBin = new Map<string, RegionCode | null>()
 
   add(record: ProcurementRecord): void {
@@ -83,13 +84,7 @@ export class DatasetBuilder {
       }
       case "unit": {
         const unit = record.value
-        if (unit.lotId === null) return
-        let lots = this.lotsOfContract.get(unit.contractId)
-        if (lots === undefined) {
-          lots = new Set()
-          this.lotsOfContract.set(unit.contractId, lots)
-        }
-        lots.add(unit.lotId)
+        this.units.set(unit.id, { contractId: unit.contractId, lotId: unit.lotId })
         return
       }
       case "lot": {
@@ -105,10 +100,7 @@ export class DatasetBuilder {
       }
       case "payment": {
         const payment = record.value
-        this.paymentIds.add(payment.id)
-        const current = this.firstPayDate.get(payment.contractId)
-        if (current === undefined || payment.payDate < current)
-          this.firstPayDate.set(payment.contractId, payment.payDate)
+        this.payments.set(payment.id, { contractId: payment.contractId, payDate: payment.payDate })
         return
       }
       case "subject": {
@@ -126,7 +118,19 @@ export class DatasetBuilder {
   }
 
   build(): AnalysisDataset {
-    return new AnalysisDataset(this.contracts, this.lotsOfContract, this.lotAmount, this.firstPayDate, this.regionOfBin)
+    const lotsOfContract = new Map<number, Set<number>>()
+    for (const unit of this.units.values()) {
+      if (unit.lotId === null) continue
+      const lots = lotsOfContract.get(unit.contractId)
+      if (lots === undefined) lotsOfContract.set(unit.contractId, new Set([unit.lotId]))
+      else lots.add(unit.lotId)
+    }
+    const firstPayDate = new Map<number, number>()
+    for (const payment of this.payments.values()) {
+      const current = firstPayDate.get(payment.contractId)
+      if (current === undefined || payment.payDate < current) firstPayDate.set(payment.contractId, payment.payDate)
+    }
+    return new AnalysisDataset(this.contracts, lotsOfContract, this.lotAmount, firstPayDate, this.regionOfBin)
   }
 }
 

@@ -2,6 +2,15 @@ import { Effect, Schema } from "effect"
 
 const IdList = Schema.Array(Schema.Int)
 
+/** A percentage threshold of a reduction: 0 to 100. */
+export const PercentThreshold = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))
+/** A growth threshold in percent: any non-negative number (growth can exceed 100 %). */
+export const GrowthThreshold = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+/** A share: 0 to 1. */
+export const ShareThreshold = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+export const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
 /** A parameter field that may be left out of params.json; the default is documented by the schema. */
 export const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
   schema.pipe(Schema.withDecodingDefault(Effect.succeed(value)))

@@ -45,6 +45,9 @@ export interface EvaluationResult {
   readonly stats: Readonly<Record<string, IndicatorStats>>
 }
 
+/** A misspelt parameter ("threshhold") must be an error, not a silent run with the default. */
+const STRICT = { onExcessProperty: "error" } as const
+
 const firstLine = (message: string): string => message.split("\n")[0] ?? message
 
 /** The set of indicators a run evaluates. Immutable: `with` returns a new registry. */
@@ -89,10 +92,10 @@ export class IndicatorRegistry {
   /** Decodes params.json content; every problem names its path. */
   resolve(input: unknown = {}): Effect.Effect<ResolvedParams, ParamsError> {
     return Effect.gen({ self: this }, function* () {
-      const raw = yield* Schema.decodeUnknownEffect(AnalysisParamsInput)(input).pipe(
+      const raw = yield* Schema.decodeUnknownEffect(AnalysisParamsInput, STRICT)(input).pipe(
         Effect.mapError((e) => new ParamsError({ path: "(params)", message: firstLine(e.message) }))
       )
-      const filters = yield* Schema.decodeUnknownEffect(CommonFilters)(raw.filters ?? {}).pipe(
+      const filters = yield* Schema.decodeUnknownEffect(CommonFilters, STRICT)(raw.filters ?? {}).pipe(
         Effect.mapError((e) => new ParamsError({ path: "filters", message: e.message }))
       )
       const sections = raw.indicators ?? {}
@@ -115,7 +118,7 @@ export class IndicatorRegistry {
             message: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
           })
         }
-        const params = yield* Schema.decodeUnknownEffect(indicator.params)(sections[code] ?? {}).pipe(
+        const params = yield* Schema.decodeUnknownEffect(indicator.params, STRICT)(sections[code] ?? {}).pipe(
           Effect.mapError((e) => new ParamsError({ path: `indicators.${code}`, message: e.message }))
         )
         chosen.push({ indicator, params })

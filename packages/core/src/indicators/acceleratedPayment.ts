@@ -1,11 +1,11 @@
 import { Schema } from "effect"
 import { almatyDay, formatDay } from "../domain/AlmatyTime.ts"
 import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
-import { withDefault } from "./Filters.ts"
+import { NonNegativeInt, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
 
 export const AcceleratedPaymentParams = Schema.Struct({
-  maxDays: withDefault(Schema.Int, 5),
+  maxDays: withDefault(NonNegativeInt, 5),
   statusIds: withDefault(Schema.Array(Schema.Int), [190, 375, 390, 450])
 })
 export type AcceleratedPaymentParams = typeof AcceleratedPaymentParams.Type

@@ -2,12 +2,12 @@ import { Schema } from "effect"
 import { compareFractions, formatDecimal, formatFraction, fractionOfDecimal } from "../domain/Decimal.ts"
 import { formatTenge } from "../domain/Money.ts"
 import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
-import { withDefault } from "./Filters.ts"
+import { PercentThreshold, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
 import { reductionOf } from "./reduction.ts"
 
 export const MinimalDumpingParams = Schema.Struct({
-  threshold: withDefault(Schema.Finite, 1)
+  threshold: withDefault(PercentThreshold, 1)
 })
 export type MinimalDumpingParams = typeof MinimalDumpingParams.Type
 

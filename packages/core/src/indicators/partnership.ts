@@ -3,14 +3,14 @@ import type { Bin } from "../domain/Bin.ts"
 import { compareFractions, formatDecimal, formatFraction, fraction, fractionOfDecimal } from "../domain/Decimal.ts"
 import type { Instant } from "../domain/Ids.ts"
 import { contractDate, forEachFilteredRoot } from "./evaluation.ts"
-import { withDefault } from "./Filters.ts"
+import { PositiveInt, ShareThreshold, withDefault } from "./Filters.ts"
 import { pairFindingKey } from "./Finding.ts"
 import type { Indicator } from "./Indicator.ts"
 
 export const PartnershipParams = Schema.Struct({
-  minContracts: withDefault(Schema.Int, 5),
-  supplierShare: withDefault(Schema.Finite, 0.8),
-  customerShare: withDefault(Schema.Finite, 0.5)
+  minContracts: withDefault(PositiveInt, 5),
+  supplierShare: withDefault(ShareThreshold, 0.8),
+  customerShare: withDefault(ShareThreshold, 0.5)
 })
 export type PartnershipParams = typeof PartnershipParams.Type
 

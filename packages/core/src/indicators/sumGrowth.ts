@@ -9,11 +9,11 @@ import {
 } from "../domain/Decimal.ts"
 import { formatTenge } from "../domain/Money.ts"
 import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
-import { withDefault } from "./Filters.ts"
+import { GrowthThreshold, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
 
 export const SumGrowthParams = Schema.Struct({
-  threshold: withDefault(Schema.Finite, 20)
+  threshold: withDefault(GrowthThreshold, 20)
 })
 export type SumGrowthParams = typeof SumGrowthParams.Type
 
