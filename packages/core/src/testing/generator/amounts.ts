@@ -30,5 +30,4 @@ export const withoutVat = (withVat: number): number => Math.round((withVat * 100
  * A tenge amount as OWS exports give it: a JSON number or a decimal string. Tiyn / 100 prints back as the same
  * two-decimal value for every amount below ~10^13 tenge, far above any generated sum.
  */
-export const renderMoney = (tiyn: number, asText: boolean): number | string =>
-  asText ? formatTenge(tiyn) : tiyn / 100
+export const renderMoney = (tiyn: number, asText: boolean): number | string => (asText ? formatTenge(tiyn) : tiyn / 100)

@@ -34,21 +34,32 @@ export const dateOfDay = (days: number): CivilDate => {
   return { year: era * 400 + yoe + (month <= 2 ? 1 : 0), month, day }
 }
 
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
+const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : String(i)))
+
+const pad2 = (n: number): string => TWO_DIGITS[n] ?? String(n)
+
+/** Formatted dates by day number: a dataset spans a few thousand days, formatted millions of times. */
+const dateTexts = new Map<number, string>()
+const DATE_CACHE_LIMIT = 50_000
 
 /** "YYYY-MM-DD" of a day number. */
 export const formatDate = (days: number): string => {
-  const { year, month, day } = dateOfDay(days)
-  return `${year}-${pad2(month)}-${pad2(day)}`
+  let text = dateTexts.get(days)
+  if (text === undefined) {
+    const { year, month, day } = dateOfDay(days)
+    text = `${year}-${pad2(month)}-${pad2(day)}`
+    if (dateTexts.size >= DATE_CACHE_LIMIT) dateTexts.clear()
+    dateTexts.set(days, text)
+  }
+  return text
 }
 
 /** "YYYY-MM-DD HH:mm:ss" of a wall-clock time in seconds. */
 export const formatWallClock = (wall: number): string => {
   const days = Math.floor(wall / SECONDS_PER_DAY)
   const s = wall - days * SECONDS_PER_DAY
-  const hh = Math.floor(s / 3600)
-  const mm = Math.floor((s % 3600) / 60)
-  return `${formatDate(days)} ${pad2(hh)}:${pad2(mm)}:${pad2(s % 60)}`
+  const minutes = Math.floor(s / 60)
+  return `${formatDate(days)} ${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}:${pad2(s % 60)}`
 }
 
 export const dayOfWall = (wall: number): number => Math.floor(wall / SECONDS_PER_DAY)

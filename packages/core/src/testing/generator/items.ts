@@ -30,3 +30,8 @@ export interface GeneratedLabel {
 export type GeneratedItem = GeneratedRecord | GeneratedLabel
 
 export const isLabel = (item: GeneratedItem): item is GeneratedLabel => item.kind === "label"
+
+/** The records of a generated stream without its labels, e.g. to feed a `ProcurementSource`. */
+export function* withoutLabels(items: Iterable<GeneratedItem>): Generator<GeneratedRecord> {
+  for (const item of items) if (item.kind !== "label") yield item
+}

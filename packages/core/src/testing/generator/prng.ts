@@ -57,19 +57,7 @@ export class Prng {
   }
 
   pick<A>(items: ReadonlyArray<A>): A {
-    return items[Math.floor(this.next() * items.length)] as A
-  }
-
-  /** Picks by relative weight; `choices` pairs a value with its weight. */
-  weighted<A>(choices: ReadonlyArray<readonly [A, number]>): A {
-    let total = 0
-    for (const [, w] of choices) total += w
-    let x = this.next() * total
-    for (const [value, w] of choices) {
-      x -= w
-      if (x < 0) return value
-    }
-    return (choices[choices.length - 1] as readonly [A, number])[0]
+    return items[Math.floor(this.next() * items.length)]
   }
 
   /** An integer in [lo, hi] whose logarithm is uniform: many small values, few large ones. */
@@ -77,13 +65,31 @@ export class Prng {
     const value = Math.floor(Math.exp(Math.log(lo) + this.next() * (Math.log(hi + 1) - Math.log(lo))))
     return Math.min(hi, Math.max(lo, value))
   }
+}
 
-  shuffle<A>(items: Array<A>): void {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1))
-      const tmp = items[i] as A
-      items[i] = items[j] as A
-      items[j] = tmp
+/** A fixed weighted choice, prepared once: values and cumulative weights. */
+export class WeightedTable<A> {
+  private readonly values: ReadonlyArray<A>
+  private readonly cumulative: ReadonlyArray<number>
+  private readonly total: number
+
+  constructor(choices: ReadonlyArray<readonly [A, number]>) {
+    if (choices.length === 0) throw new RangeError("a weighted table needs at least one choice")
+    let total = 0
+    const cumulative: Array<number> = []
+    for (const [, weight] of choices) {
+      total += weight
+      cumulative.push(total)
     }
+    this.values = choices.map(([value]) => value)
+    this.cumulative = cumulative
+    this.total = total
+  }
+
+  draw(prng: Prng): A {
+    const x = prng.next() * this.total
+    const last = this.values.length - 1
+    for (let i = 0; i < last; i++) if (x < this.cumulative[i]) return this.values[i]
+    return this.values[last]
   }
 }

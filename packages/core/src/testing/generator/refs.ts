@@ -77,6 +77,14 @@ const ENTRIES: ReadonlyArray<RefEntry> = [
   { book: "ref_subject_type", id: SUBJECT_TYPE.services, code: "SERVICES", ru: "Услуги", kz: "Қызметтер" }
 ]
 
+/** The reference-book ids the generated data uses, for tests that widen or narrow the filters. */
+export const GENERATOR_REF_IDS = {
+  status: STATUS,
+  contractType: CONTRACT_TYPE,
+  yearType: YEAR_TYPE,
+  subjectType: SUBJECT_TYPE
+} as const
+
 /** The reference-book entries as raw `/v3/refs/<book>` records tagged with their book. */
 export const referenceRecords = (): Array<Record<string, unknown>> =>
   ENTRIES.map((e) => ({ book: e.book, id: e.id, code: e.code, name_ru: e.ru, name_kz: e.kz }))

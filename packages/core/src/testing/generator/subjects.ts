@@ -1,6 +1,6 @@
 import { completeBin } from "../../domain/Bin.ts"
 import { REGIONS, type RegionCode } from "../../domain/Region.ts"
-import type { Prng } from "./prng.ts"
+import { type Prng, WeightedTable } from "./prng.ts"
 
 /**
  * Customers and suppliers. Every subject is a function of its role and index: its BIN and id need no lookup
@@ -101,10 +101,10 @@ const REGION_WEIGHTS: Readonly<Record<RegionCode, number>> = {
   "79": 122
 }
 
-const WEIGHTED_REGIONS: ReadonlyArray<readonly [number, number]> = REGIONS.map((r, i) => [i, REGION_WEIGHTS[r.code]])
+const WEIGHTED_REGIONS = new WeightedTable<number>(REGIONS.map((r, i) => [i, REGION_WEIGHTS[r.code]]))
 
 /** The index (into REGIONS) of a region drawn by population. */
-export const drawRegionIndex = (prng: Prng): number => prng.weighted(WEIGHTED_REGIONS)
+export const drawRegionIndex = (prng: Prng): number => WEIGHTED_REGIONS.draw(prng)
 
 export const regionCodeAt = (regionIndex: number): RegionCode => (REGIONS[regionIndex] ?? REGIONS[0]).code
 
