@@ -1,0 +1,92 @@
+import {
+  accepted,
+  decodeRecord,
+  locateRejection,
+  type RecordKind,
+  RecordRejection,
+  rejected,
+  type SourceItem,
+  showValue
+} from "@adalqarau/core"
+
+const BLANK = /^\s*$/u
+
+type JsonObject = { readonly [key: string]: unknown }
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** An OWS REST page (`{ total, limit, next_page, items: [...] }`), as saved by downloads that keep one page a line. */
+const pageItems = (value: unknown): ReadonlyArray<unknown> | undefined =>
+  isObject(value) &&
+  Array.isArray(value.items) &&
+  ("next_page" in value || "total" in value || "limit" in value || "nextPage" in value)
+    ? value.items
+    : undefined
+
+const inPage = (rejection: RecordRejection, index: number, size: number): RecordRejection =>
+  new RecordRejection({
+    kind: rejection.kind,
+    field: rejection.field,
+    value: rejection.value,
+    reason: `${rejection.reason} (item ${index + 1} of ${size} of the page)`,
+    ...(rejection.recordId === undefined ? {} : { recordId: rejection.recordId })
+  })
+
+const parseFailure = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/**
+ * Decodes one line of an OWS JSONL file of the given kind into source items: none for a blank line, one rejection
+ * (field `(json)`) for text that is not JSON, one item per element of an OWS page object, else one item. Every
+ * rejection is located at the file and 1-based line.
+ */
+export const decodeJsonlLine =
+  (kind: RecordKind, source: string) =>
+  (text: string, line: number, out: Array<SourceItem>): void => {
+    if (BLANK.test(text)) return
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (cause) {
+      const rejection = new RecordRejection({
+        kind,
+        field: "(json)",
+        value: showValue(text),
+        reason: `invalid JSON: ${parseFailure(cause)}`
+      })
+      out.push(rejected(locateRejection(rejection, source, line)))
+      return
+    }
+    const items = pageItems(value)
+    if (items === undefined) {
+      const decoded = decodeRecord(kind, value)
+      out.push(decoded.ok ? accepted(decoded.value) : rejected(locateRejection(decoded.rejection, source, line)))
+      return
+    }
+    for (let i = 0; i < items.length; i++) {
+      const decoded = decodeRecord(kind, items[i])
+      out.push(
+        decoded.ok
+          ? accepted(decoded.value)
+          : rejected(locateRejection(inPage(decoded.rejection, i, items.length), source, line))
+      )
+    }
+  }
+
+/** The rejection of a line too long to decode (its bytes were skipped). */
+export const longLineRejection =
+  (kind: RecordKind, source: string, maxLineBytes: number) =>
+  (bytes: number, line: number, out: Array<SourceItem>): void => {
+    out.push(
+      rejected(
+        new RecordRejection({
+          kind,
+          field: "(json)",
+          value: `(${bytes} bytes)`,
+          reason: `line longer than ${maxLineBytes} bytes; not read`,
+          source,
+          line
+        })
+      )
+    )
+  }

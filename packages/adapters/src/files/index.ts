@@ -1,0 +1,40 @@
+/**
+ * File adapters: a `ProcurementSource` over a folder of OWS-shaped JSONL files, the JSONL dataset writer used by
+ * `adalqarau generate`, and findings writers (JSON lines, CSV).
+ */
+export { decodeJsonlLine } from "./decodeJsonlLine.ts"
+export { FileWriteError } from "./FileWriteError.ts"
+export {
+  type FindingsFormat,
+  findingsFormatOf,
+  UnsupportedFindingsFormat,
+  writeFindings
+} from "./FindingsFile.ts"
+export {
+  csvField,
+  csvRecord,
+  FINDINGS_CSV_COLUMNS,
+  findingCsvFields,
+  findingCsvRecord,
+  findingsCsvHeader,
+  formatNamedValues
+} from "./findingsCsv.ts"
+export { findingJsonLine } from "./findingsJsonl.ts"
+export { fsProblem } from "./fsProblem.ts"
+export {
+  type DatasetCounts,
+  type DatasetFileCount,
+  type DatasetItem,
+  GROUND_TRUTH_FILE,
+  writeDataset
+} from "./JsonlDatasetWriter.ts"
+export {
+  JsonlFolderSource,
+  jsonlFileItems,
+  jsonlFolderFiles,
+  jsonlFolderItems,
+  KIND_ORDER,
+  type KindFile
+} from "./JsonlFolderSource.ts"
+export { type LineBatchOptions, type LineHandlers, fileLineBatches } from "./lineBatches.ts"
+export { TextFileWriter, type TextFileWriterOptions } from "./TextFileWriter.ts"

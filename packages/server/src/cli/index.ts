@@ -1,0 +1,22 @@
+/** The `adalqarau` command-line tool: commands, and `runCli` to run them on an argument list. */
+import { Console, Effect } from "effect"
+import { Command } from "effect/cli"
+import { adalqarau, VERSION } from "./root.ts"
+
+export { analyzeCommand, runAnalyze, type AnalyzeOptions } from "./analyze.ts"
+export { type AnalysisSummary, renderSummary, summarize } from "./analysisSummary.ts"
+export { CliFailure, EXIT_FAILURE, EXIT_USAGE } from "./CliFailure.ts"
+export { generateCommand, runGenerate, type GenerateOptions, type GenerateSummary } from "./generate.ts"
+export { indicatorCatalogue, indicatorsCommand, type IndicatorCatalogue } from "./indicators.ts"
+export { adalqarau, VERSION } from "./root.ts"
+
+/**
+ * Runs `adalqarau` on command-line arguments (without the node and script paths). An expected failure is printed
+ * as one line on stderr and fails the effect with its exit code (see `CliFailure`).
+ */
+export const runCli = (args: ReadonlyArray<string>) =>
+  Command.runWith(adalqarau, { version: VERSION })(args).pipe(
+    Effect.tapError((error) =>
+      error._tag === "CliFailure" ? Console.error(`adalqarau: ${error.message}`) : Effect.void
+    )
+  )

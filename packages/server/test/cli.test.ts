@@ -1,0 +1,289 @@
+import { spawn } from "node:child_process"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { completeBin } from "@adalqarau/core"
+import { Cause, Effect, Exit } from "effect"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type AnalyzeOptions, CliFailure, EXIT_FAILURE, EXIT_USAGE, runAnalyze } from "../src/cli/index.ts"
+import { makeProgress } from "../src/cli/progress.ts"
+
+const BIN = fileURLToPath(new URL("../src/bin/adalqarau.ts", import.meta.url))
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the CLI as a child process, as a user would (vitest itself runs on Node ≥ 22.19). */
+const adalqarau = (...args: ReadonlyArray<string>): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text
+    })
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text
+    })
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+const jsonLines = async (path: string): Promise<Array<Record<string, unknown>>> =>
+  (await readFile(path, "utf8"))
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+
+let root: string
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "adalqarau-cli-"))
+})
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
+
+const noStackTrace = (text: string): void => assert.notMatch(text, /^\s+at /mu)
+
+describe.concurrent("adalqarau CLI", () => {
+  it("indicators --json lists the five indicators with parameters and the common filters", async () => {
+    const run = await adalqarau("indicators", "--json")
+    assert.strictEqual(run.code, 0, run.stderr)
+    const catalogue = JSON.parse(run.stdout) as {
+      indicators: Array<{
+        code: string
+        titles: { ru: string; en: string }
+        formula: string
+        parameters: Array<{ name: string; default: unknown }>
+      }>
+      filters: Record<string, unknown>
+    }
+    assert.deepStrictEqual(
+      catalogue.indicators.map((i) => i.code),
+      ["super-dumping", "minimal-dumping", "accelerated-payment", "sum-growth", "partnership"]
+    )
+    const superDumping = catalogue.indicators[0]!
+    assert.strictEqual(superDumping.titles.en, "Super-dumping")
+    assert.include(superDumping.formula, "(P − C)")
+    assert.deepStrictEqual(
+      superDumping.parameters.map((p) => [p.name, p.default]),
+      [["threshold", 30]]
+    )
+    assert.deepStrictEqual(Object.keys(catalogue.filters), ["contractTypeIds", "yearTypeIds", "statusIds"])
+  })
+
+  it("generate + analyze: the findings are exactly the ground truth's planted flags", async () => {
+    const dir = join(root, "generated")
+    const generated = await adalqarau("generate", "--contracts", "400", "--seed", "7", "--out", dir, "--json")
+    assert.strictEqual(generated.code, 0, generated.stderr)
+    const counts = JSON.parse(generated.stdout) as { records: number; labels: number; files: Array<{ file: string }> }
+    assert.isAbove(counts.records, 400)
+    assert.isAbove(counts.labels, 0)
+    assert.include(
+      counts.files.map((f) => f.file),
+      "ground_truth.jsonl"
+    )
+
+    // The JSON summary (with JSON-lines findings) and the plain-text one (with CSV findings), run side by side.
+    const findingsPath = join(root, "generated-findings.jsonl")
+    const csvPath = join(root, "generated-findings.csv")
+    const [analyzed, text] = await Promise.all([
+      adalqarau("analyze", dir, "--json", "--out", findingsPath),
+      adalqarau("analyze", dir, "--out", csvPath)
+    ])
+    assert.strictEqual(analyzed.code, 0, analyzed.stderr)
+    const summary = JSON.parse(analyzed.stdout) as {
+      input: { total: { read: number; accepted: number; rejected: number }; balanced: boolean }
+      indicators: Array<{ code: string; flagged: number }>
+      findings: { total: number; byRegion: Array<{ total: number }> }
+    }
+    assert.strictEqual(summary.input.total.read, counts.records)
+    assert.strictEqual(summary.input.total.read, summary.input.total.accepted + summary.input.total.rejected)
+    assert.isTrue(summary.input.balanced)
+
+    const labels = await jsonLines(join(dir, "ground_truth.jsonl"))
+    const expected = labels
+      .filter((l) => l.expected === "flag")
+      .map((l) => `${String(l.indicator)} ${String(l.key)}`)
+      .sort()
+    const findings = await jsonLines(findingsPath)
+    const found = findings.map((f) => `${String(f.indicator)} ${String(f.key)}`).sort()
+    assert.isAbove(expected.length, 0)
+    assert.deepStrictEqual(found, expected)
+    assert.strictEqual(summary.findings.total, findings.length)
+    assert.strictEqual(
+      summary.findings.byRegion.reduce((sum, r) => sum + r.total, 0),
+      findings.length
+    )
+    assert.strictEqual(
+      summary.indicators.reduce((sum, i) => sum + i.flagged, 0),
+      findings.length
+    )
+
+    // The plain-text summary: aligned tables; the CSV holds the same findings.
+    assert.strictEqual(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^kind\s+read\s+accepted\s+rejected$/mu)
+    assert.match(text.stdout, /^read = accepted \+ rejected: holds for every kind$/mu)
+    assert.match(text.stdout, /^super-dumping\s+[\d,]+\s+[\d,]+\s+[\d,]+/mu)
+    assert.match(text.stdout, /^\s+all regions(\s+[\d,]+)+$/mu)
+    const csv = (await readFile(csvPath, "utf8")).split("\r\n").filter((l) => l !== "")
+    assert.strictEqual(csv.length, findings.length + 1)
+    assert.match(csv[0]!, /^indicator,key,subject,contract_id,customer_bin,supplier_bin,region,region_name,date,/u)
+  })
+
+  it("analyze with a bad params file exits with code 2 and names the file and the parameter, before reading", async () => {
+    // The folder does not even exist: parameters are checked before any data is read.
+    const dir = join(root, "no-such-folder")
+    const bad = join(root, "bad-params.json")
+    await writeFile(bad, JSON.stringify({ indicators: { "super-dumping": { threshold: "high" } } }))
+    const run = await adalqarau("analyze", dir, "--params", bad)
+    assert.strictEqual(run.code, 2)
+    assert.strictEqual(run.stdout, "")
+    assert.strictEqual(run.stderr.split("\n").filter((l) => l !== "").length, 1)
+    assert.include(run.stderr, `adalqarau: params file ${bad}: indicators.super-dumping: `)
+    assert.include(run.stderr, `["threshold"]`)
+    noStackTrace(run.stderr)
+  })
+
+  it("analyze of a missing folder fails with one clear line", async () => {
+    const missing = join(root, "no-such-folder")
+    const run = await adalqarau("analyze", missing)
+    assert.strictEqual(run.code, 1)
+    assert.strictEqual(run.stderr.trim(), `adalqarau: cannot read folder ${missing}: does not exist`)
+    assert.strictEqual(run.stdout, "")
+  })
+
+  it("analyze of a folder with bad lines exits 0 and reports each with file:line, field and reason", async () => {
+    const dir = join(root, "bad-lines")
+    await mkdir(dir)
+    const customer = completeBin("00074000130") as string
+    const supplier = completeBin("99014000123") as string
+    const contract = (id: number, overrides: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        id,
+        crdate: "2023-03-14 10:20:30",
+        customer_bin: customer,
+        supplier_biin: supplier,
+        contract_sum_wnds: 1000,
+        ...overrides
+      })
+    const lines = [
+      contract(1),
+      "{not json",
+      contract(2, { customer_bin: "123456789012" }),
+      contract(3, { sign_date: "2023-02-30" }),
+      ...Array.from({ length: 22 }, (_, i) => contract(10 + i, { contract_sum_wnds: -1 }))
+    ]
+    await writeFile(join(dir, "contracts.jsonl"), `${lines.join("\n")}\n`)
+    const rejectsPath = join(root, "rejects.jsonl")
+    const run = await adalqarau("analyze", dir, "--json", "--rejects", rejectsPath)
+    assert.strictEqual(run.code, 0, run.stderr)
+    const file = join(dir, "contracts.jsonl")
+    const stderr = run.stderr.split("\n")
+    assert.include(stderr[0], `${file}:2: contract field (json) = "{not json": invalid JSON: `)
+    assert.include(stderr[1], `${file}:3: contract 2 field customer_bin = "123456789012": `)
+    assert.include(stderr[2], `${file}:4: contract 3 field sign_date = "2023-02-30": `)
+    assert.include(stderr[2], "is not a real calendar date")
+    assert.include(stderr[3], `${file}:5: contract 10 field contract_sum_wnds = -1: `)
+    assert.strictEqual(stderr.filter((l) => l.startsWith("rejected ")).length, 20)
+    assert.include(run.stderr, `… and 5 more rejected records (all 25 are in ${rejectsPath})`)
+    noStackTrace(run.stderr)
+
+    const summary = JSON.parse(run.stdout) as { input: { total: { read: number; accepted: number; rejected: number } } }
+    assert.deepStrictEqual(summary.input.total, { read: 26, accepted: 1, rejected: 25 })
+    const rejects = await jsonLines(rejectsPath)
+    assert.strictEqual(rejects.length, 25)
+    assert.deepStrictEqual(
+      { source: rejects[1]!.source, line: rejects[1]!.line, field: rejects[1]!.field, recordId: rejects[1]!.recordId },
+      { source: file, line: 3, field: "customer_bin", recordId: "2" }
+    )
+  })
+})
+
+describe("adalqarau analyze, in process", () => {
+  const failure = async (options: AnalyzeOptions): Promise<CliFailure> => {
+    const exit = await Effect.runPromiseExit(runAnalyze(options))
+    if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+    const error = Cause.squash(exit.cause)
+    if (!(error instanceof CliFailure)) throw error
+    return error
+  }
+  const missingDir = () => join(root, "no-such-folder")
+
+  it("refuses params that are not JSON, missing, or name an unknown indicator (exit code 2)", async () => {
+    const notJson = join(root, "not-json.json")
+    await writeFile(notJson, "{ threshold: 3")
+    const e1 = await failure({ dir: missingDir(), params: notJson, json: true })
+    assert.strictEqual(e1.exitCode, EXIT_USAGE)
+    assert.match(e1.message, new RegExp(`^params file ${escapeRegExp(notJson)} is not valid JSON: `, "u"))
+
+    const missing = join(root, "missing.json")
+    const e2 = await failure({ dir: missingDir(), params: missing, json: true })
+    assert.strictEqual(e2.exitCode, EXIT_USAGE)
+    assert.strictEqual(e2.message, `cannot read params file ${missing}: does not exist`)
+
+    const unknown = join(root, "unknown-params.json")
+    await writeFile(unknown, JSON.stringify({ indicators: { "no-such-indicator": {} } }))
+    const e3 = await failure({ dir: missingDir(), params: unknown, json: true })
+    assert.strictEqual(e3.exitCode, EXIT_USAGE)
+    assert.include(e3.message, "indicators.no-such-indicator: unknown indicator; known: super-dumping")
+  })
+
+  it("refuses an unknown findings format before reading (exit code 2)", async () => {
+    const e = await failure({ dir: missingDir(), out: join(root, "findings.xlsx"), json: true })
+    assert.strictEqual(e.exitCode, EXIT_USAGE)
+    assert.include(e.message, "unknown extension .xlsx")
+  })
+
+  it("fails with exit code 1 on a missing folder", async () => {
+    const e = await failure({ dir: missingDir(), json: true })
+    assert.strictEqual(e.exitCode, EXIT_FAILURE)
+    assert.strictEqual(e.message, `cannot read folder ${missingDir()}: does not exist`)
+  })
+})
+
+describe("progress", () => {
+  const sink = (isTTY: boolean) => {
+    const written: Array<string> = []
+    return { written, sink: { isTTY, write: (text: string) => void written.push(text) } }
+  }
+
+  it("redraws one line in place on a terminal and clears it at the end", async () => {
+    const { written, sink: tty } = sink(true)
+    let now = 0
+    const progress = makeProgress("reading x", tty, () => now)
+    now = 1000
+    await Effect.runPromise(progress.update(10_000))
+    now = 1050 // within 100 ms: not redrawn
+    await Effect.runPromise(progress.update(20_000))
+    now = 2000
+    await Effect.runPromise(progress.update(30_000))
+    await Effect.runPromise(progress.print("rejected something"))
+    await Effect.runPromise(progress.finish)
+    assert.deepStrictEqual(written, [
+      "\r\x1b[2Kreading x: 10,000 records, 10,000 records/s, 1.0 s",
+      "\r\x1b[2Kreading x: 30,000 records, 15,000 records/s, 2.0 s",
+      "\r\x1b[2Krejected something\nreading x: 30,000 records, 15,000 records/s, 2.0 s",
+      "\r\x1b[2K"
+    ])
+  })
+
+  it("writes a plain line per million records elsewhere", async () => {
+    const { written, sink: pipe } = sink(false)
+    let now = 0
+    const progress = makeProgress("reading x", pipe, () => now)
+    assert.strictEqual(progress.every, 1_000_000)
+    now = 4000
+    await Effect.runPromise(progress.update(1_000_000))
+    await Effect.runPromise(progress.finish)
+    assert.deepStrictEqual(written, ["reading x: 1,000,000 records, 250,000 records/s, 4.0 s\n"])
+  })
+})
