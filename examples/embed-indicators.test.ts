@@ -8,7 +8,10 @@ describe("examples/embed-indicators", () => {
   it.effect("flags super-dumping (35% < plan), sum growth (+36.9%) and accelerated payment (2 days)", () =>
     Effect.gen(function* () {
       const { findings, lines } = yield* run
-      assert.deepStrictEqual(findings.map((f) => f.key), ["accelerated-payment:9001", "sum-growth:9001", "super-dumping:9001"])
+      assert.deepStrictEqual(
+        findings.map((f) => f.key),
+        ["accelerated-payment:9001", "sum-growth:9001", "super-dumping:9001"]
+      )
       const dumping = findings.find((f) => f.indicator === "super-dumping")
       assert.strictEqual(dumping?.measures.reduction_pct, "35.0000")
       assert.strictEqual(dumping?.thresholds.threshold_pct, "25")

@@ -50,22 +50,38 @@ describe("MemoryContractStore", () => {
   it.effect("is idempotent and lets the newer last_update_date win", () =>
     Effect.gen(function* () {
       const store = yield* ContractStore
-      const first = decodeAll([["contract", contractRow(1)], ["contract", contractRow(2, { parent_id: 1, root_id: 1 })]])
+      const first = decodeAll([
+        ["contract", contractRow(1)],
+        ["contract", contractRow(2, { parent_id: 1, root_id: 1 })]
+      ])
       assert.deepStrictEqual(yield* store.upsert(first), { inserted: 2, updated: 0, unchanged: 0 })
       assert.deepStrictEqual(yield* store.upsert(first), { inserted: 0, updated: 0, unchanged: 2 })
-      const older = decodeAll([["contract", contractRow(1, { contract_sum_wnds: 1, last_update_date: "2024-01-01 00:00:00" })]])
+      const older = decodeAll([
+        ["contract", contractRow(1, { contract_sum_wnds: 1, last_update_date: "2024-01-01 00:00:00" })]
+      ])
       assert.deepStrictEqual(yield* store.upsert(older), { inserted: 0, updated: 0, unchanged: 1 })
-      const newer = decodeAll([["contract", contractRow(1, { contract_sum_wnds: 700, last_update_date: "2024-06-01 00:00:00" })]])
+      const newer = decodeAll([
+        ["contract", contractRow(1, { contract_sum_wnds: 700, last_update_date: "2024-06-01 00:00:00" })]
+      ])
       assert.deepStrictEqual(yield* store.upsert(newer), { inserted: 0, updated: 1, unchanged: 0 })
       const stored = yield* store.getContract(1 as ContractId)
       assert.strictEqual(Option.getOrThrow(stored).contractSumWnds, 70000)
       const chain = Option.getOrThrow(yield* store.getChain(2 as ContractId))
-      assert.deepStrictEqual(chain.versions.map((v) => v.id), [1, 2])
+      assert.deepStrictEqual(
+        chain.versions.map((v) => v.id),
+        [1, 2]
+      )
       assert.strictEqual(chain.rootId, 1)
       const found = yield* store.search({ customerBin: customer, limit: 1 })
-      assert.deepStrictEqual(found.map((c) => c.id), [1])
+      assert.deepStrictEqual(
+        found.map((c) => c.id),
+        [1]
+      )
       const page2 = yield* store.search({ customerBin: customer, afterId: 1 as ContractId, limit: 10 })
-      assert.deepStrictEqual(page2.map((c) => c.id), [2])
+      assert.deepStrictEqual(
+        page2.map((c) => c.id),
+        [2]
+      )
     }).pipe(Effect.provide(layerMemoryContractStore))
   )
 })
@@ -90,17 +106,26 @@ describe("MemoryIndicatorEngine", () => {
       assert.strictEqual(report.stats["super-dumping"]?.flagged, 2)
       const findings = yield* FindingStore
       const page1 = yield* findings.query({ indicators: ["super-dumping"], limit: 1 })
-      assert.deepStrictEqual(page1.findings.map((f) => f.key), ["super-dumping:1"])
+      assert.deepStrictEqual(
+        page1.findings.map((f) => f.key),
+        ["super-dumping:1"]
+      )
       assert.strictEqual(page1.nextKey, "super-dumping:1")
       const page2 = yield* findings.query({ indicators: ["super-dumping"], limit: 1, afterKey: page1.nextKey ?? "" })
-      assert.deepStrictEqual(page2.findings.map((f) => f.key), ["super-dumping:3"])
+      assert.deepStrictEqual(
+        page2.findings.map((f) => f.key),
+        ["super-dumping:3"]
+      )
       assert.strictEqual(page2.nextKey, null)
       const counts = yield* findings.counts({})
       assert.deepStrictEqual(counts, [{ indicator: "super-dumping", region: "71", count: 2 }])
       // A stricter threshold on a second run replaces that indicator's findings.
       yield* engine.run({ only: ["super-dumping"], indicators: { "super-dumping": { threshold: 45 } } })
       const after = yield* findings.query({ limit: 100 })
-      assert.deepStrictEqual(after.findings.map((f) => f.key), ["super-dumping:1"])
+      assert.deepStrictEqual(
+        after.findings.map((f) => f.key),
+        ["super-dumping:1"]
+      )
       const wrongRegion = yield* findings.query({ regions: ["75"], limit: 100 })
       assert.strictEqual(wrongRegion.findings.length, 0)
     }).pipe(Effect.provide(Engine))
@@ -112,9 +137,15 @@ describe("MemoryProcurementSource", () => {
     Effect.gen(function* () {
       const source = yield* ProcurementSource
       const items = yield* Stream.runCollect(source.items)
-      assert.deepStrictEqual(items.map((i) => i._tag), ["Accepted", "Rejected"])
+      assert.deepStrictEqual(
+        items.map((i) => i._tag),
+        ["Accepted", "Rejected"]
+      )
       const rejected = items[1]
-      assert.strictEqual(rejected?._tag === "Rejected" ? rejected.rejection.text : "", "fixture:2: contract 7 field contract_sum_wnds = -5: amount must not be negative, got -5")
+      assert.strictEqual(
+        rejected?._tag === "Rejected" ? rejected.rejection.text : "",
+        "fixture:2: contract 7 field contract_sum_wnds = -5: amount must not be negative, got -5"
+      )
     }).pipe(
       Effect.provide(
         layerMemoryProcurementSource(

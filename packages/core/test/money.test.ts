@@ -177,7 +177,8 @@ describe("Decimal", () => {
         const [, sign, whole, frac = "", exp = "0"] = match
         const digits = BigInt(`${sign}${whole}${frac}`)
         const scale = Number(exp) - frac.length
-        const expected = scale >= 0 ? fraction(digits * 10n ** BigInt(scale), 1n) : fraction(digits, 10n ** BigInt(-scale))
+        const expected =
+          scale >= 0 ? fraction(digits * 10n ** BigInt(scale), 1n) : fraction(digits, 10n ** BigInt(-scale))
         return compareFractions(fractionOfDecimal(value), expected) === 0
       })
     )

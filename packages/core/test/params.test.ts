@@ -263,10 +263,14 @@ describe("analysis entry points and parameters", () => {
 describe("params are strict", () => {
   it.effect("a misspelt parameter or an out-of-range threshold is an error naming its path", () =>
     Effect.gen(function* () {
-      const typo = yield* Effect.flip(IndicatorRegistry.standard.resolve({ indicators: { "super-dumping": { threshhold: 5 } } }))
+      const typo = yield* Effect.flip(
+        IndicatorRegistry.standard.resolve({ indicators: { "super-dumping": { threshhold: 5 } } })
+      )
       assert.strictEqual(typo.path, "indicators.super-dumping")
       assert.include(typo.message, "threshhold")
-      const share = yield* Effect.flip(IndicatorRegistry.standard.resolve({ indicators: { partnership: { supplierShare: 1.5 } } }))
+      const share = yield* Effect.flip(
+        IndicatorRegistry.standard.resolve({ indicators: { partnership: { supplierShare: 1.5 } } })
+      )
       assert.strictEqual(share.path, "indicators.partnership")
       const filters = yield* Effect.flip(IndicatorRegistry.standard.resolve({ filters: { statusId: [190] } }))
       assert.strictEqual(filters.path, "filters")

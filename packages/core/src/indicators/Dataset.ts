@@ -191,7 +191,7 @@ export class AnalysisDataset {
     const chains: Array<ChainView> = []
     for (const [key, group] of byKey) {
       const stored = this.contracts.get(key)
-      const root = stored !== undefined && stored.isRoot ? stored : undefined
+      const root = stored?.isRoot ? stored : undefined
       if (Array.isArray(group)) {
         const versions = group.filter((m) => !m.deleted)
         versions.sort(compareChainOrder)

@@ -92,12 +92,14 @@ export class IndicatorRegistry {
   /** Decodes params.json content; every problem names its path. */
   resolve(input: unknown = {}): Effect.Effect<ResolvedParams, ParamsError> {
     return Effect.gen({ self: this }, function* () {
-      const raw = yield* Schema.decodeUnknownEffect(AnalysisParamsInput, STRICT)(input).pipe(
-        Effect.mapError((e) => new ParamsError({ path: "(params)", message: firstLine(e.message) }))
-      )
-      const filters = yield* Schema.decodeUnknownEffect(CommonFilters, STRICT)(raw.filters ?? {}).pipe(
-        Effect.mapError((e) => new ParamsError({ path: "filters", message: e.message }))
-      )
+      const raw = yield* Schema.decodeUnknownEffect(
+        AnalysisParamsInput,
+        STRICT
+      )(input).pipe(Effect.mapError((e) => new ParamsError({ path: "(params)", message: firstLine(e.message) })))
+      const filters = yield* Schema.decodeUnknownEffect(
+        CommonFilters,
+        STRICT
+      )(raw.filters ?? {}).pipe(Effect.mapError((e) => new ParamsError({ path: "filters", message: e.message })))
       const sections = raw.indicators ?? {}
       for (const code of Object.keys(sections)) {
         if (!this.byCode.has(code)) {
@@ -118,7 +120,10 @@ export class IndicatorRegistry {
             message: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
           })
         }
-        const params = yield* Schema.decodeUnknownEffect(indicator.params, STRICT)(sections[code] ?? {}).pipe(
+        const params = yield* Schema.decodeUnknownEffect(
+          indicator.params,
+          STRICT
+        )(sections[code] ?? {}).pipe(
           Effect.mapError((e) => new ParamsError({ path: `indicators.${code}`, message: e.message }))
         )
         chosen.push({ indicator, params })

@@ -1,5 +1,14 @@
 import { Effect, Layer, Option, Stream } from "effect"
-import type { Contract, ContractUnit, Lot, Payment, ProcurementRecord, RecordKind, RefBookEntry, Subject } from "../domain/Contract.ts"
+import type {
+  Contract,
+  ContractUnit,
+  Lot,
+  Payment,
+  ProcurementRecord,
+  RecordKind,
+  RefBookEntry,
+  Subject
+} from "../domain/Contract.ts"
 import { makeChain } from "../domain/ContractChain.ts"
 import type { ContractId } from "../domain/Ids.ts"
 import { regionOfKato } from "../domain/Region.ts"
@@ -75,13 +84,17 @@ export const makeMemoryContractStore = Effect.sync(() => {
     for (const record of records) {
       switch (record.kind) {
         case "contract":
-          put(t.contracts, record.value.id as number, record.value, counts, (s) => newer(record.value.lastUpdateDate, s.lastUpdateDate))
+          put(t.contracts, record.value.id as number, record.value, counts, (s) =>
+            newer(record.value.lastUpdateDate, s.lastUpdateDate)
+          )
           break
         case "unit":
           put(t.units, record.value.id as number, record.value, counts)
           break
         case "lot":
-          put(t.lots, record.value.id as number, record.value, counts, (s) => newer(record.value.lastUpdateDate, s.lastUpdateDate))
+          put(t.lots, record.value.id as number, record.value, counts, (s) =>
+            newer(record.value.lastUpdateDate, s.lastUpdateDate)
+          )
           break
         case "payment":
           put(t.payments, record.value.id as number, record.value, counts)

@@ -54,7 +54,11 @@ export const makeMemoryFindingStore = Effect.sync(() => {
           else c.count++
         }
         return [...counts.values()].sort((a, b) =>
-          a.indicator === b.indicator ? String(a.region).localeCompare(String(b.region)) : a.indicator < b.indicator ? -1 : 1
+          a.indicator === b.indicator
+            ? String(a.region).localeCompare(String(b.region))
+            : a.indicator < b.indicator
+              ? -1
+              : 1
         )
       })
   })

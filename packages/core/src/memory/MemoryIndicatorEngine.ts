@@ -17,15 +17,24 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
     return IndicatorEngine.of({
       run: Effect.fn("MemoryIndicatorEngine.run")(function* (params?: unknown) {
         const startedAt = yield* Clock.currentTimeMillis
-        const report = yield* analyzeStream(Stream.map(contracts.records, accepted), { registry, params: params ?? {} }).pipe(
+        const report = yield* analyzeStream(Stream.map(contracts.records, accepted), {
+          registry,
+          params: params ?? {}
+        }).pipe(
           Effect.mapError((e) =>
-            e._tag === "ParamsError" ? e : new IndicatorEngineError({ message: `reading the contract store failed: ${e.message}`, cause: e })
+            e._tag === "ParamsError"
+              ? e
+              : new IndicatorEngineError({ message: `reading the contract store failed: ${e.message}`, cause: e })
           )
         )
         const indicators = Object.keys(report.stats)
         yield* findings
           .replace(indicators, report.findings)
-          .pipe(Effect.mapError((e) => new IndicatorEngineError({ message: `storing findings failed: ${e.message}`, cause: e })))
+          .pipe(
+            Effect.mapError(
+              (e) => new IndicatorEngineError({ message: `storing findings failed: ${e.message}`, cause: e })
+            )
+          )
         const finishedAt = yield* Clock.currentTimeMillis
         return { startedAt, finishedAt, indicators, findings: report.findings.length, stats: report.stats }
       })
@@ -34,4 +43,5 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
 
 export const layerMemoryIndicatorEngine = (
   registry: IndicatorRegistry = IndicatorRegistry.standard
-): Layer.Layer<IndicatorEngine, never, ContractStore | FindingStore> => Layer.effect(IndicatorEngine, makeMemoryIndicatorEngine(registry))
+): Layer.Layer<IndicatorEngine, never, ContractStore | FindingStore> =>
+  Layer.effect(IndicatorEngine, makeMemoryIndicatorEngine(registry))

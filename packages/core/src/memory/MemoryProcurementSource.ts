@@ -19,5 +19,11 @@ export const memorySourceItems = (records: Iterable<RawRecord>, description = "m
     })
   )
 
-export const layerMemoryProcurementSource = (records: Iterable<RawRecord>, description = "memory"): Layer.Layer<ProcurementSource> =>
-  Layer.succeed(ProcurementSource, ProcurementSource.of({ description, items: memorySourceItems(records, description) }))
+export const layerMemoryProcurementSource = (
+  records: Iterable<RawRecord>,
+  description = "memory"
+): Layer.Layer<ProcurementSource> =>
+  Layer.succeed(
+    ProcurementSource,
+    ProcurementSource.of({ description, items: memorySourceItems(records, description) })
+  )

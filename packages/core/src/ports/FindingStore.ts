@@ -47,7 +47,10 @@ export type FindingCount = typeof FindingCount.Type
 export class FindingStore extends Context.Service<
   FindingStore,
   {
-    readonly replace: (indicators: ReadonlyArray<string>, findings: ReadonlyArray<Finding>) => Effect.Effect<void, FindingStoreError>
+    readonly replace: (
+      indicators: ReadonlyArray<string>,
+      findings: ReadonlyArray<Finding>
+    ) => Effect.Effect<void, FindingStoreError>
     readonly query: (query: FindingQuery) => Effect.Effect<FindingPage, FindingStoreError>
     /** Findings counted by indicator × customer region. */
     readonly counts: (filter: FindingFilter) => Effect.Effect<ReadonlyArray<FindingCount>, FindingStoreError>

@@ -27,7 +27,9 @@ import {
 import { RecordRejection, showValue } from "./RecordRejection.ts"
 
 /** Result of decoding one raw record: the domain value, or why it was rejected. */
-export type Decoded<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly rejection: RecordRejection }
+export type Decoded<A> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly rejection: RecordRejection }
 
 /** Thrown by `field` inside a decoder and caught by `decoder`; never escapes this module. */
 class FieldFailure {
@@ -61,7 +63,12 @@ const decoder =
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
       return {
         ok: false,
-        rejection: new RecordRejection({ kind, field: "(record)", value: showValue(raw), reason: "expected a JSON object" })
+        rejection: new RecordRejection({
+          kind,
+          field: "(record)",
+          value: showValue(raw),
+          reason: "expected a JSON object"
+        })
       }
     }
     const record = raw as Raw
@@ -100,7 +107,11 @@ export const decodeContract = decoder<Contract>("contract", "id", "id", (r) => (
   trdBuyId: field(r.trd_buy_id ?? r.trdBuyId, "trd_buy_id", optionalInteger),
   statusId: field(r.ref_contract_status_id ?? r.refContractStatusId, "ref_contract_status_id", optionalInteger),
   typeId: field(r.ref_contract_type_id ?? r.refContractTypeId, "ref_contract_type_id", optionalInteger),
-  yearTypeId: field(r.ref_contract_year_type_id ?? r.refContractYearTypeId, "ref_contract_year_type_id", optionalInteger),
+  yearTypeId: field(
+    r.ref_contract_year_type_id ?? r.refContractYearTypeId,
+    "ref_contract_year_type_id",
+    optionalInteger
+  ),
   subjectTypeId: field(r.ref_subject_type_id ?? r.refSubjectTypeId, "ref_subject_type_id", optionalInteger),
   deleted: field(r.deleted, "deleted", flag),
   crdate: field(r.crdate, "crdate", requiredInstant),
