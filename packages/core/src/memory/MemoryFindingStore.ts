@@ -1,8 +1,23 @@
 import { Effect, Layer } from "effect"
+import { compareFractions, fractionOfDecimal } from "../domain/Decimal.ts"
 import type { Finding } from "../indicators/Finding.ts"
-import { type FindingFilter, FindingStore } from "../ports/FindingStore.ts"
+import { type FindingFilter, FindingStore, type MeasureRange } from "../ports/FindingStore.ts"
+
+const DECIMAL = /^-?\d+(?:\.\d+)?$/u
+
+/** Whether the finding's measure lies in the range, compared as exact decimals; a missing measure never does. */
+export const measureInRange = (range: MeasureRange, x: Finding): boolean => {
+  const text = x.measures[range.name]
+  if (text === undefined || !DECIMAL.test(text)) return false
+  const value = fractionOfDecimal(text)
+  return (
+    (range.min === undefined || compareFractions(value, fractionOfDecimal(range.min)) >= 0) &&
+    (range.max === undefined || compareFractions(value, fractionOfDecimal(range.max)) <= 0)
+  )
+}
 
 export const findingMatches = (f: FindingFilter, x: Finding): boolean =>
+  (f.measure === undefined || measureInRange(f.measure, x)) &&
   (f.indicators === undefined || f.indicators.includes(x.indicator)) &&
   (f.regions === undefined || f.regions.includes(x.region)) &&
   (f.customerBin === undefined || x.customerBin === f.customerBin) &&

@@ -10,6 +10,23 @@ export class FindingStoreError extends Schema.TaggedError<FindingStoreError>()("
   cause: Schema.optional(Schema.Defect())
 }) {}
 
+/** A decimal number as text ("50", "-5.5", "0.8"); compared exactly, never through floating point. */
+export const DecimalText = Schema.String.check(
+  Schema.isPattern(/^-?\d+(?:\.\d+)?$/u, { message: "expected a decimal number such as 50, 0.8 or -5.5" })
+)
+
+/**
+ * Findings whose measure `name` lies in [min, max] (both bounds inclusive, either may be left out), compared as
+ * exact decimals: `{ name: "reduction_pct", min: "50" }` is "reduction ≥ 50 %". A finding without that measure
+ * does not match.
+ */
+export const MeasureRange = Schema.Struct({
+  name: Schema.String.check(Schema.isMinLength(1)),
+  min: Schema.optional(DecimalText),
+  max: Schema.optional(DecimalText)
+})
+export type MeasureRange = typeof MeasureRange.Type
+
 export const FindingFilter = Schema.Struct({
   indicators: Schema.optional(Schema.Array(Schema.String)),
   /** Customer regions to include; `null` in the list stands for "region unknown". */
@@ -17,7 +34,8 @@ export const FindingFilter = Schema.Struct({
   customerBin: Schema.optional(Bin),
   supplierBin: Schema.optional(Bin),
   dateFrom: Schema.optional(Instant),
-  dateTo: Schema.optional(Instant)
+  dateTo: Schema.optional(Instant),
+  measure: Schema.optional(MeasureRange)
 })
 export type FindingFilter = typeof FindingFilter.Type
 

@@ -1,0 +1,146 @@
+import { Clock, Effect, Option, type Redacted, Schema } from "effect"
+import type { Instant } from "../domain/Ids.ts"
+import { SessionStore } from "../ports/SessionStore.ts"
+import { type StoredUser, type UserId, Username, UserStore } from "../ports/UserStore.ts"
+import { AccessTokens, LoginThrottle, PasswordHasher, RefreshTokens } from "./Credentials.ts"
+import { storeUnavailable, Unauthenticated } from "./Errors.ts"
+import type { Principal } from "./Policy.ts"
+
+/** What a successful login or refresh hands out. */
+export const TokenPair = Schema.Struct({
+  accessToken: Schema.String,
+  tokenType: Schema.Literal("Bearer"),
+  /** Seconds until the access token expires. */
+  expiresIn: Schema.Int,
+  /** Single-use: exchange it once at refresh for a new pair. */
+  refreshToken: Schema.String,
+  /** Seconds until the refresh token expires. */
+  refreshExpiresIn: Schema.Int
+})
+export type TokenPair = typeof TokenPair.Type
+
+/** The form usernames are stored and compared in. */
+export const normalizeUsername = (raw: string): string => raw.trim().toLowerCase()
+
+const INVALID_CREDENTIALS = "invalid username or password"
+
+const now = Effect.map(Clock.currentTimeMillis, (ms) => ms as Instant)
+
+const issueTokens = Effect.fn("Auth.issueTokens")(function* (userId: UserId, familyId: string) {
+  const access = yield* AccessTokens
+  const refresh = yield* RefreshTokens
+  const sessions = yield* SessionStore
+  const at = yield* now
+  const accessToken = yield* access.issue(userId)
+  const refreshToken = yield* refresh.generate
+  yield* sessions.insert({
+    tokenHash: refreshToken.hash,
+    familyId,
+    userId,
+    issuedAt: at,
+    expiresAt: (at + refresh.ttlMillis) as Instant,
+    rotatedAt: null,
+    revokedAt: null
+  })
+  const pair: TokenPair = {
+    accessToken: accessToken.token,
+    tokenType: "Bearer",
+    expiresIn: accessToken.expiresIn,
+    refreshToken: refreshToken.token,
+    refreshExpiresIn: Math.floor(refresh.ttlMillis / 1000)
+  }
+  return pair
+})
+
+export interface LoginInput {
+  readonly username: string
+  readonly password: Redacted.Redacted<string>
+  readonly clientAddress: string
+}
+
+/**
+ * Checks a password and opens a session (a new refresh-token family). Unknown users, wrong passwords and disabled
+ * accounts answer alike, in about the same time; every attempt counts against the throttle before it is checked.
+ */
+export const login = Effect.fn("Auth.login")(function* (input: LoginInput) {
+  const throttle = yield* LoginThrottle
+  const users = yield* UserStore
+  const hasher = yield* PasswordHasher
+  const attempt = { username: normalizeUsername(input.username), clientAddress: input.clientAddress }
+  yield* throttle.reserve(attempt)
+  const username = Schema.decodeUnknownOption(Username)(attempt.username)
+  const found: Option.Option<StoredUser> = Option.isSome(username)
+    ? yield* users.findByUsername(username.value)
+    : Option.none()
+  if (Option.isNone(found)) {
+    yield* hasher.burn(input.password)
+    return yield* new Unauthenticated({ message: INVALID_CREDENTIALS })
+  }
+  const user = found.value
+  const matches = yield* hasher.verify(input.password, user.passwordHash)
+  if (!matches || user.disabled) return yield* new Unauthenticated({ message: INVALID_CREDENTIALS })
+  yield* throttle.succeeded(attempt)
+  const familyId = yield* (yield* RefreshTokens).newFamilyId
+  yield* Effect.logInfo("login").pipe(Effect.annotateLogs({ userId: user.id }))
+  return yield* issueTokens(user.id, familyId)
+}, storeUnavailable)
+
+/**
+ * Exchanges a refresh token for a new pair in the same family. A token is good once: presenting a rotated token
+ * again means it was copied, so the whole family (every token of that login) is revoked.
+ */
+export const refresh = Effect.fn("Auth.refresh")(function* (refreshToken: string) {
+  const tokens = yield* RefreshTokens
+  const sessions = yield* SessionStore
+  const users = yield* UserStore
+  const at = yield* now
+  const hash = yield* tokens.hash(refreshToken)
+  const consumed = yield* sessions.consume(hash, at)
+  if (Option.isNone(consumed)) return yield* new Unauthenticated({ message: "unknown refresh token" })
+  const session = consumed.value
+  if (session.revokedAt !== null) return yield* new Unauthenticated({ message: "refresh token revoked" })
+  if (session.rotatedAt !== null) {
+    yield* sessions.revokeFamily(session.familyId, at)
+    yield* Effect.logWarning("refresh token reused; session family revoked").pipe(
+      Effect.annotateLogs({ userId: session.userId, familyId: session.familyId })
+    )
+    return yield* new Unauthenticated({
+      message: "refresh token already used; every session of that login is now revoked"
+    })
+  }
+  if (session.expiresAt <= at) return yield* new Unauthenticated({ message: "refresh token expired" })
+  const user = yield* users.findById(session.userId)
+  if (Option.isNone(user) || user.value.disabled) {
+    yield* sessions.revokeFamily(session.familyId, at)
+    return yield* new Unauthenticated({ message: "account disabled" })
+  }
+  return yield* issueTokens(session.userId, session.familyId)
+}, storeUnavailable)
+
+/** Revokes the session family of a refresh token. Idempotent, and silent about unknown tokens. */
+export const logout = Effect.fn("Auth.logout")(function* (refreshToken: string) {
+  const tokens = yield* RefreshTokens
+  const sessions = yield* SessionStore
+  const hash = yield* tokens.hash(refreshToken)
+  const session = yield* sessions.find(hash)
+  if (Option.isSome(session)) yield* sessions.revokeFamily(session.value.familyId, yield* now)
+}, storeUnavailable)
+
+/**
+ * The principal behind an access token. The user is read from the store on every request, so disabling a user or
+ * changing roles and regions takes effect at once, not when the token expires.
+ */
+export const authenticate = Effect.fn("Auth.authenticate")(function* (accessToken: string) {
+  const userId = yield* (yield* AccessTokens).verify(accessToken)
+  const user = yield* (yield* UserStore).findById(userId)
+  if (Option.isNone(user) || user.value.disabled) {
+    return yield* new Unauthenticated({ message: "the token's user no longer exists or is disabled" })
+  }
+  const principal: Principal = {
+    userId: user.value.id,
+    username: user.value.username,
+    roles: user.value.roles,
+    regions: user.value.regions
+  }
+  return principal
+}, storeUnavailable)

@@ -1,0 +1,84 @@
+import { Effect, Option, Schema, Stream } from "effect"
+import type { Bin } from "../domain/Bin.ts"
+import type { Instant } from "../domain/Ids.ts"
+import type { RegionCode } from "../domain/Region.ts"
+import type { Finding } from "../indicators/Finding.ts"
+import { FindingCount, type FindingFilter, FindingStore, type MeasureRange } from "../ports/FindingStore.ts"
+import { storeUnavailable, type Unavailable } from "./Errors.ts"
+import { effectiveFindingRegions, type Principal, regionScopeOf, requirePermission } from "./Policy.ts"
+
+export interface FindingSearchFilter {
+  readonly indicators?: ReadonlyArray<string> | undefined
+  /** Narrows the caller's regions (`null`: region unknown, admins only); it never widens them. */
+  readonly regions?: ReadonlyArray<RegionCode | null> | undefined
+  readonly customerBin?: Bin | undefined
+  readonly supplierBin?: Bin | undefined
+  readonly dateFrom?: Instant | undefined
+  readonly dateTo?: Instant | undefined
+  readonly measure?: MeasureRange | undefined
+}
+
+export interface FindingSearch extends FindingSearchFilter {
+  readonly afterKey?: string | undefined
+  /** At most 1000. */
+  readonly limit: number
+}
+
+export const FindingCounts = Schema.Struct({ counts: Schema.Array(FindingCount) })
+export type FindingCounts = typeof FindingCounts.Type
+
+export const MAX_FINDING_PAGE = 1000
+const EXPORT_PAGE = 1000
+
+/** The store filter for a request: the caller's filter with its regions narrowed to what the caller may see. */
+const scopedFilter = (principal: Principal, filter: FindingSearchFilter): FindingFilter => {
+  const regions = effectiveFindingRegions(regionScopeOf(principal), filter.regions)
+  return {
+    indicators: filter.indicators,
+    customerBin: filter.customerBin,
+    supplierBin: filter.supplierBin,
+    dateFrom: filter.dateFrom,
+    dateTo: filter.dateTo,
+    measure: filter.measure,
+    ...(regions === undefined ? {} : { regions })
+  }
+}
+
+/** A page of findings in key order (the store's keyset order) within the caller's regions. */
+export const queryFindings = Effect.fn("Findings.query")(function* (principal: Principal, search: FindingSearch) {
+  yield* requirePermission(principal, "findings:read")
+  return yield* (yield* FindingStore).query({
+    ...scopedFilter(principal, search),
+    afterKey: search.afterKey,
+    limit: Math.min(search.limit, MAX_FINDING_PAGE)
+  })
+}, storeUnavailable)
+
+/** Findings counted by indicator × customer region, within the caller's regions. */
+export const countFindings = Effect.fn("Findings.counts")(function* (
+  principal: Principal,
+  filter: FindingSearchFilter
+) {
+  yield* requirePermission(principal, "findings:read")
+  const counts: FindingCounts = { counts: yield* (yield* FindingStore).counts(scopedFilter(principal, filter)) }
+  return counts
+}, storeUnavailable)
+
+/**
+ * Every finding matching the filter within the caller's regions, as a stream read page by page (keyset), so an
+ * export of any size holds one page in memory. The permission is checked before the stream starts.
+ */
+export const exportFindings = Effect.fn("Findings.export")(function* (
+  principal: Principal,
+  filter: FindingSearchFilter
+) {
+  yield* requirePermission(principal, "findings:export")
+  const store = yield* FindingStore
+  const scoped = scopedFilter(principal, filter)
+  const stream = Stream.paginate<string | undefined, Finding, Unavailable>(undefined, (afterKey) =>
+    storeUnavailable(store.query({ ...scoped, afterKey, limit: EXPORT_PAGE })).pipe(
+      Effect.map((page) => [page.findings, Option.fromNullishOr(page.nextKey)] as const)
+    )
+  )
+  return stream
+})

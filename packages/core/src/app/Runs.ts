@@ -1,0 +1,127 @@
+import { Clock, Context, Effect, Layer, Option, Schema, Semaphore } from "effect"
+import type { Instant } from "../domain/Ids.ts"
+import { IndicatorEngine } from "../ports/IndicatorEngine.ts"
+import { Run, RunId, RunStore, type RunStoreError } from "../ports/RunStore.ts"
+import { IndicatorCatalog } from "./Catalogue.ts"
+import { InvalidInput, NotFound, storeUnavailable } from "./Errors.ts"
+import { type Principal, requirePermission } from "./Policy.ts"
+
+export const RunPage = Schema.Struct({
+  runs: Schema.Array(Run),
+  /** Pass as `beforeId` for the next (older) page; null on the last page. */
+  nextBeforeId: Schema.NullOr(RunId)
+})
+export type RunPage = typeof RunPage.Type
+
+const now = Effect.map(Clock.currentTimeMillis, (ms) => ms as Instant)
+
+const INTERRUPTED = "the server stopped before this run finished"
+
+/**
+ * Executes indicator runs in the background. Runs go one at a time: each replaces the findings of the indicators
+ * it evaluates, so two at once would race over the FindingStore.
+ */
+export class RunExecutor extends Context.Service<
+  RunExecutor,
+  {
+    /** Schedules a queued run and returns at once. */
+    readonly submit: (run: Run) => Effect.Effect<void>
+  }
+>()("@adalqarau/core/app/RunExecutor") {
+  /**
+   * Executes runs in this process, in the layer's scope: closing it (server shutdown) interrupts them and marks
+   * them failed. On start, runs a previous process left queued or running are marked failed for the same reason.
+   */
+  static readonly layerInProcess: Layer.Layer<RunExecutor, RunStoreError, RunStore | IndicatorEngine> = Layer.effect(
+    RunExecutor,
+    Effect.gen(function* () {
+      const runs = yield* RunStore
+      const engine = yield* IndicatorEngine
+      const scope = yield* Effect.scope
+      const oneAtATime = yield* Semaphore.make(1)
+      const stale = yield* runs.failUnfinished(yield* now, INTERRUPTED)
+      if (stale > 0)
+        yield* Effect.logWarning("marked unfinished runs of a previous process failed").pipe(
+          Effect.annotateLogs({ runs: stale })
+        )
+
+      const execute = Effect.fn("RunExecutor.execute")(function* (run: Run) {
+        yield* runs.update(run.id, { status: "running", startedAt: yield* now })
+        const outcome = yield* Effect.result(engine.run(run.params))
+        if (outcome._tag === "Success") {
+          yield* runs.update(run.id, { status: "succeeded", finishedAt: yield* now, report: outcome.success })
+          yield* Effect.logInfo("indicator run succeeded").pipe(
+            Effect.annotateLogs({ runId: run.id, findings: outcome.success.findings })
+          )
+        } else {
+          const error = outcome.failure
+          yield* runs.update(run.id, {
+            status: "failed",
+            finishedAt: yield* now,
+            error: { message: error.message, path: error._tag === "ParamsError" ? error.path : null }
+          })
+          yield* Effect.logError("indicator run failed", error).pipe(Effect.annotateLogs({ runId: run.id }))
+        }
+      })
+
+      const markInterrupted = (run: Run) =>
+        now.pipe(
+          Effect.flatMap((at) =>
+            runs.update(run.id, { status: "failed", finishedAt: at, error: { message: INTERRUPTED, path: null } })
+          ),
+          Effect.catch((error) => Effect.logError("could not mark an interrupted run failed", error))
+        )
+
+      return RunExecutor.of({
+        submit: (run) =>
+          oneAtATime
+            .withPermits(1)(execute(run))
+            .pipe(
+              Effect.onInterrupt(() => markInterrupted(run)),
+              Effect.catch((error) =>
+                Effect.logError("indicator run bookkeeping failed", error).pipe(Effect.annotateLogs({ runId: run.id }))
+              ),
+              Effect.forkIn(scope),
+              Effect.asVoid
+            )
+      })
+    })
+  )
+}
+
+/**
+ * Queues an indicator run with parameters (params.json content) and returns it at once, status `queued`. The
+ * parameters are checked against the catalogue first, so a typo answers 400 with its path instead of a failed run.
+ */
+export const startRun = Effect.fn("Runs.start")(function* (principal: Principal, params: Schema.Json) {
+  yield* requirePermission(principal, "runs:start")
+  yield* (yield* IndicatorCatalog)
+    .resolve(params)
+    .pipe(Effect.mapError((e) => new InvalidInput({ field: `params.${e.path}`, message: e.message })))
+  const run = yield* (yield* RunStore).create({ params, requestedBy: principal.userId, at: yield* now })
+  yield* (yield* RunExecutor).submit(run)
+  yield* Effect.logInfo("indicator run queued").pipe(Effect.annotateLogs({ runId: run.id, by: principal.userId }))
+  return run
+}, storeUnavailable)
+
+export const getRun = Effect.fn("Runs.get")(function* (principal: Principal, id: RunId) {
+  yield* requirePermission(principal, "runs:read")
+  const run = yield* (yield* RunStore).get(id)
+  if (Option.isNone(run)) return yield* new NotFound({ resource: "run", id: String(id) })
+  return run.value
+}, storeUnavailable)
+
+/** Runs newest first, keyset-paged by id. */
+export const listRuns = Effect.fn("Runs.list")(function* (
+  principal: Principal,
+  query: { readonly beforeId?: RunId | undefined; readonly limit: number }
+) {
+  yield* requirePermission(principal, "runs:read")
+  const found = yield* (yield* RunStore).list({
+    ...(query.beforeId === undefined ? {} : { beforeId: query.beforeId }),
+    limit: query.limit + 1
+  })
+  const runs = found.slice(0, query.limit)
+  const page: RunPage = { runs, nextBeforeId: found.length > query.limit ? (runs[runs.length - 1]?.id ?? null) : null }
+  return page
+}, storeUnavailable)

@@ -1,0 +1,70 @@
+import { Effect, Layer, Option } from "effect"
+import { type StoredUser, type User, type UserId, UserStore, UsernameTaken } from "../ports/UserStore.ts"
+
+const publicView = ({ passwordHash: _hash, ...user }: StoredUser): User => user
+
+/** A UserStore in process memory: ids `u1`, `u2`, … in creation order. */
+export const makeMemoryUserStore = Effect.sync(() => {
+  const byId = new Map<string, StoredUser>()
+  const idByUsername = new Map<string, UserId>()
+  let next = 1
+
+  return UserStore.of({
+    create: (input) =>
+      Effect.suspend(() => {
+        if (idByUsername.has(input.username)) return Effect.fail(new UsernameTaken({ username: input.username }))
+        const id = `u${next++}` as UserId
+        const user: StoredUser = {
+          id,
+          username: input.username,
+          displayName: input.displayName,
+          roles: [...input.roles],
+          regions: [...input.regions],
+          disabled: false,
+          passwordHash: input.passwordHash,
+          createdAt: input.at,
+          updatedAt: input.at
+        }
+        byId.set(id, user)
+        idByUsername.set(input.username, id)
+        return Effect.succeed(user)
+      }),
+    findById: (id) => Effect.sync(() => Option.fromNullishOr(byId.get(id))),
+    findByUsername: (username) =>
+      Effect.sync(() => {
+        const id = idByUsername.get(username)
+        return Option.fromNullishOr(id === undefined ? undefined : byId.get(id))
+      }),
+    list: (query) =>
+      Effect.sync(() =>
+        [...byId.values()]
+          .filter((u) => query.afterUsername === undefined || u.username > query.afterUsername)
+          .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+          .slice(0, query.limit)
+          .map(publicView)
+      ),
+    update: (id, patch) =>
+      Effect.sync(() => {
+        const stored = byId.get(id)
+        if (stored === undefined) return Option.none()
+        const updated: StoredUser = {
+          ...stored,
+          ...(patch.displayName === undefined ? {} : { displayName: patch.displayName }),
+          ...(patch.roles === undefined ? {} : { roles: [...patch.roles] }),
+          ...(patch.regions === undefined ? {} : { regions: [...patch.regions] }),
+          ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }),
+          ...(patch.passwordHash === undefined ? {} : { passwordHash: patch.passwordHash }),
+          updatedAt: patch.at
+        }
+        byId.set(id, updated)
+        return Option.some(updated)
+      }),
+    countActiveAdmins: Effect.sync(() => {
+      let count = 0
+      for (const u of byId.values()) if (!u.disabled && u.roles.includes("admin")) count++
+      return count
+    })
+  })
+})
+
+export const layerMemoryUserStore: Layer.Layer<UserStore> = Layer.effect(UserStore, makeMemoryUserStore)

@@ -1,0 +1,99 @@
+import { Context, type Effect, type Option, Schema } from "effect"
+import { Instant } from "../domain/Ids.ts"
+import { RegionCode } from "../domain/Region.ts"
+
+export class UserStoreError extends Schema.TaggedError<UserStoreError>()("UserStoreError", {
+  operation: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/** `create` found the username taken (usernames are unique after normalisation). */
+export class UsernameTaken extends Schema.TaggedError<UsernameTaken>()("UsernameTaken", {
+  username: Schema.String
+}) {}
+
+/**
+ * What a user may do: viewers read findings, contracts and the catalogue; analysts also start indicator runs and
+ * export findings; admins also manage users and see every region (see `app/Policy.ts`).
+ */
+export const Role = Schema.Literals(["admin", "analyst", "viewer"]).annotate({
+  description: "admin: everything, all regions; analyst: reads, exports and indicator runs; viewer: reads"
+})
+export type Role = typeof Role.Type
+export const ROLES: ReadonlyArray<Role> = ["admin", "analyst", "viewer"]
+
+export const UserId = Schema.String.check(Schema.isMinLength(1)).pipe(Schema.brand("UserId"))
+export type UserId = typeof UserId.Type
+
+/**
+ * A login name: 3–64 characters of lower-case Latin letters, digits, `.`, `_`, `-`, starting with a letter or digit.
+ * Stores compare usernames as given, so callers normalise (trim, lower-case) before storing or looking up.
+ */
+export const Username = Schema.String.check(
+  Schema.isPattern(/^[a-z0-9][a-z0-9._-]{2,63}$/u, {
+    message:
+      "username must be 3-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+  })
+).pipe(Schema.brand("Username"))
+export type Username = typeof Username.Type
+
+/** A user as the API shows it (never with the password hash). */
+export const User = Schema.Struct({
+  id: UserId,
+  username: Username,
+  displayName: Schema.String,
+  roles: Schema.Array(Role),
+  /** Regions whose contracts and findings the user may see; ignored for admins, who see all. */
+  regions: Schema.Array(RegionCode),
+  disabled: Schema.Boolean,
+  createdAt: Instant,
+  updatedAt: Instant
+})
+export type User = typeof User.Type
+
+/** A stored user: the public fields plus the password hash (an opaque, self-describing string such as a PHC string). */
+export interface StoredUser extends User {
+  readonly passwordHash: string
+}
+
+export interface NewUser {
+  readonly username: Username
+  readonly displayName: string
+  readonly roles: ReadonlyArray<Role>
+  readonly regions: ReadonlyArray<RegionCode>
+  readonly passwordHash: string
+  readonly at: Instant
+}
+
+/** The fields `update` may change; absent fields stay as they are. */
+export interface UserPatch {
+  readonly displayName?: string
+  readonly roles?: ReadonlyArray<Role>
+  readonly regions?: ReadonlyArray<RegionCode>
+  readonly disabled?: boolean
+  readonly passwordHash?: string
+  readonly at: Instant
+}
+
+export interface UserListQuery {
+  /** Keyset paging: users whose username sorts after this one. */
+  readonly afterUsername?: string
+  readonly limit: number
+}
+
+/** Accounts of the people who use the server. The store assigns ids; usernames are unique. */
+export class UserStore extends Context.Service<
+  UserStore,
+  {
+    readonly create: (user: NewUser) => Effect.Effect<StoredUser, UserStoreError | UsernameTaken>
+    readonly findById: (id: UserId) => Effect.Effect<Option.Option<StoredUser>, UserStoreError>
+    readonly findByUsername: (username: Username) => Effect.Effect<Option.Option<StoredUser>, UserStoreError>
+    /** Users in username order. */
+    readonly list: (query: UserListQuery) => Effect.Effect<ReadonlyArray<User>, UserStoreError>
+    /** Applies the patch and returns the updated user; none when the id is unknown. */
+    readonly update: (id: UserId, patch: UserPatch) => Effect.Effect<Option.Option<StoredUser>, UserStoreError>
+    /** How many users hold the admin role and are not disabled. */
+    readonly countActiveAdmins: Effect.Effect<number, UserStoreError>
+  }
+>()("@adalqarau/core/UserStore") {}

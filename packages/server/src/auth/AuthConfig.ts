@@ -1,0 +1,45 @@
+import { Config, Context, Duration, Layer, Option, type Redacted, Schema } from "effect"
+
+/** Authentication settings, from the environment (see docs/server.md). */
+export interface AuthSettings {
+  /** HS256 key for access tokens; none: a random key is generated at start (tokens then die with the process). */
+  readonly jwtSecret: Option.Option<Redacted.Redacted<string>>
+  readonly accessTokenTtl: Duration.Duration
+  readonly refreshTokenTtl: Duration.Duration
+  /** Failed logins allowed per username within `loginWindow`. */
+  readonly loginMaxFailuresPerUser: number
+  /** Failed logins allowed per client address within `loginWindow`. */
+  readonly loginMaxFailuresPerAddress: number
+  readonly loginWindow: Duration.Duration
+}
+
+export const defaultAuthSettings: AuthSettings = {
+  jwtSecret: Option.none(),
+  accessTokenTtl: Duration.minutes(15),
+  refreshTokenTtl: Duration.days(30),
+  loginMaxFailuresPerUser: 5,
+  loginMaxFailuresPerAddress: 20,
+  loginWindow: Duration.minutes(15)
+}
+
+const positiveInt = (name: string, fallback: number) =>
+  Config.schema(Schema.Int.check(Schema.isGreaterThan(0)), name).pipe(Config.withDefault(fallback))
+
+export class AuthConfig extends Context.Service<AuthConfig, AuthSettings>()("@adalqarau/server/AuthConfig") {
+  static readonly fromEnv: Config.Config<AuthSettings> = Config.all({
+    jwtSecret: Config.option(Config.Redacted("JWT_SECRET")),
+    accessTokenTtl: Config.Duration("ACCESS_TOKEN_TTL").pipe(Config.withDefault(defaultAuthSettings.accessTokenTtl)),
+    refreshTokenTtl: Config.Duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(defaultAuthSettings.refreshTokenTtl)),
+    loginMaxFailuresPerUser: positiveInt("LOGIN_MAX_FAILURES_PER_USER", defaultAuthSettings.loginMaxFailuresPerUser),
+    loginMaxFailuresPerAddress: positiveInt(
+      "LOGIN_MAX_FAILURES_PER_ADDRESS",
+      defaultAuthSettings.loginMaxFailuresPerAddress
+    ),
+    loginWindow: Config.Duration("LOGIN_WINDOW").pipe(Config.withDefault(defaultAuthSettings.loginWindow))
+  })
+
+  static readonly layerEnv: Layer.Layer<AuthConfig, Config.ConfigError> = Layer.effect(AuthConfig, AuthConfig.fromEnv)
+
+  static readonly layer = (settings: Partial<AuthSettings> = {}): Layer.Layer<AuthConfig> =>
+    Layer.succeed(AuthConfig, { ...defaultAuthSettings, ...settings })
+}

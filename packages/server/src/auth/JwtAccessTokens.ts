@@ -1,0 +1,82 @@
+import { AccessTokens, Unauthenticated, UserId } from "@adalqarau/core"
+import { Clock, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { errors, jwtVerify, SignJWT } from "jose"
+import { randomBytes, randomUUID } from "node:crypto"
+import { AuthConfig } from "./AuthConfig.ts"
+
+const ISSUER = "adalqarau"
+const AUDIENCE = "adalqarau-api"
+/** Pinned: tokens naming any other algorithm (`none`, RS256 with our secret as a "public key", …) are refused. */
+const ALGORITHM = "HS256"
+const MIN_SECRET_BYTES = 32
+
+const decodeUserId = Schema.decodeUnknownOption(UserId)
+
+/**
+ * HS256 JWT access tokens (`jose`). Claims: `sub` (user id), `iss`, `aud`, `iat`, `exp`, `jti`. Verification pins
+ * the algorithm and checks issuer, audience and expiry against the Effect clock (so tests can move time).
+ */
+export const makeJwtAccessTokens = (secret: Uint8Array, ttl: Duration.Duration) => {
+  const ttlSeconds = Math.max(1, Math.floor(Duration.toSeconds(ttl)))
+  return AccessTokens.of({
+    issue: Effect.fn("AccessTokens.issue")(function* (userId) {
+      const nowSeconds = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+      const token = yield* Effect.promise(() =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+          .setSubject(userId)
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt(nowSeconds)
+          .setExpirationTime(nowSeconds + ttlSeconds)
+          .setJti(randomUUID())
+          .sign(secret)
+      )
+      return { token, expiresIn: ttlSeconds }
+    }),
+    verify: Effect.fn("AccessTokens.verify")(function* (token) {
+      const now = new Date(yield* Clock.currentTimeMillis)
+      const verified = yield* Effect.tryPromise({
+        try: () =>
+          jwtVerify(token, secret, {
+            algorithms: [ALGORITHM],
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            requiredClaims: ["sub", "exp", "iat"],
+            currentDate: now
+          }),
+        catch: (cause) =>
+          new Unauthenticated({
+            message: cause instanceof errors.JWTExpired ? "access token expired" : "invalid access token"
+          })
+      })
+      const userId = decodeUserId(verified.payload.sub)
+      if (Option.isNone(userId)) return yield* new Unauthenticated({ message: "invalid access token" })
+      return userId.value
+    })
+  })
+}
+
+/**
+ * Access tokens keyed by `JWT_SECRET` (at least 32 bytes). Without it a random key is generated: the server works,
+ * but every token dies with the process — fine for a demo, wrong behind a load balancer.
+ */
+export const layerJwtAccessTokens: Layer.Layer<AccessTokens, Error, AuthConfig> = Layer.effect(
+  AccessTokens,
+  Effect.gen(function* () {
+    const config = yield* AuthConfig
+    let secret: Uint8Array
+    if (Option.isSome(config.jwtSecret)) {
+      secret = new TextEncoder().encode(Redacted.value(config.jwtSecret.value))
+      if (secret.length < MIN_SECRET_BYTES) {
+        return yield* Effect.fail(new Error(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long`))
+      }
+    } else {
+      secret = randomBytes(MIN_SECRET_BYTES)
+      yield* Effect.logWarning(
+        "JWT_SECRET is not set: generated a random signing key; access tokens will not survive a restart"
+      )
+    }
+    return makeJwtAccessTokens(secret, config.accessTokenTtl)
+  })
+)

@@ -1,0 +1,80 @@
+import { Auth, catalogue, Contracts, CurrentPrincipal, Findings, type Principal, Runs, Users } from "@adalqarau/core"
+import { Effect, Layer } from "effect"
+import { HttpApiBuilder } from "effect/http-api"
+import { AdalQarauApi } from "../api/HttpApi.ts"
+import { DEFAULT_PAGE } from "../api/inputs.ts"
+import { contractSearchOf, findingFilterOfQuery } from "../api/mapping.ts"
+import { currentClientAddress } from "../ops/clientAddress.ts"
+
+/** REST handlers: each maps its request and calls the use case RPC calls too. */
+
+const asPrincipal = <A, E, R>(useCase: (principal: Principal) => Effect.Effect<A, E, R>) =>
+  Effect.flatMap(CurrentPrincipal, useCase)
+
+const AuthHandlers = HttpApiBuilder.group(AdalQarauApi, "auth", (handlers) =>
+  handlers
+    .handle("login", ({ payload }) =>
+      Effect.flatMap(currentClientAddress, (clientAddress) =>
+        Auth.login({ username: payload.username, password: payload.password, clientAddress })
+      )
+    )
+    .handle("refresh", ({ payload }) => Auth.refresh(payload.refreshToken))
+    .handle("logout", ({ payload }) => Auth.logout(payload.refreshToken))
+    .handle("me", () => asPrincipal(Users.me))
+)
+
+const ContractsHandlers = HttpApiBuilder.group(AdalQarauApi, "contracts", (handlers) =>
+  handlers
+    .handle("search", ({ query }) => asPrincipal((p) => Contracts.searchContracts(p, contractSearchOf(query))))
+    .handle("get", ({ params }) => asPrincipal((p) => Contracts.getContract(p, params.id)))
+)
+
+const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handlers) =>
+  handlers
+    .handle("query", ({ query }) =>
+      asPrincipal((p) =>
+        Effect.flatMap(findingFilterOfQuery(query), (filter) =>
+          Findings.queryFindings(p, { ...filter, afterKey: query.afterKey, limit: query.limit ?? DEFAULT_PAGE })
+        )
+      )
+    )
+    .handle("counts", ({ query }) =>
+      asPrincipal((p) => Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.countFindings(p, filter)))
+    )
+    .handle("export", ({ query }) =>
+      asPrincipal((p) => Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.exportFindings(p, filter)))
+    )
+)
+
+const IndicatorsHandlers = HttpApiBuilder.group(AdalQarauApi, "indicators", (handlers) =>
+  handlers.handle("catalogue", () => asPrincipal(catalogue))
+)
+
+const RunsHandlers = HttpApiBuilder.group(AdalQarauApi, "runs", (handlers) =>
+  handlers
+    .handle("start", ({ payload }) => asPrincipal((p) => Runs.startRun(p, payload.params ?? {})))
+    .handle("list", ({ query }) =>
+      asPrincipal((p) => Runs.listRuns(p, { beforeId: query.beforeId, limit: query.limit ?? DEFAULT_PAGE }))
+    )
+    .handle("get", ({ params }) => asPrincipal((p) => Runs.getRun(p, params.id)))
+)
+
+const UsersHandlers = HttpApiBuilder.group(AdalQarauApi, "users", (handlers) =>
+  handlers
+    .handle("list", ({ query }) =>
+      asPrincipal((p) => Users.listUsers(p, { afterUsername: query.afterUsername, limit: query.limit ?? DEFAULT_PAGE }))
+    )
+    .handle("create", ({ payload }) => asPrincipal((p) => Users.createUserAs(p, payload)))
+    .handle("get", ({ params }) => asPrincipal((p) => Users.getUser(p, params.id)))
+    .handle("update", ({ params, payload }) => asPrincipal((p) => Users.updateUser(p, params.id, payload)))
+    .handle("disable", ({ params }) => asPrincipal((p) => Users.disableUser(p, params.id)))
+)
+
+export const layerHttpHandlers = Layer.mergeAll(
+  AuthHandlers,
+  ContractsHandlers,
+  FindingsHandlers,
+  IndicatorsHandlers,
+  RunsHandlers,
+  UsersHandlers
+)

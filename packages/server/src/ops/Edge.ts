@@ -1,0 +1,94 @@
+import { ByteSize, Clock, Effect, Exit, Option } from "effect"
+import {
+  Headers,
+  HttpEffect,
+  HttpIncomingMessage,
+  HttpMiddleware,
+  HttpServerRequest,
+  HttpServerResponse
+} from "effect/http"
+import { IpNetwork } from "effect/net"
+import { randomUUID } from "node:crypto"
+import { recordHttpRequest } from "./HttpMetrics.ts"
+import type { ServerSettings } from "./ServerConfig.ts"
+
+/** Echoed on every response; accepted from the client when it looks like an id, generated otherwise. */
+export const REQUEST_ID_HEADER = "x-request-id"
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/u
+
+const pathOf = (url: string): string => {
+  const query = url.indexOf("?")
+  return query === -1 ? url : url.slice(0, query)
+}
+
+const payloadTooLarge = (limit: number, requestId: string) =>
+  HttpServerResponse.jsonUnsafe(
+    {
+      type: "about:blank",
+      status: 413,
+      title: "Payload Too Large",
+      detail: `request bodies are limited to ${limit} bytes`
+    },
+    { status: 413, contentType: "application/problem+json", headers: { [REQUEST_ID_HEADER]: requestId } }
+  )
+
+/**
+ * What every request goes through before routing and after the response: trusted-proxy handling, a request id
+ * (in the logs of everything the request does, and echoed back), the body size limit (413
+ * from `Content-Length` before reading anything; streamed bodies are cut at the same limit), one access-log line
+ * and the HTTP metrics.
+ */
+export const makeEdgeMiddleware = (settings: ServerSettings, routeOf: (method: string, path: string) => string) => {
+  const networks = settings.trustedProxies.map((cidr) => IpNetwork.fromStringUnsafe(cidr))
+  const fromProxies =
+    networks.length === 0 ? <A>(self: A) => self : HttpMiddleware.xForwardedHeaders({ trustedProxies: networks })
+  const limit = ByteSize.bytes(settings.bodyLimitBytes)
+
+  return <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
+    fromProxies(
+      Effect.gen(function* () {
+        const original = yield* HttpServerRequest.HttpServerRequest
+        const startedAt = yield* Clock.currentTimeMillis
+        const incoming = original.headers[REQUEST_ID_HEADER]
+        const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+        const clientAddress = Option.getOrElse(original.remoteAddress, () => "unknown")
+        const request = original.modify({ headers: Headers.set(original.headers, REQUEST_ID_HEADER, requestId) })
+        let status = 0
+        yield* HttpEffect.appendPreResponseHandler((_request, response) => {
+          status = response.status
+          return Effect.succeed(HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId))
+        })
+        const declared = Number(original.headers["content-length"] ?? "0")
+        const exit = yield* (
+          declared > settings.bodyLimitBytes
+            ? Effect.sync(() => {
+                status = 413
+                return payloadTooLarge(settings.bodyLimitBytes, requestId)
+              })
+            : app.pipe(
+                Effect.provideService(HttpServerRequest.HttpServerRequest, request),
+                Effect.provideService(HttpIncomingMessage.MaxBodySize, limit)
+              )
+        ).pipe(Effect.annotateLogs({ requestId }), Effect.exit)
+        const seconds = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
+        const path = pathOf(original.url)
+        const route = routeOf(original.method, path)
+        // A client that hung up before any response was written shows as 499, as nginx logs it.
+        const answered = status === 0 ? (Exit.isFailure(exit) ? 499 : 200) : status
+        yield* recordHttpRequest({ route, method: original.method, status: answered, seconds })
+        yield* (answered >= 500 ? Effect.logWarning("http request") : Effect.logInfo("http request")).pipe(
+          Effect.annotateLogs({
+            requestId,
+            method: original.method,
+            path,
+            route,
+            status: answered,
+            durationMs: Math.round(seconds * 1000),
+            clientAddress
+          })
+        )
+        return yield* exit
+      })
+    )
+}

@@ -1,0 +1,61 @@
+import { Config, Context, Duration, Layer, Schema } from "effect"
+
+/** How the server listens and behaves at the edge, from the environment (see docs/server.md). */
+export interface ServerSettings {
+  readonly host: string
+  /** 0 picks a free port (tests). */
+  readonly port: number
+  /** Allowed browser origins; empty: no CORS headers at all; `["*"]`: any origin. */
+  readonly corsOrigins: ReadonlyArray<string>
+  /** Largest request body accepted, in bytes; larger ones answer 413. */
+  readonly bodyLimitBytes: number
+  /** How long shutdown waits for in-flight requests before it cuts them. */
+  readonly shutdownTimeout: Duration.Duration
+  /** CIDRs of reverse proxies whose `X-Forwarded-For` is believed (for client addresses in logs and rate limits). */
+  readonly trustedProxies: ReadonlyArray<string>
+}
+
+export const defaultServerSettings: ServerSettings = {
+  host: "127.0.0.1",
+  port: 8080,
+  corsOrigins: [],
+  bodyLimitBytes: 1024 * 1024,
+  shutdownTimeout: Duration.seconds(20),
+  trustedProxies: []
+}
+
+const list = (name: string) =>
+  Config.String(name).pipe(
+    Config.map((text) =>
+      text
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
+    ),
+    Config.withDefault<ReadonlyArray<string>>([])
+  )
+
+export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>()("@adalqarau/server/ServerConfig") {
+  static readonly fromEnv: Config.Config<ServerSettings> = Config.all({
+    host: Config.String("HOST").pipe(Config.withDefault(defaultServerSettings.host)),
+    port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "PORT").pipe(
+      Config.withDefault(defaultServerSettings.port)
+    ),
+    corsOrigins: list("CORS_ORIGINS"),
+    bodyLimitBytes: Config.schema(Schema.Int.check(Schema.isGreaterThan(0)), "BODY_LIMIT_BYTES").pipe(
+      Config.withDefault(defaultServerSettings.bodyLimitBytes)
+    ),
+    shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(
+      Config.withDefault(defaultServerSettings.shutdownTimeout)
+    ),
+    trustedProxies: list("TRUSTED_PROXIES")
+  })
+
+  static readonly layerEnv: Layer.Layer<ServerConfig, Config.ConfigError> = Layer.effect(
+    ServerConfig,
+    ServerConfig.fromEnv
+  )
+
+  static readonly layer = (settings: Partial<ServerSettings> = {}): Layer.Layer<ServerConfig> =>
+    Layer.succeed(ServerConfig, { ...defaultServerSettings, ...settings })
+}

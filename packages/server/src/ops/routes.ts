@@ -1,0 +1,44 @@
+import { HttpApi, type HttpApiGroup } from "effect/http-api"
+
+export interface RouteTemplate {
+  readonly method: string
+  /** As the router spells it: `/api/v1/contracts/:id`. */
+  readonly path: string
+}
+
+/** Every endpoint of an HttpApi as method and path template (for metrics labels and the coverage tests). */
+export const restRoutes = <Id extends string, Groups extends HttpApiGroup.Constraint>(
+  api: HttpApi.HttpApi<Id, Groups>
+): ReadonlyArray<RouteTemplate> => {
+  const routes: Array<RouteTemplate> = []
+  HttpApi.reflect(api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => routes.push({ method: endpoint.method, path: endpoint.path })
+  })
+  return routes
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
+
+/**
+ * Labels a request with its route template, so metrics have one series per route and not one per contract id.
+ * Unknown paths share the label "unmatched".
+ */
+export const makeRouteLabeler = (templates: ReadonlyArray<RouteTemplate>) => {
+  const compiled = templates.map((t) => ({
+    method: t.method,
+    path: t.path,
+    pattern: new RegExp(
+      `^${t.path
+        .split("/")
+        .map((s) => (s.startsWith(":") ? "[^/]+" : escapeRegExp(s)))
+        .join("/")}/?$`,
+      "u"
+    )
+  }))
+  return (method: string, path: string): string => {
+    for (const route of compiled) if (route.method === method && route.pattern.test(path)) return route.path
+    for (const route of compiled) if (route.pattern.test(path)) return route.path
+    return "unmatched"
+  }
+}
