@@ -1,0 +1,66 @@
+import type { ContractStore, FindingStore, IndicatorEngine } from "@adalqarau/core"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Effect, Layer } from "effect"
+import type { Migrator, SqlClient, SqlError } from "effect/sql"
+import { jsonlFolderItems } from "../files/index.ts"
+import { runMigrations } from "./migrations.ts"
+import { layerPgContractStore } from "./PgContractStore.ts"
+import { layerPgFindingStore } from "./PgFindingStore.ts"
+import { ImportError, type ImportOptions, layerSqlImporter, SqlImporter } from "./PgImporter.ts"
+import { layerSqlIndicatorEngine, type SqlIndicatorEngine } from "./PgIndicatorEngine.ts"
+
+/**
+ * PostgreSQL from the environment: `DATABASE_URL` (kept redacted) and `PG_MAX_CONNECTIONS` (pool size, default 5).
+ */
+export const PgConfig = Config.all({
+  url: Config.Redacted("DATABASE_URL"),
+  maxConnections: Config.Int("PG_MAX_CONNECTIONS").pipe(Config.withDefault(5))
+})
+
+export const layerPgFromConfig: Layer.Layer<
+  PgClient.PgClient | SqlClient.SqlClient,
+  Config.ConfigError | SqlError.SqlError
+> = PgClient.layerConfig(PgConfig)
+
+/** Applies pending migrations when the layer is built (server start, `adalqarau migrate`). */
+export const layerMigrations = (
+  dir?: string
+): Layer.Layer<never, Migrator.MigrationError | SqlError.SqlError, SqlClient.SqlClient> =>
+  Layer.effectDiscard(dir === undefined ? runMigrations() : runMigrations(dir))
+
+/** Everything the storage offers, over whichever SqlClient (PostgreSQL or PGlite) is provided. */
+export type StorageServices = ContractStore | FindingStore | IndicatorEngine | SqlIndicatorEngine | SqlImporter
+
+export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.SqlClient> = Layer.mergeAll(
+  layerPgContractStore,
+  layerPgFindingStore,
+  layerSqlIndicatorEngine(),
+  layerSqlImporter
+)
+
+/**
+ * The storage services over a SqlClient layer, with migrations applied first. The services are built afresh:
+ * Effect reuses a layer already built by an enclosing `provide`, and services built over another SqlClient
+ * would talk to the other database.
+ */
+export const layerStorage = <E, R>(
+  sqlLayer: Layer.Layer<SqlClient.SqlClient, E, R>,
+  options: { readonly migrationsDir?: string } = {}
+): Layer.Layer<StorageServices | SqlClient.SqlClient, E | Migrator.MigrationError | SqlError.SqlError, R> =>
+  Layer.fresh(layerSqlServices).pipe(
+    Layer.provideMerge(layerMigrations(options.migrationsDir)),
+    Layer.provideMerge(sqlLayer)
+  )
+
+/** Imports a folder of OWS-shaped JSONL files (the CLI's format) through the SqlImporter. */
+export const importFolder = (dir: string, options: Omit<ImportOptions, "source"> = {}) =>
+  Effect.gen(function* () {
+    const importer = yield* SqlImporter
+    return yield* importer
+      .importSource(jsonlFolderItems(dir), { ...options, source: dir })
+      .pipe(
+        Effect.mapError((e) =>
+          e._tag === "ImportError" ? e : new ImportError({ message: `reading ${dir} failed: ${e.message}`, cause: e })
+        )
+      )
+  })

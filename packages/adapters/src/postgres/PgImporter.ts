@@ -1,0 +1,150 @@
+import type { ProcurementRecord, RecordRejection, SourceItem } from "@adalqarau/core"
+import { Clock, Context, Effect, Layer, Schema, Stream } from "effect"
+import { SqlClient } from "effect/sql"
+import { withIngestLock } from "./PgContractStore.ts"
+import { upsertRecords } from "./upsert.ts"
+import { instantText, num, pgArray } from "./values.ts"
+
+export class ImportError extends Schema.TaggedError<ImportError>()("ImportError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/** What one batch did; `read = inserted + updated + unchanged + rejected`. */
+export interface BatchCounts {
+  readonly read: number
+  readonly inserted: number
+  readonly updated: number
+  readonly unchanged: number
+  readonly rejected: number
+}
+
+export interface BatchReport extends BatchCounts {
+  /** The import_batch row id. */
+  readonly batchId: number
+  /** 1-based position of the batch within this import. */
+  readonly seq: number
+}
+
+export interface ImportReport {
+  readonly importId: number
+  readonly source: string
+  readonly batches: ReadonlyArray<BatchReport>
+  readonly total: BatchCounts
+}
+
+export interface ImportOptions {
+  /** Recorded with each batch (a folder, a URL, "memory"). */
+  readonly source?: string
+  /** Items per batch (one transaction each); default 5000. */
+  readonly batchSize?: number
+}
+
+const ZERO: BatchCounts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
+
+const plus = (a: BatchCounts, b: BatchCounts): BatchCounts => ({
+  read: a.read + b.read,
+  inserted: a.inserted + b.inserted,
+  updated: a.updated + b.updated,
+  unchanged: a.unchanged + b.unchanged,
+  rejected: a.rejected + b.rejected
+})
+
+const insertRejections = (batchId: number, rejections: ReadonlyArray<RecordRejection>) =>
+  Effect.gen(function* () {
+    if (rejections.length === 0) return
+    const sql = yield* SqlClient.SqlClient
+    const col = <A>(f: (r: RecordRejection) => A) => rejections.map(f)
+    yield* sql`
+      INSERT INTO rejected_record (batch_id, source_file, line, kind, field, value, reason, record_id)
+      SELECT ${String(batchId)}::bigint, s.* FROM unnest(
+        ${pgArray(col((r) => r.source ?? null))}::text[], ${pgArray(col((r) => r.line ?? null))}::int[],
+        ${pgArray(col((r) => r.kind))}::text[], ${pgArray(col((r) => r.field))}::text[],
+        ${pgArray(col((r) => r.value))}::text[], ${pgArray(col((r) => r.reason))}::text[],
+        ${pgArray(col((r) => r.recordId ?? null))}::text[]) AS s`
+  })
+
+/**
+ * Bulk import into PostgreSQL / PGlite. Every batch of items is one transaction: its accepted records are upserted
+ * set-based, its rejected ones stored in rejected_record with their reason, and its counts in import_batch — so
+ * a failure between batches leaves every earlier batch committed and nothing of the later ones.
+ */
+export class SqlImporter extends Context.Service<
+  SqlImporter,
+  {
+    readonly importSource: <E, R>(
+      items: Stream.Stream<SourceItem, E, R>,
+      options?: ImportOptions
+    ) => Effect.Effect<ImportReport, ImportError | E, R>
+  }
+>()("@adalqarau/adapters/SqlImporter") {}
+
+export const makeSqlImporter = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  const importBatch = (importId: number, seq: number, source: string, items: ReadonlyArray<SourceItem>) =>
+    Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      const records: Array<ProcurementRecord> = []
+      const rejections: Array<RecordRejection> = []
+      for (const item of items) {
+        if (item._tag === "Accepted") records.push(item.record)
+        else rejections.push(item.rejection)
+      }
+      const counts = yield* upsertRecords(records)
+      const finishedAt = yield* Clock.currentTimeMillis
+      const batch: BatchCounts = { read: items.length, ...counts, rejected: rejections.length }
+      const rows = yield* sql<{ id: unknown }>`
+        INSERT INTO import_batch (import_id, seq, source, started_at, finished_at, read, inserted, updated, unchanged, rejected)
+        VALUES (${String(importId)}::bigint, ${seq}, ${source}, ${instantText(startedAt)}::timestamptz,
+                ${instantText(finishedAt)}::timestamptz, ${batch.read}, ${batch.inserted}, ${batch.updated},
+                ${batch.unchanged}, ${batch.rejected})
+        RETURNING id`
+      const batchId = num(rows[0]?.id)
+      yield* insertRejections(batchId, rejections)
+      return { batchId, seq, ...batch } satisfies BatchReport
+    }).pipe(withIngestLock(sql), sql.withTransaction, Effect.provideService(SqlClient.SqlClient, sql))
+
+  const importSource = <E, R>(items: Stream.Stream<SourceItem, E, R>, options: ImportOptions = {}) =>
+    Effect.gen(function* () {
+      const source = options.source ?? "stream"
+      const batchSize = options.batchSize ?? 5_000
+      const ids = yield* sql<{ id: unknown }>`SELECT nextval('import_seq') AS id`.pipe(
+        Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
+      )
+      const importId = num(ids[0]?.id)
+      const batches: Array<BatchReport> = []
+      const commit = (group: ReadonlyArray<SourceItem>) =>
+        importBatch(importId, batches.length + 1, source, group).pipe(
+          Effect.tap((report) => Effect.sync(() => batches.push(report))),
+          Effect.mapError(
+            (cause) =>
+              new ImportError({ message: `batch ${batches.length + 1} of ${source} failed: ${cause.message}`, cause })
+          )
+        )
+      // Grouped by hand: Stream.grouped would hand over the partial group read before a source failure, and a
+      // source that fails mid-way (a truncated file, a dropped connection) must not leave half a batch behind.
+      let pending: Array<SourceItem> = []
+      yield* Stream.runForEachArray(items, (chunk) =>
+        Effect.gen(function* () {
+          for (const item of chunk) {
+            pending.push(item)
+            if (pending.length >= batchSize) {
+              const group = pending
+              pending = []
+              yield* commit(group)
+            }
+          }
+        })
+      )
+      if (pending.length > 0) yield* commit(pending)
+      return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
+    })
+
+  return SqlImporter.of({ importSource })
+})
+
+export const layerSqlImporter: Layer.Layer<SqlImporter, never, SqlClient.SqlClient> = Layer.effect(
+  SqlImporter,
+  makeSqlImporter
+)

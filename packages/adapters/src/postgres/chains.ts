@@ -1,0 +1,106 @@
+import { Effect } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+import { pgArray } from "./values.ts"
+
+/**
+ * Chain keys, as core's `AnalysisDataset.chainKeyOf`: a version's `root_id` when it names one; otherwise the top
+ * of its `parent_id` line, where a parent missing from the data ends the walk at that parent's id, a version with
+ * a root id ends it at that root id, and a line longer than MAX_PARENT_WALK (a cycle) ends where the walk stopped.
+ *
+ * The walk is a recursive CTE over `start` (a relation of version ids); its last step per version decides the key.
+ */
+const MAX_PARENT_WALK = 10_000
+
+const walkSql = (start: string): string => `
+  walk(start_id, cur_id, cur_parent, cur_root, steps) AS (
+    SELECT id, id, parent_id, root_id, 0 FROM (${start}) AS start
+    UNION ALL
+    -- LATERAL with LIMIT makes each step an index probe, not a join over the whole table.
+    SELECT w.start_id, p.id, p.parent_id, p.root_id, w.steps + 1
+    FROM walk w CROSS JOIN LATERAL (SELECT c.id, c.parent_id, c.root_id FROM contract c WHERE c.id = w.cur_parent LIMIT 1) p
+    WHERE w.cur_root IS NULL AND w.cur_parent IS NOT NULL AND w.steps < ${MAX_PARENT_WALK}
+  ),
+  walked AS (
+    SELECT DISTINCT ON (start_id) start_id AS contract_id,
+      CASE WHEN cur_root IS NOT NULL THEN cur_root
+           WHEN cur_parent IS NULL OR steps >= ${MAX_PARENT_WALK} THEN cur_id
+           ELSE cur_parent END AS chain_key
+    FROM walk
+    ORDER BY start_id, steps DESC
+  )`
+
+/** The statement of chainKeyMaintenance (exposed for EXPLAIN in benchmarks). */
+export const chainKeyMaintenanceStatement = (sql: SqlClient.SqlClient, changed: ReadonlyArray<ChangedVersion>) =>
+  sql`
+    WITH RECURSIVE changed(id, parent_id, root_id) AS MATERIALIZED (
+      SELECT * FROM unnest(${pgArray(changed.map((c) => c.id))}::bigint[],
+                           ${pgArray(changed.map((c) => c.parentId))}::bigint[],
+                           ${pgArray(changed.map((c) => c.rootId))}::bigint[])
+    ),
+    below(id, parent_id, root_id) AS (
+      SELECT c.id, c.parent_id, c.root_id FROM changed a JOIN contract c ON c.parent_id = a.id
+      WHERE c.root_id IS NULL AND c.parent_id IS NOT NULL
+      UNION
+      SELECT c.id, c.parent_id, c.root_id FROM below b JOIN contract c ON c.parent_id = b.id
+      WHERE c.root_id IS NULL AND c.parent_id IS NOT NULL
+    ),
+    ${sql.literal(walkSql("SELECT * FROM changed UNION SELECT * FROM below"))},
+    old AS (SELECT cc.chain_key FROM contract_chain cc JOIN walked k ON k.contract_id = cc.contract_id),
+    stored AS (
+      INSERT INTO contract_chain (contract_id, chain_key) SELECT contract_id, chain_key FROM walked
+      ON CONFLICT (contract_id) DO UPDATE SET chain_key = excluded.chain_key
+      WHERE contract_chain.chain_key <> excluded.chain_key
+    )
+    INSERT INTO refresh_chain (chain_key)
+    SELECT chain_key FROM walked UNION SELECT chain_key FROM old
+    ON CONFLICT DO NOTHING`
+
+export interface ChangedVersion {
+  readonly id: number
+  readonly parentId: number | null
+  readonly rootId: number | null
+}
+
+/**
+ * After versions were inserted or changed: recomputes the chain key of each, and of every version below it on a
+ * parent line without root ids (their keys depend on their ancestors), then queues the old and new chain keys
+ * of all of them for the incremental refresh. The changed versions come from the batch itself, so only parent
+ * lines are looked up.
+ */
+export const chainKeyMaintenance = (
+  changed: ReadonlyArray<ChangedVersion>
+): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* chainKeyMaintenanceStatement(sql, changed)
+  })
+
+/**
+ * Recomputes every version's chain key from the records and writes only the differences, so a full indicator
+ * run also repairs the import-maintained table without locking it against readers.
+ */
+export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  // Imports may have just loaded most of the rows; plans over stale statistics can be quadratic.
+  yield* sql`ANALYZE contract, contract_chain, contract_unit, lot, treasury_payment, subject`
+  yield* sql`DROP TABLE IF EXISTS aq_chain_all`
+  yield* sql`CREATE TEMP TABLE aq_chain_all (contract_id bigint PRIMARY KEY, chain_key bigint NOT NULL) ON COMMIT DROP`
+  yield* sql`
+    INSERT INTO aq_chain_all (contract_id, chain_key)
+    SELECT id, coalesce(root_id, id) FROM contract WHERE root_id IS NOT NULL OR parent_id IS NULL`
+  yield* sql`
+    WITH RECURSIVE ${sql.literal(
+      walkSql("SELECT id, parent_id, root_id FROM contract WHERE root_id IS NULL AND parent_id IS NOT NULL")
+    )}
+    INSERT INTO aq_chain_all (contract_id, chain_key) SELECT contract_id, chain_key FROM walked`
+  yield* sql`ANALYZE aq_chain_all`
+  yield* sql`
+    UPDATE contract_chain cc SET chain_key = a.chain_key FROM aq_chain_all a
+    WHERE a.contract_id = cc.contract_id AND cc.chain_key <> a.chain_key`
+  yield* sql`
+    INSERT INTO contract_chain (contract_id, chain_key)
+    SELECT a.contract_id, a.chain_key FROM aq_chain_all a
+    WHERE NOT EXISTS (SELECT 1 FROM contract_chain cc WHERE cc.contract_id = a.contract_id)`
+  yield* sql`
+    DELETE FROM contract_chain cc WHERE NOT EXISTS (SELECT 1 FROM aq_chain_all a WHERE a.contract_id = cc.contract_id)`
+})

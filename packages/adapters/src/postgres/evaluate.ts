@@ -1,0 +1,296 @@
+import {
+  type AcceleratedPaymentParams,
+  type CommonFilters,
+  type FilterReason,
+  formatDecimal,
+  type MinimalDumpingParams,
+  type PartnershipParams,
+  type SumGrowthParams,
+  type SuperDumpingParams
+} from "@adalqarau/core"
+import { Effect } from "effect"
+import { SqlClient, type SqlError, type Statement } from "effect/sql"
+import { pgArray } from "./values.ts"
+
+/**
+ * The five standard indicators as set-based statements over chain_fact, writing findings directly. Measures,
+ * thresholds and explanations are built in SQL with the same text as the indicator files in core (checked by
+ * the differential test against the in-memory engine); comparisons use exact numeric arithmetic, never floats.
+ * Thresholds travel as the decimal text core's formatDecimal prints, which is also the exact value core compares.
+ */
+
+// Skip reasons, as the in-memory indicators count them.
+export const ROOT_MISSING = "root contract not in data"
+export const PLAN_SUM_UNKNOWN = "plan sum unknown (no units with lots)"
+export const PLAN_SUM_NOT_POSITIVE = "plan sum not positive"
+export const NO_PAYMENTS = "no payments"
+export const SINGLE_VERSION = "no amendments (single version)"
+
+const REASON = {
+  deleted: "deleted",
+  type: "contract type not in filter",
+  yearType: "year type not in filter",
+  status: "status not in filter",
+  customer: "customer BIN missing",
+  supplier: "supplier BIN missing",
+  sum: "contract sum not positive"
+} as const satisfies Record<string, FilterReason>
+
+export type Scope = "all" | "refresh"
+
+/**
+ * The first common filter a chain's root fails (core's filterReason, preceded by the missing-root check of
+ * forEachFilteredRoot), or NULL when it passes. Reads chain_fact as `f`.
+ */
+export const reasonSql = (sql: SqlClient.SqlClient, filters: CommonFilters, statusIds: ReadonlyArray<number>) => sql`
+  CASE
+    WHEN f.root_id IS NULL THEN ${ROOT_MISSING}::text
+    WHEN f.deleted THEN ${REASON.deleted}::text
+    WHEN f.type_id IS NULL OR f.type_id <> ALL(${pgArray(filters.contractTypeIds)}::bigint[]) THEN ${REASON.type}::text
+    WHEN f.year_type_id IS NULL OR f.year_type_id <> ALL(${pgArray(filters.yearTypeIds)}::bigint[]) THEN ${REASON.yearType}::text
+    WHEN f.status_id IS NULL OR f.status_id <> ALL(${pgArray(statusIds)}::bigint[]) THEN ${REASON.status}::text
+    WHEN f.customer_bin IS NULL THEN ${REASON.customer}::text
+    WHEN f.supplier_bin IS NULL THEN ${REASON.supplier}::text
+    WHEN f.sum_wnds IS NULL OR f.sum_wnds <= 0 THEN ${REASON.sum}::text
+  END`
+
+/** The root passes the common filters (with the given status set). */
+const passesSql = (sql: SqlClient.SqlClient, filters: CommonFilters, statusIds: ReadonlyArray<number>) => sql`
+  f.root_id IS NOT NULL AND NOT f.deleted
+  AND f.type_id = ANY(${pgArray(filters.contractTypeIds)}::bigint[])
+  AND f.year_type_id = ANY(${pgArray(filters.yearTypeIds)}::bigint[])
+  AND f.status_id = ANY(${pgArray(statusIds)}::bigint[])
+  AND f.customer_bin IS NOT NULL AND f.supplier_bin IS NOT NULL AND f.sum_wnds > 0`
+
+/** Chains to evaluate: every one, or those of the refresh (temp table aq_refresh_keys). */
+const scopeSql = (sql: SqlClient.SqlClient, scope: Scope): Statement.Fragment =>
+  scope === "all" ? sql`TRUE` : sql`f.chain_key IN (SELECT chain_key FROM aq_refresh_keys)`
+
+const INSERT_FINDING = `INSERT INTO finding (key, indicator, subject_kind, contract_id, customer_bin, supplier_bin,
+  region, date, measures, thresholds, explanation_ru, explanation_en, run_id)`
+
+const runIdParam = (runId: number) => `${runId}`
+
+const reductionIndicator = (
+  sql: SqlClient.SqlClient,
+  code: "super-dumping" | "minimal-dumping",
+  threshold: number,
+  filters: CommonFilters,
+  scope: Scope,
+  runId: number
+) => {
+  const t = formatDecimal(threshold)
+  const flag =
+    code === "super-dumping"
+      ? sql`(f.plan_sum - f.sum_wnds) * 100 > ${t}::numeric * f.plan_sum`
+      : sql`f.plan_sum > f.sum_wnds AND (f.plan_sum - f.sum_wnds) * 100 <= ${t}::numeric * f.plan_sum`
+  const [ru, en] =
+    code === "super-dumping"
+      ? [
+          "Сумма договора %s тг ниже плановой %s тг на %s%% (порог %s%%).",
+          "The contract sum %s KZT is %s%% below the planned %s KZT (threshold %s%%)."
+        ]
+      : [
+          "Сумма договора %s тг ниже плановой %s тг всего на %s%% (порог %s%%).",
+          "The contract sum %s KZT is only %s%% below the planned %s KZT (threshold %s%%)."
+        ]
+  return sql`
+    ${sql.literal(INSERT_FINDING)}
+    SELECT ${code}::text || ':' || f.chain_key, ${code}::text, 'contract', f.chain_key, f.customer_bin, f.supplier_bin,
+      s.region, coalesce(f.sign_date, f.crdate),
+      jsonb_build_object('plan_sum', m.plan, 'contract_sum', m.sum, 'reduction_pct', m.pct),
+      jsonb_build_object('threshold_pct', ${t}::text),
+      format(${ru}::text, m.sum, m.plan, m.pct, ${t}::text),
+      format(${en}::text, m.sum, m.pct, m.plan, ${t}::text),
+      ${runIdParam(runId)}::bigint
+    FROM chain_fact f
+    LEFT JOIN subject s ON s.bin = f.customer_bin
+    CROSS JOIN LATERAL (
+      SELECT aq_fmt_tenge(f.plan_sum) AS plan, aq_fmt_tenge(f.sum_wnds) AS sum,
+             aq_fmt_fraction((f.plan_sum - f.sum_wnds) * 100, f.plan_sum) AS pct
+    ) m
+    WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, filters.statusIds)}
+      AND f.plan_sum > 0 AND ${flag}`
+}
+
+const acceleratedPayment = (
+  sql: SqlClient.SqlClient,
+  params: AcceleratedPaymentParams,
+  filters: CommonFilters,
+  scope: Scope,
+  runId: number
+) => {
+  const maxDays = String(params.maxDays)
+  return sql`
+    ${sql.literal(INSERT_FINDING)}
+    SELECT 'accelerated-payment:' || f.chain_key, 'accelerated-payment', 'contract', f.chain_key, f.customer_bin,
+      f.supplier_bin, s.region, coalesce(f.sign_date, f.crdate),
+      jsonb_build_object('days', m.days::text, 'contract_created', m.created, 'first_payment', m.paid),
+      jsonb_build_object('max_days', ${maxDays}::text),
+      format(${"Первая оплата %s через %s дн. после создания договора %s (порог: менее %s дн.)."}::text,
+             m.paid, m.days, m.created, ${maxDays}::text),
+      format(${"First payment on %s, %s day(s) after the contract was created on %s (threshold: fewer than %s)."}::text,
+             m.paid, m.days, m.created, ${maxDays}::text),
+      ${runIdParam(runId)}::bigint
+    FROM chain_fact f
+    LEFT JOIN subject s ON s.bin = f.customer_bin
+    CROSS JOIN LATERAL (
+      SELECT aq_almaty_day(f.first_pay) - aq_almaty_day(f.crdate) AS days,
+             to_char(aq_almaty_day(f.crdate), 'YYYY-MM-DD') AS created,
+             to_char(aq_almaty_day(f.first_pay), 'YYYY-MM-DD') AS paid
+    ) m
+    WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, params.statusIds)}
+      AND f.first_pay IS NOT NULL AND m.days < ${maxDays}::numeric`
+}
+
+const sumGrowth = (
+  sql: SqlClient.SqlClient,
+  params: SumGrowthParams,
+  filters: CommonFilters,
+  scope: Scope,
+  runId: number
+) => {
+  const t = formatDecimal(params.threshold)
+  return sql`
+    ${sql.literal(INSERT_FINDING)}
+    SELECT 'sum-growth:' || f.chain_key, 'sum-growth', 'contract', f.chain_key, f.customer_bin, f.supplier_bin,
+      s.region, coalesce(f.sign_date, f.crdate),
+      jsonb_strip_nulls(jsonb_build_object(
+        'versions', f.n_versions::text,
+        'sum_first', aq_fmt_tenge(f.first_sum), 'sum_last', aq_fmt_tenge(f.last_sum), 'sum_growth_pct', g.sum_pct,
+        'fakt_first', aq_fmt_tenge(f.first_fakt), 'fakt_last', aq_fmt_tenge(f.last_fakt), 'fakt_growth_pct', g.fakt_pct)),
+      jsonb_build_object('threshold_pct', ${t}::text),
+      format(${"За %s верс. договора %s (порог %s%%)."}::text, f.n_versions, concat_ws('; ',
+        CASE WHEN g.sum_flag THEN format(${"сумма договора выросла на %s%% (%s → %s тг)"}::text,
+          g.sum_pct, aq_fmt_tenge(f.first_sum), aq_fmt_tenge(f.last_sum)) END,
+        CASE WHEN g.fakt_flag THEN format(${"фактическая сумма выросла на %s%% (%s → %s тг)"}::text,
+          g.fakt_pct, aq_fmt_tenge(f.first_fakt), aq_fmt_tenge(f.last_fakt)) END), ${t}::text),
+      format(${"Over %s versions %s (threshold %s%%)."}::text, f.n_versions, concat_ws('; ',
+        CASE WHEN g.sum_flag THEN format(${"the contract sum grew %s%% (%s → %s KZT)"}::text,
+          g.sum_pct, aq_fmt_tenge(f.first_sum), aq_fmt_tenge(f.last_sum)) END,
+        CASE WHEN g.fakt_flag THEN format(${"the actual sum grew %s%% (%s → %s KZT)"}::text,
+          g.fakt_pct, aq_fmt_tenge(f.first_fakt), aq_fmt_tenge(f.last_fakt)) END), ${t}::text),
+      ${runIdParam(runId)}::bigint
+    FROM chain_fact f
+    LEFT JOIN subject s ON s.bin = f.customer_bin
+    CROSS JOIN LATERAL (
+      SELECT
+        CASE WHEN f.first_sum <> 0 THEN aq_fmt_fraction((f.last_sum - f.first_sum) * 100, f.first_sum) END AS sum_pct,
+        CASE WHEN f.first_fakt <> 0 THEN aq_fmt_fraction((f.last_fakt - f.first_fakt) * 100, f.first_fakt) END AS fakt_pct,
+        coalesce(f.first_sum <> 0 AND (f.last_sum - f.first_sum) * 100 > ${t}::numeric * f.first_sum, FALSE) AS sum_flag,
+        coalesce(f.first_fakt <> 0 AND (f.last_fakt - f.first_fakt) * 100 > ${t}::numeric * f.first_fakt, FALSE) AS fakt_flag
+    ) g
+    WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, filters.statusIds)}
+      AND f.n_versions >= 2 AND (g.sum_flag OR g.fakt_flag)`
+}
+
+/**
+ * Partnership over the filtered roots. With scope "refresh", only pairs with a customer in aq_refresh_customers or
+ * a supplier in aq_refresh_suppliers are evaluated: the only pairs whose counts can have changed.
+ */
+const partnership = (
+  sql: SqlClient.SqlClient,
+  params: PartnershipParams,
+  filters: CommonFilters,
+  scope: Scope,
+  runId: number
+) => {
+  const s = formatDecimal(params.supplierShare)
+  const k = formatDecimal(params.customerShare)
+  const min = String(params.minContracts)
+  const thresholds = JSON.stringify({ min_contracts: min, supplier_share: s, customer_share: k })
+  const inScope =
+    scope === "all"
+      ? sql`TRUE`
+      : sql`(r.customer_bin IN (SELECT bin FROM aq_refresh_customers) OR r.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers))`
+  return sql`
+    WITH roots AS NOT MATERIALIZED (
+      SELECT f.customer_bin, f.supplier_bin, coalesce(f.sign_date, f.crdate) AS d FROM chain_fact f
+      WHERE ${passesSql(sql, filters, filters.statusIds)}
+    ),
+    pairs AS (
+      SELECT r.customer_bin, r.supplier_bin, count(*) AS n, max(r.d) AS latest FROM roots r WHERE ${inScope}
+      GROUP BY r.customer_bin, r.supplier_bin
+    ),
+    by_supplier AS (
+      SELECT r.supplier_bin, count(*) AS n FROM roots r WHERE r.supplier_bin IN (SELECT supplier_bin FROM pairs)
+      GROUP BY r.supplier_bin
+    ),
+    by_customer AS (
+      SELECT r.customer_bin, count(*) AS n FROM roots r WHERE r.customer_bin IN (SELECT customer_bin FROM pairs)
+      GROUP BY r.customer_bin
+    )
+    ${sql.literal(INSERT_FINDING)}
+    SELECT 'partnership:' || p.customer_bin || ':' || p.supplier_bin, 'partnership', 'pair', NULL, p.customer_bin,
+      p.supplier_bin, sub.region, p.latest,
+      jsonb_build_object('pair_contracts', p.n::text, 'supplier_contracts', ns.n::text,
+        'customer_contracts', nc.n::text, 'supplier_share', m.s_share, 'customer_share', m.c_share),
+      ${thresholds}::jsonb,
+      format(${"Пара заключила %s договоров: это доля %s всех договоров поставщика (%s) и %s всех договоров заказчика (%s)."}::text,
+             p.n, m.s_share, ns.n, m.c_share, nc.n),
+      format(${"The pair signed %s contracts: a share of %s of the supplier's %s contracts and %s of the customer's %s."}::text,
+             p.n, m.s_share, ns.n, m.c_share, nc.n),
+      ${runIdParam(runId)}::bigint
+    FROM pairs p
+    JOIN by_supplier ns ON ns.supplier_bin = p.supplier_bin
+    JOIN by_customer nc ON nc.customer_bin = p.customer_bin
+    LEFT JOIN subject sub ON sub.bin = p.customer_bin
+    CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
+    WHERE p.n >= ${min}::numeric AND p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
+}
+
+export const STANDARD_CODES = [
+  "super-dumping",
+  "minimal-dumping",
+  "accelerated-payment",
+  "sum-growth",
+  "partnership"
+] as const
+export type StandardCode = (typeof STANDARD_CODES)[number]
+
+export const isStandardCode = (code: string): code is StandardCode =>
+  (STANDARD_CODES as ReadonlyArray<string>).includes(code)
+
+/** Inserts the findings of one indicator for the scope (the caller has deleted what they replace). */
+export const evaluateIndicator = (
+  code: StandardCode,
+  params: unknown,
+  filters: CommonFilters,
+  scope: Scope,
+  runId: number
+): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    switch (code) {
+      case "super-dumping":
+        yield* reductionIndicator(sql, code, (params as SuperDumpingParams).threshold, filters, scope, runId)
+        return
+      case "minimal-dumping":
+        yield* reductionIndicator(sql, code, (params as MinimalDumpingParams).threshold, filters, scope, runId)
+        return
+      case "accelerated-payment":
+        yield* acceleratedPayment(sql, params as AcceleratedPaymentParams, filters, scope, runId)
+        return
+      case "sum-growth":
+        yield* sumGrowth(sql, params as SumGrowthParams, filters, scope, runId)
+        return
+      case "partnership":
+        yield* partnership(sql, params as PartnershipParams, filters, scope, runId)
+        return
+    }
+  })
+
+/** Deletes the findings an evaluation of the scope will write again. */
+export const clearFindings = (
+  code: StandardCode,
+  scope: Scope
+): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    if (scope === "all") yield* sql`DELETE FROM finding WHERE indicator = ${code}`
+    else if (code === "partnership")
+      yield* sql`DELETE FROM finding WHERE indicator = ${code}
+        AND (customer_bin IN (SELECT bin FROM aq_refresh_customers) OR supplier_bin IN (SELECT bin FROM aq_refresh_suppliers))`
+    else
+      yield* sql`DELETE FROM finding WHERE indicator = ${code} AND contract_id IN (SELECT chain_key FROM aq_refresh_keys)`
+  })

@@ -1,0 +1,35 @@
+/**
+ * PostgreSQL storage: migrations, the ContractStore and FindingStore ports, bulk import with quarantine, and the
+ * SQL indicator engine (every standard indicator evaluated inside the database, identical to core's in-memory
+ * engine). The same adapters run on PGlite (see ../pglite).
+ */
+export { chainKeyMaintenance, rebuildChainKeys } from "./chains.ts"
+export {
+  importFolder,
+  layerMigrations,
+  layerPgFromConfig,
+  layerSqlServices,
+  layerStorage,
+  PgConfig,
+  type StorageServices
+} from "./Database.ts"
+export { DEFAULT_MIGRATIONS_DIR, loadMigrationsFrom, runMigrations, splitStatements } from "./migrations.ts"
+export { INGEST_LOCK, layerPgContractStore, makePgContractStore } from "./PgContractStore.ts"
+export { layerPgFindingStore, makePgFindingStore } from "./PgFindingStore.ts"
+export {
+  type BatchCounts,
+  type BatchReport,
+  ImportError,
+  type ImportOptions,
+  type ImportReport,
+  layerSqlImporter,
+  makeSqlImporter,
+  SqlImporter
+} from "./PgImporter.ts"
+export {
+  layerSqlIndicatorEngine,
+  makeSqlIndicatorEngine,
+  SqlIndicatorEngine,
+  type SqlRunReport
+} from "./PgIndicatorEngine.ts"
+export { finPartOf, upsertRecords } from "./upsert.ts"

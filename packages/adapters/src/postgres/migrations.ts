@@ -1,0 +1,112 @@
+import { readdir, readFile } from "node:fs/promises"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
+import { Migrator, SqlClient } from "effect/sql"
+
+/** The repository's `migrations/` folder: versioned files named `NNNN_name.sql`. */
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../../../../migrations/", import.meta.url))
+
+const FILE_NAME = /^(\d+)_([^.]+)\.sql$/u
+
+/** A dollar-quote tag ($$ or $name$) starting exactly at lastIndex. */
+const DOLLAR_TAG = /\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/uy
+
+/**
+ * Splits a SQL script into statements at top-level semicolons. The wire driver speaks only the extended query
+ * protocol, which takes one statement at a time. Quotes ('…', "…", E'…' escapes), dollar-quoted bodies ($$…$$,
+ * $tag$…$tag$), line comments and nested block comments are skipped over, so semicolons inside them do not split.
+ */
+export const splitStatements = (script: string): ReadonlyArray<string> => {
+  const statements: Array<string> = []
+  let start = 0
+  let i = 0
+  const n = script.length
+  const push = (end: number) => {
+    const text = script.slice(start, end).trim()
+    if (text.replace(/--[^\n]*/gu, "").trim().length > 0) statements.push(text)
+  }
+  while (i < n) {
+    const c = script[i] as string
+    const next = script[i + 1]
+    if (c === "-" && next === "-") {
+      const eol = script.indexOf("\n", i)
+      i = eol === -1 ? n : eol + 1
+    } else if (c === "/" && next === "*") {
+      let depth = 1
+      i += 2
+      while (i < n && depth > 0) {
+        if (script[i] === "/" && script[i + 1] === "*") {
+          depth++
+          i += 2
+        } else if (script[i] === "*" && script[i + 1] === "/") {
+          depth--
+          i += 2
+        } else i++
+      }
+    } else if (c === "'" || c === '"') {
+      // E'…' strings may escape a quote with a backslash; standard strings double it, which this loop also handles.
+      const escapes = c === "'" && i > 0 && /[eE]/u.test(script[i - 1] as string)
+      i++
+      while (i < n) {
+        if (escapes && script[i] === "\\") i += 2
+        else if (script[i] === c) {
+          i++
+          break
+        } else i++
+      }
+    } else if (c === "$") {
+      DOLLAR_TAG.lastIndex = i
+      const tag = DOLLAR_TAG.exec(script)
+      if (tag === null) i++
+      else {
+        const close = script.indexOf(tag[0], i + tag[0].length)
+        i = close === -1 ? n : close + tag[0].length
+      }
+    } else if (c === ";") {
+      push(i)
+      i++
+      start = i
+    } else i++
+  }
+  push(n)
+  return statements
+}
+
+/** Runs a script's statements in order; the migrator wraps all pending migrations in one transaction. */
+const runScript = (name: string, statements: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    for (const statement of statements) yield* sql.unsafe(statement).unprepared
+  }).pipe(Effect.withSpan(`migration ${name}`))
+
+/** A migration loader over a folder of `NNNN_name.sql` files (other files are ignored). */
+export const loadMigrationsFrom = (dir: string): Migrator.Loader =>
+  Effect.tryPromise({
+    try: async () => {
+      const files = (await readdir(dir)).filter((f) => FILE_NAME.test(f)).sort()
+      const migrations: Array<Migrator.ResolvedMigration> = []
+      for (const file of files) {
+        const [, id, name] = FILE_NAME.exec(file) as RegExpExecArray
+        const statements = splitStatements(await readFile(join(dir, file), "utf8"))
+        migrations.push([Number(id), name as string, Effect.succeed(runScript(file, statements))])
+      }
+      return migrations.sort((a, b) => a[0] - b[0])
+    },
+    catch: (cause) =>
+      new Migrator.MigrationError({
+        kind: "ImportError",
+        message: `cannot read migrations from ${dir}: ${String(cause)}`,
+        cause
+      })
+  })
+
+const migrate = Migrator.make({})
+
+/**
+ * Applies the pending migrations of `dir` (default: the repository's `migrations/`). Every pending migration runs
+ * in one transaction: a failure leaves the database as it was, and a second run applies nothing.
+ * Returns the migrations applied.
+ */
+export const runMigrations = (dir: string = DEFAULT_MIGRATIONS_DIR) =>
+  migrate({ loader: loadMigrationsFrom(dir), table: "schema_migrations" })

@@ -1,0 +1,407 @@
+import type {
+  Contract,
+  ContractUnit,
+  Lot,
+  Payment,
+  ProcurementRecord,
+  RefBookEntry,
+  Subject,
+  UpsertCounts
+} from "@adalqarau/core"
+import { regionOfKato } from "@adalqarau/core"
+import { Effect } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+import { chainKeyMaintenance } from "./chains.ts"
+import { nullableInstantText, num, pgArray } from "./values.ts"
+
+/**
+ * Set-based, idempotent upserts of one batch of records: each kind goes to the server as one statement over
+ * `unnest` of array parameters. A stored row equal to the incoming one is left alone (`unchanged`); contracts and
+ * lots are replaced only by a record with a newer or equal `last_update_date` (as core's MemoryContractStore).
+ * Changes are queued for the incremental indicator refresh in the same statements.
+ */
+
+interface Counts {
+  inserted: number
+  updated: number
+  unchanged: number
+}
+
+const supersedes = (incoming: number | null, stored: number | null): boolean =>
+  (incoming ?? Number.NEGATIVE_INFINITY) >= (stored ?? Number.NEGATIVE_INFINITY)
+
+/**
+ * Folds duplicates within one batch the way applying them one after the other would end (the last of those with
+ * the newest `last_update_date` for contracts and lots, the last one for the rest), so the statement sees each
+ * key once. A record superseded within its batch never reaches the table and counts as unchanged; that keeps a
+ * re-import of the same records at "all unchanged" whatever the order of duplicates in it.
+ */
+const fold = <K, V extends object>(
+  values: ReadonlyArray<V>,
+  keyOf: (v: V) => K,
+  counts: Counts,
+  replaces: (incoming: V, current: V) => boolean = () => true
+): Array<V> => {
+  const byKey = new Map<K, V>()
+  for (const value of values) {
+    const key = keyOf(value)
+    const current = byKey.get(key)
+    if (current !== undefined) counts.unchanged++
+    if (current === undefined || replaces(value, current)) byKey.set(key, value)
+  }
+  return [...byKey.values()]
+}
+
+/** The partition a contract version lives in: its financial year when plausible, else 0 (the default partition). */
+export const finPartOf = (finYear: number | null): number =>
+  finYear !== null && finYear >= 1900 && finYear <= 2999 ? finYear : 0
+
+interface Changed {
+  readonly inserted: number
+  readonly updated: number
+}
+
+const countChanges = (rows: ReadonlyArray<{ readonly op: unknown; readonly n: unknown }>): Changed => {
+  let inserted = 0
+  let updated = 0
+  for (const row of rows) {
+    if (row.op === "i") inserted = num(row.n)
+    else updated = num(row.n)
+  }
+  return { inserted, updated }
+}
+
+const upsertSubjects = (sql: SqlClient.SqlClient, subjects: ReadonlyArray<Subject>) =>
+  Effect.map(
+    sql<{ op: string; n: unknown }>`
+      WITH s AS (
+        SELECT * FROM unnest(${pgArray(subjects.map((s) => s.bin))}::text[],
+                             ${pgArray(subjects.map((s) => s.nameRu))}::text[],
+                             ${pgArray(subjects.map((s) => s.nameKz))}::text[],
+                             ${pgArray(subjects.map((s) => s.kato))}::text[],
+                             ${pgArray(subjects.map((s) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))))}::text[])
+          AS s(bin, name_ru, name_kz, kato, region)
+      ),
+      upd AS (
+        UPDATE subject t SET name_ru = s.name_ru, name_kz = s.name_kz, kato = s.kato, region = s.region
+        FROM s
+        WHERE t.bin = s.bin AND (t.name_ru, t.name_kz, t.kato, t.region) IS DISTINCT FROM (s.name_ru, s.name_kz, s.kato, s.region)
+        RETURNING t.bin
+      ),
+      ins AS (
+        INSERT INTO subject (bin, name_ru, name_kz, kato, region)
+        SELECT s.bin, s.name_ru, s.name_kz, s.kato, s.region FROM s
+        WHERE NOT EXISTS (SELECT 1 FROM subject t WHERE t.bin = s.bin)
+        RETURNING bin
+      ),
+      queued AS (
+        INSERT INTO refresh_subject (bin) SELECT bin FROM upd UNION SELECT bin FROM ins ON CONFLICT DO NOTHING
+      )
+      SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
+    countChanges
+  )
+
+const upsertRefs = (sql: SqlClient.SqlClient, refs: ReadonlyArray<RefBookEntry>) =>
+  Effect.map(
+    sql<{ op: string; n: unknown }>`
+      WITH s AS (
+        SELECT * FROM unnest(${pgArray(refs.map((r) => r.book))}::text[],
+                             ${pgArray(refs.map((r) => r.id))}::bigint[],
+                             ${pgArray(refs.map((r) => r.code))}::text[],
+                             ${pgArray(refs.map((r) => r.nameRu))}::text[],
+                             ${pgArray(refs.map((r) => r.nameKz))}::text[])
+          AS s(book, id, code, name_ru, name_kz)
+      ),
+      upd AS (
+        UPDATE ref_book t SET code = s.code, name_ru = s.name_ru, name_kz = s.name_kz
+        FROM s
+        WHERE t.book = s.book AND t.id = s.id AND (t.code, t.name_ru, t.name_kz) IS DISTINCT FROM (s.code, s.name_ru, s.name_kz)
+        RETURNING t.id
+      ),
+      ins AS (
+        INSERT INTO ref_book (book, id, code, name_ru, name_kz)
+        SELECT s.book, s.id, s.code, s.name_ru, s.name_kz FROM s
+        WHERE NOT EXISTS (SELECT 1 FROM ref_book t WHERE t.book = s.book AND t.id = s.id)
+        RETURNING id
+      )
+      SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
+    countChanges
+  )
+
+const upsertLots = (sql: SqlClient.SqlClient, lots: ReadonlyArray<Lot>) =>
+  Effect.map(
+    sql<{ op: string; n: unknown }>`
+      WITH s AS (
+        SELECT * FROM unnest(${pgArray(lots.map((l) => l.id))}::bigint[],
+                             ${pgArray(lots.map((l) => l.trdBuyId))}::bigint[],
+                             ${pgArray(lots.map((l) => l.amount))}::bigint[],
+                             ${pgArray(lots.map((l) => l.customerBin))}::text[],
+                             ${pgArray(lots.map((l) => nullableInstantText(l.lastUpdateDate)))}::timestamptz[])
+          AS s(id, trd_buy_id, amount, customer_bin, last_update_date)
+      ),
+      upd AS (
+        UPDATE lot t SET trd_buy_id = s.trd_buy_id, amount = s.amount, customer_bin = s.customer_bin,
+                         last_update_date = s.last_update_date
+        FROM s
+        WHERE t.id = s.id
+          AND coalesce(s.last_update_date, '-infinity') >= coalesce(t.last_update_date, '-infinity')
+          AND (t.trd_buy_id, t.amount, t.customer_bin, t.last_update_date)
+              IS DISTINCT FROM (s.trd_buy_id, s.amount, s.customer_bin, s.last_update_date)
+        RETURNING t.id
+      ),
+      ins AS (
+        INSERT INTO lot (id, trd_buy_id, amount, customer_bin, last_update_date)
+        SELECT s.id, s.trd_buy_id, s.amount, s.customer_bin, s.last_update_date FROM s
+        WHERE NOT EXISTS (SELECT 1 FROM lot t WHERE t.id = s.id)
+        RETURNING id
+      ),
+      -- A lot's amount is part of the plan sum of every contract whose units reference it.
+      queued AS (
+        INSERT INTO refresh_chain (chain_key)
+        SELECT DISTINCT u.contract_id FROM contract_unit u
+        WHERE u.lot_id IN (SELECT id FROM upd UNION ALL SELECT id FROM ins)
+        ON CONFLICT DO NOTHING
+      )
+      SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
+    countChanges
+  )
+
+const CONTRACT_COLUMNS = `fin_part, parent_id, root_id, trd_buy_id, status_id, type_id, year_type_id, subject_type_id,
+  deleted, crdate, last_update_date, sign_date, customer_bin, supplier_bin, contract_number, contract_number_sys,
+  fin_year, currency_code, contract_sum, contract_sum_wnds, fakt_sum, fakt_sum_wnds, ec_end_date, plan_exec_date,
+  fakt_exec_date, contract_end_date, cancel_id, description_ru`
+
+const CONTRACT_COLUMN_LIST = CONTRACT_COLUMNS.split(",").map((c) => c.trim())
+const targetColumns = CONTRACT_COLUMN_LIST.map((c) => `t.${c}`).join(", ")
+const sourceColumns = CONTRACT_COLUMN_LIST.map((c) => `s.${c}`).join(", ")
+const assignments = CONTRACT_COLUMN_LIST.map((c) => `${c} = s.${c}`).join(", ")
+
+/** The upsert statement of a batch of contract versions (distinct ids); rows: the ids inserted ('i') or changed. */
+export const contractUpsertStatement = (sql: SqlClient.SqlClient, contracts: ReadonlyArray<Contract>) => {
+  const col = <A>(f: (c: Contract) => A) => contracts.map(f)
+  return sql<{ id: unknown; op: string }>`
+      WITH s AS (
+        SELECT * FROM unnest(
+          ${pgArray(col((c) => c.id))}::bigint[],
+          ${pgArray(col((c) => finPartOf(c.finYear)))}::int[],
+          ${pgArray(col((c) => c.parentId))}::bigint[],
+          ${pgArray(col((c) => c.rootId))}::bigint[],
+          ${pgArray(col((c) => c.trdBuyId))}::bigint[],
+          ${pgArray(col((c) => c.statusId))}::bigint[],
+          ${pgArray(col((c) => c.typeId))}::bigint[],
+          ${pgArray(col((c) => c.yearTypeId))}::bigint[],
+          ${pgArray(col((c) => c.subjectTypeId))}::bigint[],
+          ${pgArray(col((c) => c.deleted))}::boolean[],
+          ${pgArray(col((c) => nullableInstantText(c.crdate)))}::timestamptz[],
+          ${pgArray(col((c) => nullableInstantText(c.lastUpdateDate)))}::timestamptz[],
+          ${pgArray(col((c) => nullableInstantText(c.signDate)))}::timestamptz[],
+          ${pgArray(col((c) => c.customerBin))}::text[],
+          ${pgArray(col((c) => c.supplierBin))}::text[],
+          ${pgArray(col((c) => c.contractNumber))}::text[],
+          ${pgArray(col((c) => c.contractNumberSys))}::text[],
+          ${pgArray(col((c) => c.finYear))}::bigint[],
+          ${pgArray(col((c) => c.currencyCode))}::text[],
+          ${pgArray(col((c) => c.contractSum))}::bigint[],
+          ${pgArray(col((c) => c.contractSumWnds))}::bigint[],
+          ${pgArray(col((c) => c.faktSum))}::bigint[],
+          ${pgArray(col((c) => c.faktSumWnds))}::bigint[],
+          ${pgArray(col((c) => nullableInstantText(c.ecEndDate)))}::timestamptz[],
+          ${pgArray(col((c) => nullableInstantText(c.planExecDate)))}::timestamptz[],
+          ${pgArray(col((c) => nullableInstantText(c.faktExecDate)))}::timestamptz[],
+          ${pgArray(col((c) => nullableInstantText(c.contractEndDate)))}::timestamptz[],
+          ${pgArray(col((c) => c.cancelId))}::bigint[],
+          ${pgArray(col((c) => c.descriptionRu))}::text[]
+        ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})
+      ),
+      -- The stored row of each known id (contract_chain has one row per stored version id: the uniqueness a
+      -- partitioned table cannot enforce), found by an index probe per row rather than a join over the table.
+      cur AS MATERIALIZED (
+        SELECT s.id, t.part, t.tid
+        FROM s
+        JOIN contract_chain k ON k.contract_id = s.id
+        CROSS JOIN LATERAL (SELECT c.tableoid AS part, c.ctid AS tid, c.* FROM contract c WHERE c.id = s.id LIMIT 1) t
+        WHERE coalesce(s.last_update_date, '-infinity') >= coalesce(t.last_update_date, '-infinity')
+          AND (${sql.literal(targetColumns)}) IS DISTINCT FROM (${sql.literal(sourceColumns)})
+      ),
+      upd AS (
+        -- Changing fin_part moves the row to its new partition (PostgreSQL turns it into a delete and an insert).
+        UPDATE contract t SET ${sql.literal(assignments)}
+        FROM cur JOIN s ON s.id = cur.id
+        WHERE t.tableoid = cur.part AND t.ctid = cur.tid
+        RETURNING t.id
+      ),
+      ins AS (
+        INSERT INTO contract (id, ${sql.literal(CONTRACT_COLUMNS)})
+        SELECT s.id, ${sql.literal(sourceColumns)} FROM s
+        WHERE NOT EXISTS (SELECT 1 FROM contract_chain k WHERE k.contract_id = s.id)
+        RETURNING id
+      )
+      SELECT id, 'i' AS op FROM ins UNION ALL SELECT id, 'u' FROM upd`
+}
+
+/** Returns the ids of the versions inserted or changed, whose chain keys must be maintained. */
+const upsertContracts = (sql: SqlClient.SqlClient, contracts: ReadonlyArray<Contract>) =>
+  Effect.map(contractUpsertStatement(sql, contracts), (rows) => {
+    let inserted = 0
+    let updated = 0
+    const changed = new Array<number>(rows.length)
+    rows.forEach((row, i) => {
+      changed[i] = num(row.id)
+      if (row.op === "i") inserted++
+      else updated++
+    })
+    return { inserted, updated, changed: new Set(changed) }
+  })
+
+const upsertUnits = (sql: SqlClient.SqlClient, units: ReadonlyArray<ContractUnit>) =>
+  Effect.map(
+    sql<{ op: string; n: unknown }>`
+      WITH s AS (
+        SELECT * FROM unnest(${pgArray(units.map((u) => u.id))}::bigint[],
+                             ${pgArray(units.map((u) => u.contractId))}::bigint[],
+                             ${pgArray(units.map((u) => u.lotId))}::bigint[],
+                             ${pgArray(units.map((u) => u.plnPointId))}::bigint[],
+                             ${pgArray(units.map((u) => u.totalSum))}::bigint[])
+          AS s(id, contract_id, lot_id, pln_point_id, total_sum)
+      ),
+      old AS (SELECT t.id, t.contract_id FROM contract_unit t JOIN s ON s.id = t.id),
+      upd AS (
+        UPDATE contract_unit t SET contract_id = s.contract_id, lot_id = s.lot_id, pln_point_id = s.pln_point_id,
+                                   total_sum = s.total_sum
+        FROM s
+        WHERE t.id = s.id AND (t.contract_id, t.lot_id, t.pln_point_id, t.total_sum)
+                              IS DISTINCT FROM (s.contract_id, s.lot_id, s.pln_point_id, s.total_sum)
+        RETURNING t.id, t.contract_id
+      ),
+      ins AS (
+        INSERT INTO contract_unit (id, contract_id, lot_id, pln_point_id, total_sum)
+        SELECT s.id, s.contract_id, s.lot_id, s.pln_point_id, s.total_sum FROM s
+        WHERE NOT EXISTS (SELECT 1 FROM contract_unit t WHERE t.id = s.id)
+        RETURNING id, contract_id
+      ),
+      -- Units make up the plan sum of their contract, which matters only for a root, whose chain key is its id.
+      queued AS (
+        INSERT INTO refresh_chain (chain_key)
+        SELECT contract_id FROM upd
+        UNION SELECT contract_id FROM ins
+        UNION SELECT old.contract_id FROM old JOIN upd ON upd.id = old.id
+        ON CONFLICT DO NOTHING
+      )
+      SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
+    countChanges
+  )
+
+const upsertPayments = (sql: SqlClient.SqlClient, payments: ReadonlyArray<Payment>) =>
+  Effect.map(
+    sql<{ op: string; n: unknown }>`
+      WITH s AS (
+        SELECT * FROM unnest(${pgArray(payments.map((p) => p.id))}::bigint[],
+                             ${pgArray(payments.map((p) => p.contractId))}::bigint[],
+                             ${pgArray(payments.map((p) => nullableInstantText(p.payDate)))}::timestamptz[],
+                             ${pgArray(payments.map((p) => p.payAmount))}::bigint[],
+                             ${pgArray(payments.map((p) => p.prepaySum))}::bigint[])
+          AS s(id, contract_id, pay_date, pay_amount, prepay_sum)
+      ),
+      old AS (SELECT t.id, t.contract_id FROM treasury_payment t JOIN s ON s.id = t.id),
+      upd AS (
+        UPDATE treasury_payment t SET contract_id = s.contract_id, pay_date = s.pay_date, pay_amount = s.pay_amount,
+                                      prepay_sum = s.prepay_sum
+        FROM s
+        WHERE t.id = s.id AND (t.contract_id, t.pay_date, t.pay_amount, t.prepay_sum)
+                              IS DISTINCT FROM (s.contract_id, s.pay_date, s.pay_amount, s.prepay_sum)
+        RETURNING t.id, t.contract_id
+      ),
+      ins AS (
+        INSERT INTO treasury_payment (id, contract_id, pay_date, pay_amount, prepay_sum)
+        SELECT s.id, s.contract_id, s.pay_date, s.pay_amount, s.prepay_sum FROM s
+        WHERE NOT EXISTS (SELECT 1 FROM treasury_payment t WHERE t.id = s.id)
+        RETURNING id, contract_id
+      ),
+      touched AS (
+        SELECT contract_id FROM upd UNION SELECT contract_id FROM ins
+        UNION SELECT old.contract_id FROM old JOIN upd ON upd.id = old.id
+      ),
+      -- The first payment counts for the chain of the version paid, and for the chain keyed by the id paid.
+      queued AS (
+        INSERT INTO refresh_chain (chain_key)
+        SELECT contract_id FROM touched
+        UNION SELECT cc.chain_key FROM contract_chain cc JOIN touched ON touched.contract_id = cc.contract_id
+        ON CONFLICT DO NOTHING
+      )
+      SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
+    countChanges
+  )
+
+const add = (counts: Counts, n: number, changed: Changed): void => {
+  counts.inserted += changed.inserted
+  counts.updated += changed.updated
+  counts.unchanged += n - changed.inserted - changed.updated
+}
+
+/**
+ * Upserts a batch of records in dependency order (subjects and lots before contracts, contracts before units and
+ * payments, so the queue entries of later kinds see the chain keys of this batch). Run it inside a transaction:
+ * the importer's batch transaction or the store's own.
+ */
+export const upsertRecords = (
+  records: ReadonlyArray<ProcurementRecord>
+): Effect.Effect<UpsertCounts, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 }
+    const contracts: Array<Contract> = []
+    const units: Array<ContractUnit> = []
+    const lots: Array<Lot> = []
+    const payments: Array<Payment> = []
+    const subjects: Array<Subject> = []
+    const refs: Array<RefBookEntry> = []
+    for (const record of records) {
+      switch (record.kind) {
+        case "contract":
+          contracts.push(record.value)
+          break
+        case "unit":
+          units.push(record.value)
+          break
+        case "lot":
+          lots.push(record.value)
+          break
+        case "payment":
+          payments.push(record.value)
+          break
+        case "subject":
+          subjects.push(record.value)
+          break
+        case "ref":
+          refs.push(record.value)
+          break
+      }
+    }
+    const uniqueSubjects = fold(subjects, (s) => s.bin, counts)
+    if (uniqueSubjects.length > 0) add(counts, uniqueSubjects.length, yield* upsertSubjects(sql, uniqueSubjects))
+    const uniqueRefs = fold(refs, (r) => `${r.book}\u0000${r.id}`, counts)
+    if (uniqueRefs.length > 0) add(counts, uniqueRefs.length, yield* upsertRefs(sql, uniqueRefs))
+    const uniqueLots = fold(
+      lots,
+      (l) => l.id,
+      counts,
+      (a, b) => supersedes(a.lastUpdateDate, b.lastUpdateDate)
+    )
+    if (uniqueLots.length > 0) add(counts, uniqueLots.length, yield* upsertLots(sql, uniqueLots))
+    const uniqueContracts = fold(
+      contracts,
+      (c) => c.id,
+      counts,
+      (a, b) => supersedes(a.lastUpdateDate, b.lastUpdateDate)
+    )
+    if (uniqueContracts.length > 0) {
+      const result = yield* upsertContracts(sql, uniqueContracts)
+      add(counts, uniqueContracts.length, result)
+      if (result.changed.size > 0) yield* chainKeyMaintenance(uniqueContracts.filter((c) => result.changed.has(c.id)))
+    }
+    const uniqueUnits = fold(units, (u) => u.id, counts)
+    if (uniqueUnits.length > 0) add(counts, uniqueUnits.length, yield* upsertUnits(sql, uniqueUnits))
+    const uniquePayments = fold(payments, (p) => p.id, counts)
+    if (uniquePayments.length > 0) add(counts, uniquePayments.length, yield* upsertPayments(sql, uniquePayments))
+    return counts
+  })

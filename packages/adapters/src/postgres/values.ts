@@ -1,0 +1,90 @@
+/**
+ * Conversions between domain values and what travels to and from PostgreSQL, identical for the wire driver
+ * (@effect/sql-pg: int8 as bigint, numeric as string, timestamptz as Date) and for PGlite (int8 as number).
+ *
+ * Arrays go to the server as one text parameter in PostgreSQL's array syntax, cast in the statement
+ * (`$1::bigint[]`): the wire driver cannot infer an array type when every element is null, and a text parameter
+ * behaves the same on both drivers. Every element is quoted, so no value is ever read as SQL.
+ */
+
+export type ArrayElement = string | number | boolean | null
+
+const quoteElement = (value: string): string => `"${value.replace(/[\\"]/gu, (c) => `\\${c}`)}"`
+
+/** A PostgreSQL array literal of the values (`{"1","2",NULL}`), for a parameter cast to an array type. */
+export const pgArray = (values: ReadonlyArray<ArrayElement>): string => {
+  const parts = new Array<string>(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    parts[i] =
+      value === null || value === undefined
+        ? "NULL"
+        : typeof value === "boolean"
+          ? value
+            ? "t"
+            : "f"
+          : quoteElement(typeof value === "number" ? String(value) : value)
+  }
+  return `{${parts.join(",")}}`
+}
+
+/** An instant (epoch milliseconds) as timestamptz text; exact to the millisecond. */
+export const instantText = (ms: number): string => new Date(ms).toISOString()
+
+export const nullableInstantText = (ms: number | null): string | null => (ms === null ? null : instantText(ms))
+
+/** A SQL expression reading a timestamptz column as epoch milliseconds (extract returns exact numeric). */
+export const epochMs = (column: string): string => `(extract(epoch from ${column}) * 1000)::int8`
+
+export class UnexpectedValue extends Error {
+  constructor(what: string, value: unknown) {
+    super(`unexpected ${what} from the database: ${typeof value} ${String(value)}`)
+    this.name = "UnexpectedValue"
+  }
+}
+
+/** A database integer (int4, int8 or numeric, as number, bigint or string) as a safe JavaScript integer. */
+export const num = (value: unknown): number => {
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "bigint" || typeof value === "string"
+        ? Number(value)
+        : Number.NaN
+  if (!Number.isSafeInteger(n)) throw new UnexpectedValue("integer", value)
+  return n
+}
+
+export const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : num(value))
+
+export const str = (value: unknown): string => {
+  if (typeof value !== "string") throw new UnexpectedValue("text", value)
+  return value
+}
+
+export const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : str(value))
+
+export const bool = (value: unknown): boolean => {
+  if (typeof value !== "boolean") throw new UnexpectedValue("boolean", value)
+  return value
+}
+
+/** A jsonb value: decoded by PGlite, and by the wire driver too; text is parsed for safety. */
+export const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value)
+
+/** A jsonb object whose values are all strings (finding measures and thresholds). */
+export const stringRecord = (value: unknown): Record<string, string> => {
+  const parsed = json(value)
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new UnexpectedValue("JSON object", value)
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(parsed)) out[k] = str(v)
+  return out
+}
+
+/**
+ * Why a text filter cannot be sent to PostgreSQL, or undefined when it can: text values there cannot hold NUL
+ * characters, and the server would answer a bound parameter holding one with an encoding error.
+ */
+export const textProblem = (values: ReadonlyArray<string | undefined>): string | undefined =>
+  values.some((v) => v?.includes("\u0000") === true) ? "text filters must not contain NUL characters" : undefined

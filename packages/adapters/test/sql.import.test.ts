@@ -1,0 +1,230 @@
+/**
+ * Bulk import and the ContractStore on PostgreSQL 15 and PGlite: idempotent re-import, bad records quarantined
+ * with their reason, a failure between batches (earlier batches committed, nothing of the next), partition moves,
+ * and the store's reads agreeing with core's in-memory store.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  type Bin,
+  type ContractId,
+  type ContractQuery,
+  ContractStore,
+  FILE_OF_KIND,
+  type ProcurementRecord,
+  type RecordKind
+} from "@adalqarau/core"
+import { layerMemoryContractStore } from "@adalqarau/core/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Option, Stream } from "effect"
+import { SqlClient } from "effect/sql"
+import { importFolder, layerStorage } from "../src/postgres/Database.ts"
+import { ImportError, SqlImporter } from "../src/postgres/PgImporter.ts"
+import { backends } from "./support/databases.ts"
+import { C1, C3, contract, EDGE_CASE_REJECTS, edgeCaseRecords } from "./support/edgeCases.ts"
+import { acceptedRecords, generatedRecords, sourceItems } from "./support/engines.ts"
+
+const TABLES = [
+  "contract",
+  "contract_chain",
+  "contract_unit",
+  "lot",
+  "treasury_payment",
+  "subject",
+  "ref_book"
+] as const
+
+/** A digest of every row of the record tables (md5 of the rows in a fixed order). */
+const contents = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const out: Record<string, string> = {}
+  for (const table of TABLES) {
+    const rows = yield* sql<{ digest: string; n: unknown }>`
+      SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*)::int AS n
+      FROM ${sql(table)} t`
+    out[table] = `${Number(rows[0]?.n)}:${rows[0]?.digest}`
+  }
+  return out
+})
+
+const sortRecords = (records: ReadonlyArray<ProcurementRecord>) =>
+  records.map((r) => `${r.kind}:${JSON.stringify(r.value, Object.keys(r.value).sort())}`).sort()
+
+for (const backend of backends()) {
+  describe(`import and ContractStore (${backend.name})`, () => {
+    it.live("re-importing the same records changes nothing and reports them unchanged", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(generatedRecords(1_200, 5))
+        const importer = yield* SqlImporter
+        const first = yield* importer.importSource(Stream.fromIterable(items), { batchSize: 1_000, source: "gen" })
+        const t = first.total
+        assert.strictEqual(t.read, items.length)
+        assert.strictEqual(t.read, t.inserted + t.updated + t.unchanged + t.rejected)
+        for (const b of first.batches) assert.strictEqual(b.read, b.inserted + b.updated + b.unchanged + b.rejected)
+        const after = yield* contents
+
+        // Another batch size moves the duplicates of a version into other transactions: still nothing changes.
+        const second = yield* importer.importSource(Stream.fromIterable(items), { batchSize: 777 })
+        assert.deepStrictEqual(second.total, {
+          read: items.length,
+          inserted: 0,
+          updated: 0,
+          unchanged: items.length,
+          rejected: 0
+        })
+        assert.deepStrictEqual(yield* contents, after)
+
+        const sql = yield* SqlClient.SqlClient
+        const batches = yield* sql<{ n: unknown; read: unknown }>`
+          SELECT count(*)::int AS n, sum(read)::int AS read FROM import_batch WHERE import_id = ${String(first.importId)}::bigint`
+        assert.strictEqual(Number(batches[0]?.n), first.batches.length)
+        assert.strictEqual(Number(batches[0]?.read), items.length)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("bad records land in rejected_record with their reason; the good ones are kept", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(edgeCaseRecords(), "edge-cases.jsonl")
+        const importer = yield* SqlImporter
+        const report = yield* importer.importSource(Stream.fromIterable(items), { batchSize: 50, source: "edge" })
+        const t = report.total
+        assert.strictEqual(t.rejected, EDGE_CASE_REJECTS)
+        assert.strictEqual(t.read, t.inserted + t.updated + t.unchanged + t.rejected)
+        const sql = yield* SqlClient.SqlClient
+        const rejected = yield* sql<{
+          kind: string
+          field: string
+          value: string
+          reason: string
+          source_file: string
+          line: number
+        }>`
+          SELECT r.kind, r.field, r.value, r.reason, r.source_file, r.line FROM rejected_record r
+          JOIN import_batch b ON b.id = r.batch_id WHERE b.import_id = ${String(report.importId)}::bigint ORDER BY r.line`
+        assert.strictEqual(rejected.length, EDGE_CASE_REJECTS)
+        const expected = items.flatMap((item) => (item._tag === "Rejected" ? [item.rejection] : []))
+        assert.deepStrictEqual(
+          rejected.map((r) => [r.kind, r.field, r.value, r.reason, r.source_file, r.line]),
+          expected.map((r) => [r.kind, r.field, r.value, r.reason, r.source, r.line])
+        )
+        const injected = rejected.find((r) => r.kind === "subject")
+        assert.strictEqual(injected?.value, JSON.stringify("'; DROP TABLE contract; --"))
+        const store = yield* ContractStore
+        const counts = yield* store.count
+        assert.strictEqual(
+          counts.contract,
+          new Set(acceptedRecords(items).flatMap((r) => (r.kind === "contract" ? [r.value.id] : []))).size
+        )
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("a failure between batches leaves the earlier batches committed and nothing of the next", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(generatedRecords(400, 9))
+        const importer = yield* SqlImporter
+        const batch = 500
+        // Two full batches, then part of a third, then the source fails.
+        const stream = Stream.concat(
+          Stream.fromIterable(items.slice(0, 2 * batch + 250)),
+          Stream.fail(new ImportError({ message: "the source broke off" }))
+        )
+        const exit = yield* Effect.exit(importer.importSource(stream, { batchSize: batch }))
+        assert.isTrue(Exit.isFailure(exit))
+        const sql = yield* SqlClient.SqlClient
+        const batches = yield* sql<{ seq: unknown }>`SELECT seq FROM import_batch ORDER BY id`
+        assert.deepStrictEqual(
+          batches.map((b) => Number(b.seq)),
+          [1, 2]
+        )
+        const afterTwo = yield* contents
+        // The same two batches imported alone give exactly these tables.
+        const expected = yield* Effect.gen(function* () {
+          const again = yield* SqlImporter
+          yield* again.importSource(Stream.fromIterable(items.slice(0, 2 * batch)), { batchSize: batch })
+          return yield* contents
+        }).pipe(Effect.provide(layerStorage(backend.layer())))
+        assert.deepStrictEqual(afterTwo, expected)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("a folder of OWS JSONL files imports through the folder source, bad lines located by file and line", () =>
+      Effect.gen(function* () {
+        const dir = yield* Effect.acquireRelease(
+          Effect.promise(() => mkdtemp(join(tmpdir(), "aq-folder-"))),
+          (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
+        )
+        const records = edgeCaseRecords()
+        const byKind = new Map<string, Array<string>>()
+        for (const r of records) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), JSON.stringify(r.raw)])
+        byKind.set("contract", [...(byKind.get("contract") ?? []), "{not json"])
+        for (const [kind, lines] of byKind)
+          yield* Effect.promise(() => writeFile(join(dir, FILE_OF_KIND[kind as RecordKind]), `${lines.join("\n")}\n`))
+        const report = yield* importFolder(dir, { batchSize: 20 })
+        assert.strictEqual(report.total.read, records.length + 1)
+        assert.strictEqual(report.total.rejected, EDGE_CASE_REJECTS + 1)
+        const sql = yield* SqlClient.SqlClient
+        const located = yield* sql<{ source_file: string; line: number }>`
+          SELECT source_file, line FROM rejected_record WHERE field = '(json)'`
+        assert.deepStrictEqual(located, [
+          { source_file: join(dir, "contracts.jsonl"), line: byKind.get("contract")?.length ?? 0 }
+        ])
+      }).pipe(Effect.scoped, Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("reads agree with the in-memory store; a changed financial year moves the row", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(edgeCaseRecords())
+        const records = acceptedRecords(items)
+        const importer = yield* SqlImporter
+        yield* importer.importSource(Stream.fromIterable(items), { batchSize: 13 })
+        const store = yield* ContractStore
+        const memory = yield* Effect.provide(
+          Effect.gen(function* () {
+            const m = yield* ContractStore
+            yield* m.upsert(records)
+            return m
+          }),
+          layerMemoryContractStore
+        )
+
+        assert.deepStrictEqual(yield* store.count, yield* memory.count)
+        assert.deepStrictEqual(
+          sortRecords([...(yield* Stream.runCollect(store.records))]),
+          sortRecords([...(yield* Stream.runCollect(memory.records))])
+        )
+        for (const id of [1001, 3003, 4003, 4005, 4101, 4301, 4402, 6001, 6002, 424242]) {
+          assert.deepStrictEqual(
+            yield* store.getContract(id as ContractId),
+            yield* memory.getContract(id as ContractId)
+          )
+          assert.deepStrictEqual(yield* store.getChain(id as ContractId), yield* memory.getChain(id as ContractId))
+        }
+        const queries: ReadonlyArray<ContractQuery> = [
+          { limit: 1000 },
+          { limit: 7, afterId: 3001 as ContractId },
+          { limit: 100, customerBin: C3 as Bin },
+          { limit: 100, supplierBin: C1 as Bin },
+          { limit: 100, number: "№ 1002" },
+          { limit: 100, number: "SYS-3003" },
+          { limit: 100, regions: ["71" as const, "75" as const] },
+          { limit: 100, signedFrom: Date.UTC(2023, 1, 1) as never, signedTo: Date.UTC(2023, 4, 1) as never }
+        ] as ReadonlyArray<ContractQuery>
+        for (const query of queries) {
+          assert.deepStrictEqual(yield* store.search(query), yield* memory.search(query), JSON.stringify(query))
+        }
+
+        // 6001 was stored with fin_year 2024 (the later of two rows with equal last_update_date); a newer row
+        // takes it back to 2023: one row, in the 2023 partition.
+        const sql = yield* SqlClient.SqlClient
+        const where = sql<{ part: string }>`SELECT tableoid::regclass::text AS part FROM contract WHERE id = 6001`
+        assert.deepStrictEqual(yield* where, [{ part: "contract_fy2024" }])
+        yield* store.upsert(
+          acceptedRecords(yield* sourceItems([contract({ id: 6001, updated: "2023-06-01 10:00:00", finYear: 2023 })]))
+        )
+        assert.deepStrictEqual(yield* where, [{ part: "contract_fy2023" }])
+        assert.strictEqual(Option.getOrThrow(yield* store.getContract(6001 as ContractId)).finYear, 2023)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+  })
+}

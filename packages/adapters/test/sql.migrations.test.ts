@@ -1,0 +1,156 @@
+/**
+ * Migrations on PostgreSQL 15 and PGlite: up on an empty database, nothing on a second run, and a failing
+ * migration leaves the database as it was. Also: the SQL script splitter, the seeded regions against core's list,
+ * and the server's Asia/Almaty calendar days against core's (the offset changed on 2024-03-01).
+ */
+import { readdirSync } from "node:fs"
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { almatyDay, formatDay, REGIONS } from "@adalqarau/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { SqlClient } from "effect/sql"
+import { DEFAULT_MIGRATIONS_DIR, runMigrations, splitStatements } from "../src/postgres/migrations.ts"
+import { instantText } from "../src/postgres/values.ts"
+import { backends } from "./support/databases.ts"
+
+/** The ids of the repository's migration files (other packages add their own). */
+const FILE_IDS = readdirSync(DEFAULT_MIGRATIONS_DIR)
+  .flatMap((f) => (/^(\d+)_.+\.sql$/u.exec(f)?.[1] === undefined ? [] : [Number(/^(\d+)_/u.exec(f)?.[1])]))
+  .sort((a, b) => a - b)
+
+const tables = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ name: string }>`
+    SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname`
+  return rows.map((r) => r.name)
+})
+
+const appliedIds = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ id: unknown }>`SELECT migration_id AS id FROM schema_migrations ORDER BY migration_id`
+  return rows.map((r) => Number(r.id))
+})
+
+/** A copy of the migrations folder with extra files, for failure scenarios. */
+const withExtraMigrations = (files: Record<string, string>) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const dir = await mkdtemp(join(tmpdir(), "aq-migrations-"))
+      await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true })
+      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
+      return dir
+    }),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+
+describe("splitStatements", () => {
+  it("splits at top-level semicolons only", () => {
+    const script = `-- a comment; with a semicolon
+CREATE TABLE a (x text DEFAULT 'a;b', "we;ird" int); /* block ; /* nested ; */ still */
+CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT 'x;y' $$;
+CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body1$ SELECT $$;$$ $body1$;
+SELECT E'it\\'s; fine', 'it''s; fine';
+-- trailing comment only`
+    const statements = splitStatements(script)
+    assert.strictEqual(statements.length, 4)
+    assert.match(statements[0] as string, /^-- a comment; with a semicolon\nCREATE TABLE a/u)
+    assert.match(statements[2] as string, /\$body1\$$/u)
+    assert.strictEqual(statements[3], "SELECT E'it\\'s; fine', 'it''s; fine'")
+  })
+})
+
+for (const backend of backends()) {
+  describe(`migrations (${backend.name})`, () => {
+    it.live("apply on an empty database, then nothing on a second run", () =>
+      Effect.gen(function* () {
+        const first = yield* runMigrations()
+        assert.deepStrictEqual(
+          first.map(([id]) => id),
+          FILE_IDS
+        )
+        assert.includeMembers(FILE_IDS, [1, 2, 3])
+        const second = yield* runMigrations()
+        assert.deepStrictEqual(second, [])
+        assert.deepStrictEqual(yield* appliedIds, FILE_IDS)
+        const names = yield* tables
+        for (const table of [
+          "contract",
+          "contract_fy2023",
+          "contract_fy_other",
+          "finding",
+          "rejected_record",
+          "import_batch"
+        ])
+          assert.include(names, table)
+
+        const sql = yield* SqlClient.SqlClient
+        const regions = yield* sql<{ code: string; name_ru: string; name_kk: string; name_en: string }>`
+          SELECT code, name_ru, name_kk, name_en FROM region ORDER BY code`
+        assert.deepStrictEqual(
+          regions.map((r) => [r.code, r.name_ru, r.name_kk, r.name_en]),
+          REGIONS.map((r) => [r.code, r.ru, r.kk, r.en])
+        )
+      }).pipe(Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("a failing migration leaves the database as it was", () =>
+      Effect.gen(function* () {
+        yield* runMigrations()
+        const before = yield* tables
+        const dir = yield* withExtraMigrations({
+          "9901_good.sql": "CREATE TABLE aq_should_vanish (x int);",
+          "9902_bad.sql": "CREATE TABLE aq_also_vanishes (y int);\nINSERT INTO aq_also_vanishes VALUES (1 / 0);"
+        })
+        const exit = yield* Effect.exit(runMigrations(dir))
+        assert.isTrue(Exit.isFailure(exit))
+        assert.deepStrictEqual(yield* tables, before)
+        assert.deepStrictEqual(yield* appliedIds, FILE_IDS)
+        // Fixed, the same folder applies cleanly, once.
+        yield* Effect.promise(() => writeFile(join(dir, "9902_bad.sql"), "CREATE TABLE aq_also_vanishes (y int);"))
+        const applied = yield* runMigrations(dir)
+        assert.deepStrictEqual(
+          applied.map(([id]) => id),
+          [9901, 9902]
+        )
+        assert.deepStrictEqual(yield* runMigrations(dir), [])
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("a failure in the first migration of an empty database leaves no table behind", () =>
+      Effect.gen(function* () {
+        const dir = yield* withExtraMigrations({ "0002_imports.sql": "CREATE TABLE x (a int);\nSELECT 1 / 0;" })
+        const exit = yield* Effect.exit(runMigrations(dir))
+        assert.isTrue(Exit.isFailure(exit))
+        // The migrator creates its bookkeeping table before its transaction; nothing else remains.
+        assert.deepStrictEqual(yield* tables, ["schema_migrations"])
+        assert.deepStrictEqual(yield* appliedIds, [])
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("calendar days in Asia/Almaty agree with core's, across the 2024-03-01 offset change", () =>
+      Effect.gen(function* () {
+        yield* runMigrations()
+        const sql = yield* SqlClient.SqlClient
+        const instants: Array<number> = []
+        // Every 10 minutes around the change (UTC+6 until 2024-02-29 18:00 UTC, UTC+5 after), and every 7 h
+        // 37 min from 1995 to 2030 (a step that walks through all hours of the day).
+        for (let t = Date.UTC(2024, 1, 28); t < Date.UTC(2024, 2, 3); t += 600_000) instants.push(t)
+        for (let t = Date.UTC(1995, 0, 1); t < Date.UTC(2030, 0, 1); t += 27_420_000) instants.push(t)
+        for (let i = 0; i < instants.length; i += 5_000) {
+          const chunk = instants.slice(i, i + 5_000)
+          const rows = yield* sql<{ day: string }>`
+            SELECT to_char(aq_almaty_day(t), 'YYYY-MM-DD') AS day
+            FROM unnest(${`{${chunk.map(instantText).join(",")}}`}::timestamptz[]) WITH ORDINALITY AS u(t, n)
+            ORDER BY n`
+          assert.deepStrictEqual(
+            rows.map((r) => r.day),
+            chunk.map((t) => formatDay(almatyDay(t)))
+          )
+        }
+      }).pipe(Effect.provide(backend.layer("empty")))
+    )
+  })
+}

@@ -1,0 +1,132 @@
+/**
+ * Incremental refresh: after importing changes to about 1 % of the contracts (sums, statuses, amendments with and
+ * without root ids, payments, moved suppliers, financial years, lots, units, regions), a refresh that re-derives
+ * only the queued chains and the pairs of their customers and suppliers gives exactly what a full run gives —
+ * findings and statistics — and what the in-memory engine gives over all records.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { SqlClient } from "effect/sql"
+import { layerStorage } from "../src/postgres/Database.ts"
+import { SqlImporter } from "../src/postgres/PgImporter.ts"
+import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
+import { changeAboutOnePercent } from "./support/changes.ts"
+import { backends } from "./support/databases.ts"
+import { C1, C2, C3, contract, edgeCaseRecords, lot, payment, S1, S3, subject, unit } from "./support/edgeCases.ts"
+import { acceptedRecords, allFindings, byKey, generatedRecords, memoryResult, sourceItems } from "./support/engines.ts"
+
+const CONTRACTS = { postgres: 3_000, pglite: 1_500 } as const
+const SEED = 31
+
+const chainTable = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ contract_id: unknown; chain_key: unknown }>`
+    SELECT contract_id::text AS contract_id, chain_key::text AS chain_key FROM contract_chain ORDER BY contract_id`
+  return rows.map((r) => `${String(r.contract_id)}>${String(r.chain_key)}`)
+})
+
+for (const backend of backends()) {
+  describe(`incremental refresh = full run (${backend.name})`, () => {
+    it.live(
+      `${CONTRACTS[backend.name]} contracts, seed ${SEED}, two rounds of ~1 % changes`,
+      () =>
+        Effect.gen(function* () {
+          const items = yield* sourceItems(generatedRecords(CONTRACTS[backend.name], SEED))
+          const importer = yield* SqlImporter
+          const engine = yield* SqlIndicatorEngine
+          const sql = yield* SqlClient.SqlClient
+          yield* importer.importSource(Stream.fromIterable(items))
+          const first = yield* engine.refresh()
+          assert.strictEqual(first.mode, "full", "the first refresh has nothing to build on")
+
+          let records = acceptedRecords(items)
+          for (const round of [1, 2]) {
+            const changes = changeAboutOnePercent(records, SEED + round)
+            const imported = yield* importer.importSource(Stream.fromIterable(changes), { batchSize: 40 })
+            assert.isAbove(imported.total.inserted + imported.total.updated, changes.length / 2)
+            const queued = yield* sql<{ n: unknown }>`SELECT count(*)::int AS n FROM refresh_chain`
+            assert.isBelow(Number(queued[0]?.n), records.length / 20, "only the touched chains are queued")
+            records = [...records, ...acceptedRecords(changes)]
+
+            const maintained = yield* chainTable
+            const refresh = yield* engine.refresh()
+            assert.strictEqual(refresh.mode, "refresh")
+            const incremental = byKey(yield* allFindings())
+
+            const full = yield* engine.run()
+            assert.deepStrictEqual(yield* chainTable, maintained, "chain keys kept by the importer = recomputed ones")
+            assert.deepStrictEqual(byKey(yield* allFindings()), incremental)
+            assert.deepStrictEqual(refresh.stats, full.stats)
+
+            const expected = yield* memoryResult([records])
+            assert.deepStrictEqual(incremental, byKey(expected.findings))
+            assert.deepStrictEqual(refresh.stats, expected.stats)
+          }
+
+          // Other parameters than the last run's: the refresh evaluates everything again from the chain facts.
+          const params = { indicators: { "sum-growth": { threshold: 3 }, partnership: { minContracts: 2 } } }
+          const changes = changeAboutOnePercent(records, SEED + 3)
+          yield* importer.importSource(Stream.fromIterable(changes))
+          records = [...records, ...acceptedRecords(changes)]
+          const refresh = yield* engine.refresh(params)
+          const expected = yield* memoryResult([records], params)
+          assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+          assert.deepStrictEqual(refresh.stats, expected.stats)
+
+          // Nothing queued: a refresh changes nothing.
+          const again = yield* engine.refresh(params)
+          assert.deepStrictEqual(again.stats, refresh.stats)
+          assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+        }).pipe(Effect.provide(layerStorage(backend.layer()))),
+      120_000
+    )
+
+    it.live("each kind of change reaches the findings it affects", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        const base = yield* sourceItems(edgeCaseRecords())
+        yield* importer.importSource(Stream.fromIterable(base))
+        yield* engine.run()
+        const before = new Map((yield* allFindings()).map((f) => [f.key, f]))
+        assert.strictEqual(before.get(`partnership:${C3}:${S3}`)?.measures.supplier_contracts, "6")
+        assert.strictEqual(before.get("sum-growth:4001")?.measures.versions, "3")
+        assert.strictEqual(before.get("super-dumping:1002")?.measures.plan_sum, "1000.00")
+
+        const changes = yield* sourceItems([
+          // S3's only other customer's contract moves to S1: the C3–S3 pair (reached only through its supplier)
+          // stays flagged with a supplier share of 5 / 5.
+          contract({ id: 7006, customer: C2, supplier: S1, updated: "2024-01-01 00:00:00" }),
+          // The lot behind 1002 grows: its reduction rises; 1001 gets a second lot, missing (plan unknown).
+          lot(10022, "2000.00", "2030-01-01 00:00:00"),
+          unit(10013, 1001, 99999),
+          // An amendment of 4001 arrives before its parent version: the chain is found through the parent line.
+          contract({ id: 9003, parent: 9002, root: null, sum: "700.00", sign: "2023-12-01 10:00:00" }),
+          contract({ id: 9002, parent: 4003, root: null, sum: "650.00", sign: "2023-11-01 10:00:00" }),
+          // A payment on the chain key of a chain whose root is missing, and one on 3001's root.
+          payment(99001, 4401, "2023-05-12 10:00:00"),
+          payment(99002, 3001, "2023-01-11 10:00:00"),
+          // C1 moves to Almaty region, C3 loses its KATO.
+          subject(C1, "751110000"),
+          subject(C3, null),
+          // A root changes its financial year: its row moves to another partition.
+          contract({ id: 1002, sum: "699.99", updated: "2024-01-01 00:00:00", finYear: 2024 })
+        ])
+        yield* importer.importSource(Stream.fromIterable(changes), { batchSize: 3 })
+        const refresh = yield* engine.refresh()
+        const incremental = byKey(yield* allFindings())
+        const after = new Map(incremental.map((f) => [f.key, f]))
+        assert.strictEqual(after.get(`partnership:${C3}:${S3}`)?.measures.supplier_contracts, "5")
+        assert.strictEqual(after.get("sum-growth:4001")?.measures.versions, "5")
+        assert.strictEqual(after.get("super-dumping:1002")?.measures.plan_sum, "2000.00")
+        assert.isTrue(after.has("accelerated-payment:3001"))
+
+        const full = yield* engine.run()
+        assert.deepStrictEqual(byKey(yield* allFindings()), incremental)
+        assert.deepStrictEqual(refresh.stats, full.stats)
+        const expected = yield* memoryResult([acceptedRecords(base), acceptedRecords(changes)])
+        assert.deepStrictEqual(incremental, byKey(expected.findings))
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+  })
+}

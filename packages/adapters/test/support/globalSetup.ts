@@ -1,0 +1,46 @@
+/**
+ * Starts a throwaway PostgreSQL 15 cluster (scripts/pg-test-cluster.sh) for the integration tests when
+ * DATABASE_URL is not set and the server binaries are installed, and stops it after the run. Without either,
+ * the PostgreSQL suites are skipped and the same suites still run on PGlite.
+ */
+import { execFile } from "node:child_process"
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+import type { TestProject } from "vitest/node"
+import { pgliteTemplates } from "./pgliteTemplate.ts"
+import type {} from "./provided.ts"
+
+const run = promisify(execFile)
+const SCRIPT = fileURLToPath(new URL("../../../../scripts/pg-test-cluster.sh", import.meta.url))
+const PG_CTL = `${process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin"}/pg_ctl`
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const templates = await pgliteTemplates()
+  project.provide("pgliteEmpty", templates.empty)
+  project.provide("pgliteMigrated", templates.migrated)
+  if (process.env.DATABASE_URL !== undefined) {
+    project.provide("pgAdminUrl", process.env.DATABASE_URL)
+    return undefined
+  }
+  if (!existsSync(PG_CTL)) {
+    project.provide("pgAdminUrl", null)
+    return undefined
+  }
+  // A port per run, so parallel runs on one machine do not collide.
+  const port = String(56_000 + (process.pid % 4_000))
+  const { stdout } = await run(SCRIPT, ["start", port])
+  const values = Object.fromEntries(
+    stdout
+      .trim()
+      .split("\n")
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])
+  )
+  const url = values.DATABASE_URL
+  const dir = values.PG_TEST_DIR
+  if (url === undefined || dir === undefined) throw new Error(`pg-test-cluster.sh printed no DATABASE_URL: ${stdout}`)
+  project.provide("pgAdminUrl", url)
+  return async () => {
+    await run(SCRIPT, ["stop", dir])
+  }
+}
