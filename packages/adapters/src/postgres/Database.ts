@@ -3,6 +3,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer } from "effect"
 import type { Migrator, SqlClient, SqlError } from "effect/sql"
 import { jsonlFolderItems } from "../files/index.ts"
+import { type AccountServices, layerPgAccounts } from "./accounts/index.ts"
 import { runMigrations } from "./migrations.ts"
 import { layerPgContractStore } from "./PgContractStore.ts"
 import { layerPgFindingStore } from "./PgFindingStore.ts"
@@ -29,13 +30,20 @@ export const layerMigrations = (
   Layer.effectDiscard(dir === undefined ? runMigrations() : runMigrations(dir))
 
 /** Everything the storage offers, over whichever SqlClient (PostgreSQL or PGlite) is provided. */
-export type StorageServices = ContractStore | FindingStore | IndicatorEngine | SqlIndicatorEngine | SqlImporter
+export type StorageServices =
+  | ContractStore
+  | FindingStore
+  | IndicatorEngine
+  | SqlIndicatorEngine
+  | SqlImporter
+  | AccountServices
 
 export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.SqlClient> = Layer.mergeAll(
   layerPgContractStore,
   layerPgFindingStore,
   layerSqlIndicatorEngine(),
-  layerSqlImporter
+  layerSqlImporter,
+  layerPgAccounts
 )
 
 /**

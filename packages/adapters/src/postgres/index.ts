@@ -33,3 +33,13 @@ export {
   type SqlRunReport
 } from "./PgIndicatorEngine.ts"
 export { finPartOf, upsertRecords } from "./upsert.ts"
+export {
+  type AccountServices,
+  layerPgAccounts,
+  layerPgRunStore,
+  layerPgSessionStore,
+  layerPgUserStore,
+  makePgRunStore,
+  makePgSessionStore,
+  makePgUserStore
+} from "./accounts/index.ts"

@@ -1,15 +1,28 @@
 import { Command } from "effect/cli"
 import { analyzeCommand } from "./analyze.ts"
+import { findingsCommand } from "./findings.ts"
 import { generateCommand } from "./generate.ts"
+import { importCommand } from "./import.ts"
 import { indicatorsCommand } from "./indicators.ts"
+import { migrateCommand } from "./migrate.ts"
+import { serveCommand } from "./serve.ts"
+import { usersCommand } from "./users.ts"
 
 export const VERSION = "0.1.0"
 
 /**
- * Every subcommand of `adalqarau`, in help order. New commands (import, migrate, serve, findings, users) are added
- * here, one file each.
+ * Every subcommand of `adalqarau`, in help order, one file each.
  */
-const SUBCOMMANDS = [generateCommand, analyzeCommand, indicatorsCommand] as const
+const SUBCOMMANDS = [
+  generateCommand,
+  analyzeCommand,
+  importCommand,
+  findingsCommand,
+  serveCommand,
+  usersCommand,
+  migrateCommand,
+  indicatorsCommand
+] as const
 
 export const adalqarau = Command.make("adalqarau").pipe(
   Command.withDescription("Procurement risk indicators for Kazakhstan's goszakup data"),

@@ -1,0 +1,144 @@
+import { writeFindings } from "@adalqarau/adapters/files"
+import {
+  Bin,
+  type Finding,
+  type FindingPage,
+  FindingQuery,
+  FindingStore,
+  formatAlmaty,
+  parseTimestamp,
+  REGION_CODES,
+  type RegionCode
+} from "@adalqarau/core"
+import { Console, Effect, Option, Schema } from "effect"
+import { Command, Flag } from "effect/cli"
+import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
+import { withDatabase } from "./database.ts"
+import { formatCount, renderTable } from "./output.ts"
+
+export interface FindingsCommandOptions {
+  readonly indicators: ReadonlyArray<string>
+  readonly regions: ReadonlyArray<string>
+  readonly customer?: string
+  readonly supplier?: string
+  readonly from?: string
+  readonly to?: string
+  readonly limit: number
+  readonly out?: string
+  readonly json: boolean
+}
+
+const PAGE = 5000
+
+const decodeBin = (flag: string, value: string) =>
+  Schema.decodeUnknownEffect(Bin)(value).pipe(Effect.mapError((e) => usageFailure(`--${flag}: ${e.message}`)))
+
+const decodeDay = (flag: string, value: string, endOfDay: boolean) => {
+  const parsed = parseTimestamp(endOfDay && value.length === 10 ? `${value} 23:59:59` : value)
+  return typeof parsed === "string" ? Effect.fail(usageFailure(`--${flag}: ${parsed}`)) : Effect.succeed(parsed)
+}
+
+/** Builds the store query from the flags; every value is validated before the database is touched. */
+const buildQuery = (options: FindingsCommandOptions) =>
+  Effect.gen(function* () {
+    for (const region of options.regions) {
+      if (!(REGION_CODES as ReadonlyArray<string>).includes(region)) {
+        return yield* usageFailure(`--region ${region}: not a region code; known: ${REGION_CODES.join(", ")}`)
+      }
+    }
+    const input = {
+      limit: Math.min(options.limit, PAGE),
+      ...(options.indicators.length === 0 ? {} : { indicators: options.indicators }),
+      ...(options.regions.length === 0 ? {} : { regions: options.regions as ReadonlyArray<RegionCode> }),
+      ...(options.customer === undefined ? {} : { customerBin: yield* decodeBin("customer", options.customer) }),
+      ...(options.supplier === undefined ? {} : { supplierBin: yield* decodeBin("supplier", options.supplier) }),
+      ...(options.from === undefined ? {} : { dateFrom: yield* decodeDay("from", options.from, false) }),
+      ...(options.to === undefined ? {} : { dateTo: yield* decodeDay("to", options.to, true) })
+    }
+    return yield* Schema.decodeUnknownEffect(FindingQuery)(input).pipe(Effect.mapError((e) => usageFailure(e.message)))
+  })
+
+const measuresText = (f: Finding): string =>
+  Object.entries(f.measures)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(" ")
+
+/** Prints stored findings matching the filters, or exports all of them to a .csv/.jsonl file. */
+export const runFindings = (options: FindingsCommandOptions): Effect.Effect<void, CliFailure> =>
+  withDatabase(
+    Effect.gen(function* () {
+      if (options.limit < 1) return yield* usageFailure("--limit must be at least 1")
+      const query = yield* buildQuery(options)
+      const store = yield* FindingStore
+      const wanted = options.out === undefined ? options.limit : Number.POSITIVE_INFINITY
+      const found: Array<Finding> = []
+      let afterKey: string | null = null
+      do {
+        const page: FindingPage = yield* store
+          .query(afterKey === null ? query : { ...query, afterKey })
+          .pipe(Effect.mapError((e) => runFailure(`reading findings failed: ${e.message}`)))
+        found.push(...page.findings.slice(0, wanted - found.length))
+        afterKey = page.nextKey
+      } while (afterKey !== null && found.length < wanted)
+      if (options.out !== undefined) {
+        yield* writeFindings(options.out, found).pipe(Effect.mapError((e) => runFailure(e.message)))
+        yield* Console.log(`${formatCount(found.length)} findings written to ${options.out}`)
+        return
+      }
+      if (options.json) {
+        yield* Console.log(JSON.stringify(found, null, 2))
+        return
+      }
+      yield* Console.log(
+        renderTable({
+          columns: [
+            { header: "indicator" },
+            { header: "key" },
+            { header: "region" },
+            { header: "date" },
+            { header: "measures" }
+          ],
+          rows: found.map((f) => [
+            f.indicator,
+            f.key,
+            f.region ?? "?",
+            f.date === null ? "" : formatAlmaty(f.date).slice(0, 10),
+            measuresText(f)
+          ])
+        })
+      )
+      yield* Console.log(
+        `${formatCount(found.length)} findings shown${afterKey === null ? "" : " (more match: raise --limit or use --out)"}`
+      )
+    })
+  )
+
+export const findingsCommand = Command.make(
+  "findings",
+  {
+    indicator: Flag.String("indicator").pipe(Flag.withDescription("Indicator code (repeatable)"), Flag.atLeast(0)),
+    region: Flag.String("region").pipe(
+      Flag.withDescription("Customer region code, e.g. 75 (repeatable)"),
+      Flag.atLeast(0)
+    ),
+    customer: Flag.String("customer").pipe(Flag.withDescription("Customer BIN"), Flag.optional),
+    supplier: Flag.String("supplier").pipe(Flag.withDescription("Supplier BIN"), Flag.optional),
+    from: Flag.String("from").pipe(Flag.withDescription("Finding date from (YYYY-MM-DD, Almaty)"), Flag.optional),
+    to: Flag.String("to").pipe(Flag.withDescription("Finding date to, inclusive (YYYY-MM-DD, Almaty)"), Flag.optional),
+    limit: Flag.Int("limit").pipe(Flag.withDescription("How many findings to print"), Flag.withDefault(50)),
+    out: Flag.String("out").pipe(Flag.withDescription("Export every match to .csv or .jsonl"), Flag.optional),
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print the findings as JSON"), Flag.withDefault(false))
+  },
+  (input) =>
+    runFindings({
+      indicators: input.indicator,
+      regions: input.region,
+      limit: input.limit,
+      json: input.json,
+      ...Option.match(input.customer, { onNone: () => ({}), onSome: (customer) => ({ customer }) }),
+      ...Option.match(input.supplier, { onNone: () => ({}), onSome: (supplier) => ({ supplier }) }),
+      ...Option.match(input.from, { onNone: () => ({}), onSome: (from) => ({ from }) }),
+      ...Option.match(input.to, { onNone: () => ({}), onSome: (to) => ({ to }) }),
+      ...Option.match(input.out, { onNone: () => ({}), onSome: (out) => ({ out }) })
+    })
+).pipe(Command.withDescription("Print or export the stored findings, filtered by indicator, region, BIN and dates"))

@@ -1,0 +1,88 @@
+import { importFolder, SqlIndicatorEngine } from "@adalqarau/adapters/postgres"
+import { Console, Effect } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
+import { describeDatabase, withDatabase } from "./database.ts"
+import { formatCount, formatDuration, perSecond, renderTable } from "./output.ts"
+
+export interface ImportCommandOptions {
+  readonly dir: string
+  readonly batchSize: number
+  readonly refresh: boolean
+  readonly json: boolean
+}
+
+/**
+ * Imports an OWS JSONL folder into the database in set-based, idempotent batches (bad records quarantined with
+ * their reason), then refreshes the indicators for what changed.
+ */
+export const runImport = (options: ImportCommandOptions): Effect.Effect<void, CliFailure> =>
+  withDatabase(
+    Effect.gen(function* () {
+      if (options.batchSize < 1) return yield* usageFailure("--batch-size must be at least 1")
+      const where = yield* describeDatabase
+      const started = performance.now()
+      const report = yield* importFolder(options.dir, { batchSize: options.batchSize }).pipe(
+        Effect.mapError((e) => runFailure(e.message))
+      )
+      const importMs = performance.now() - started
+      const engine = yield* SqlIndicatorEngine
+      const run = options.refresh
+        ? yield* engine.refresh().pipe(Effect.mapError((e) => runFailure(`indicator refresh failed: ${e.message}`)))
+        : undefined
+      const t = report.total
+      if (options.json) {
+        yield* Console.log(JSON.stringify({ database: where, import: report, importMs, refresh: run ?? null }, null, 2))
+        return
+      }
+      yield* Console.log(
+        `Imported ${options.dir} into ${where}: ${formatCount(t.read)} records in ${report.batches.length} batches, ` +
+          `${formatDuration(importMs)} (${formatCount(perSecond(t.read, importMs))} records/s)`
+      )
+      yield* Console.log(
+        renderTable({
+          columns: [
+            { header: "read", align: "right" },
+            { header: "inserted", align: "right" },
+            { header: "updated", align: "right" },
+            { header: "unchanged", align: "right" },
+            { header: "rejected", align: "right" }
+          ],
+          rows: [[t.read, t.inserted, t.updated, t.unchanged, t.rejected].map(formatCount)]
+        })
+      )
+      if (t.rejected > 0) {
+        yield* Console.log(
+          `${formatCount(t.rejected)} rejected records are kept with their reasons (import ${report.importId}; ` +
+            "table rejected_record)"
+        )
+      }
+      if (run !== undefined) {
+        yield* Console.log(
+          `Indicators ${run.mode === "refresh" ? "refreshed" : "computed"}: ${formatCount(run.findings)} findings in ` +
+            formatDuration(run.finishedAt - run.startedAt)
+        )
+      }
+    })
+  )
+
+export const importCommand = Command.make(
+  "import",
+  {
+    dir: Argument.String("dir").pipe(Argument.withDescription("Folder of OWS JSONL files (as `generate` writes)")),
+    batchSize: Flag.Int("batch-size").pipe(
+      Flag.withDescription("Records per batch; each batch is one transaction"),
+      Flag.withDefault(5000)
+    ),
+    noRefresh: Flag.Boolean("no-refresh").pipe(
+      Flag.withDescription("Do not refresh the indicators after the import"),
+      Flag.withDefault(false)
+    ),
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
+  },
+  (input) => runImport({ dir: input.dir, batchSize: input.batchSize, refresh: !input.noRefresh, json: input.json })
+).pipe(
+  Command.withDescription(
+    "Import an OWS JSONL folder into the database (idempotent; bad records quarantined) and refresh the indicators"
+  )
+)

@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto"
+import { SqlImporter } from "@adalqarau/adapters/postgres"
+import {
+  accepted,
+  ContractStore,
+  decodeRecord,
+  IndicatorEngine,
+  locateRejection,
+  rejected,
+  Users
+} from "@adalqarau/core"
+import { type GeneratedRecord, generateStream } from "@adalqarau/core/testing"
+import { Config, Console, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Command, Flag } from "effect/cli"
+import { HttpServer } from "effect/http"
+import { AuthConfig } from "../auth/AuthConfig.ts"
+import { layerScryptPasswordHasher } from "../auth/ScryptPasswordHasher.ts"
+import { layerLoggingFromEnv } from "../ops/Logging.ts"
+import { ServerConfig } from "../ops/ServerConfig.ts"
+import { layerServer } from "../Server.ts"
+import { type CliFailure, runFailure } from "./CliFailure.ts"
+import { describeDatabase, withDatabase } from "./database.ts"
+import { formatCount, formatDuration } from "./output.ts"
+
+export interface ServeOptions {
+  /** Contracts of the demo dataset loaded into an empty database; 0 loads none. */
+  readonly demoContracts: number
+}
+
+/** On the first start (no contract stored), loads a generated demo dataset and computes the indicators. */
+const seedDemo = (contracts: number) =>
+  Effect.gen(function* () {
+    const counts = yield* (yield* ContractStore).count.pipe(Effect.mapError((e) => runFailure(e.message)))
+    if (counts.contract > 0 || contracts === 0) return
+    yield* Console.log(`First start: loading a generated demo dataset of ${formatCount(contracts)} contracts…`)
+    const started = performance.now()
+    const items = generateStream({ contracts, seed: 1 }).pipe(
+      Stream.filter((item): item is GeneratedRecord => item.kind !== "label"),
+      Stream.map((item) => {
+        const decoded = decodeRecord(item.kind, item.raw)
+        return decoded.ok ? accepted(decoded.value) : rejected(locateRejection(decoded.rejection, "demo"))
+      })
+    )
+    const report = yield* (yield* SqlImporter)
+      .importSource(items, { source: "demo" })
+      .pipe(Effect.mapError((e) => runFailure(`loading the demo dataset failed: ${e.message}`)))
+    const run = yield* (yield* IndicatorEngine)
+      .run()
+      .pipe(Effect.mapError((e) => runFailure(`computing the indicators failed: ${e.message}`)))
+    yield* Console.log(
+      `Loaded ${formatCount(report.total.read)} records and found ${formatCount(run.findings)} risk findings in ` +
+        formatDuration(performance.now() - started)
+    )
+  })
+
+/**
+ * Without an admin (and without ADALQARAU_ADMIN_USERNAME/PASSWORD, which the server applies itself), creates
+ * `admin` with a random password and prints it once: there is no default password.
+ */
+const ensureAdmin = Effect.gen(function* () {
+  const fromEnv = yield* Config.option(Config.String("ADALQARAU_ADMIN_USERNAME")).pipe(
+    Effect.orElseSucceed(Option.none)
+  )
+  if (Option.isSome(fromEnv)) return
+  const password = randomBytes(18).toString("base64url")
+  const created = yield* Users.ensureAdmin({ username: "admin", password: Redacted.make(password) }).pipe(
+    Effect.provide(layerScryptPasswordHasher()),
+    Effect.mapError((e) => runFailure(`could not create the first admin: ${e.message}`))
+  )
+  if (Option.isSome(created)) {
+    yield* Console.log(`Created the first admin. Username: admin  Password (shown once): ${password}`)
+  }
+})
+
+const announce = Effect.gen(function* () {
+  const server = yield* HttpServer.HttpServer
+  const url = HttpServer.formatAddress(server.address).replace(/\/$/u, "")
+  yield* Console.log(`AdalQarau is serving on ${url} — API docs: ${url}/docs, RPC: ${url}/rpc`)
+})
+
+/**
+ * The server over the database (PostgreSQL with DATABASE_URL, else the embedded PGlite): migrations at start, a
+ * demo dataset and the indicators on first start, the first admin, then RPC + REST until SIGINT/SIGTERM.
+ */
+export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure> =>
+  withDatabase(
+    Effect.gen(function* () {
+      yield* Console.log(`Database: ${yield* describeDatabase}`)
+      yield* seedDemo(options.demoContracts)
+      yield* ensureAdmin
+      const serving = Layer.effectDiscard(announce).pipe(
+        Layer.provide(layerServer()),
+        Layer.provide([ServerConfig.layerEnv, AuthConfig.layerEnv]),
+        Layer.provide(layerLoggingFromEnv)
+      )
+      return yield* Layer.launch(serving).pipe(Effect.mapError((e) => runFailure(`the server failed: ${e.message}`)))
+    })
+  )
+
+export const serveCommand = Command.make(
+  "serve",
+  {
+    demoContracts: Flag.Int("demo-contracts").pipe(
+      Flag.withDescription("Contracts of the demo dataset loaded into an empty database (0: none)"),
+      Flag.withDefault(5000)
+    )
+  },
+  (input) => runServe({ demoContracts: input.demoContracts })
+).pipe(
+  Command.withDescription(
+    "Run the RPC + REST server (OpenAPI at /openapi.json, Swagger UI at /docs) over the database; " +
+      "an empty database gets a demo dataset and a one-time admin password"
+  )
+)

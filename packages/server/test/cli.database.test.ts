@@ -1,0 +1,120 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { FindingStore, UserStore, type Username } from "@adalqarau/core"
+import { ConfigProvider, Effect, Exit, Layer, Option, Scope, Stdio } from "effect"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { pgAdminUrl, pgTestDatabaseUrl } from "../../adapters/test/support/databases.ts"
+import { CliFailure, EXIT_USAGE, runGenerate } from "../src/cli/index.ts"
+import { withDatabase } from "../src/cli/database.ts"
+import { runFindings } from "../src/cli/findings.ts"
+import { runImport } from "../src/cli/import.ts"
+import { runMigrate } from "../src/cli/migrate.ts"
+import { runCreateUser } from "../src/cli/users.ts"
+
+/**
+ * The database commands, in process, on a fresh PostgreSQL database of the test cluster when there is one and on a
+ * fresh embedded PGlite folder otherwise — the same code path `adalqarau` takes with and without DATABASE_URL.
+ */
+let root: string
+let env: Record<string, string>
+let dropDatabase: () => Promise<void> = async () => {}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "adalqarau-cli-db-"))
+  env = { ADALQARAU_DATA_DIR: join(root, "data") }
+  const adminUrl = pgAdminUrl()
+  if (adminUrl !== undefined) {
+    const scope = Effect.runSync(Scope.make())
+    env.DATABASE_URL = await Effect.runPromise(Scope.provide(scope)(pgTestDatabaseUrl(adminUrl)))
+    dropDatabase = () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+  await Effect.runPromise(provide(runGenerate({ contracts: 400, seed: 11, out: join(root, "dataset"), json: true })))
+}, 120_000)
+
+afterAll(async () => {
+  await dropDatabase()
+  await rm(root, { recursive: true, force: true })
+})
+
+const provide = <A, E>(effect: Effect.Effect<A, E, Stdio.Stdio>) =>
+  effect.pipe(
+    Effect.provide(Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env })), Stdio.layerTest({})))
+  )
+
+const run = <A>(effect: Effect.Effect<A, CliFailure, Stdio.Stdio>) => Effect.runPromise(provide(effect))
+const fails = async (effect: Effect.Effect<unknown, CliFailure, Stdio.Stdio>): Promise<CliFailure> => {
+  const exit = await Effect.runPromiseExit(provide(effect))
+  if (Exit.isSuccess(exit)) throw new Error("expected the command to fail")
+  const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (failure === undefined || !(failure.error instanceof CliFailure)) throw new Error(String(exit.cause))
+  return failure.error
+}
+
+const plantedFlags = async (): Promise<Array<string>> =>
+  (await readFile(join(root, "dataset", "ground_truth.jsonl"), "utf8"))
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { key: string; expected: string })
+    .filter((label) => label.expected === "flag")
+    .map((label) => label.key)
+    .sort()
+
+const storedFindingKeys = withDatabase(
+  Effect.gen(function* () {
+    const page = yield* (yield* FindingStore).query({ limit: 10_000 })
+    return page.findings.map((f) => f.key).sort()
+  }).pipe(Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: 1 })))
+)
+
+describe("database commands", () => {
+  it("migrate, import (twice: idempotent) and the stored findings equal the planted cases", async () => {
+    await run(runMigrate)
+    await run(runMigrate)
+    await run(runImport({ dir: join(root, "dataset"), batchSize: 1000, refresh: true, json: true }))
+    assert.deepStrictEqual(await run(storedFindingKeys), await plantedFlags())
+    await run(runImport({ dir: join(root, "dataset"), batchSize: 1000, refresh: true, json: true }))
+    assert.deepStrictEqual(await run(storedFindingKeys), await plantedFlags())
+  }, 180_000)
+
+  it("findings validates every filter before reading, and exports to a file", async () => {
+    assert.strictEqual(
+      (await fails(runFindings({ indicators: [], regions: [], customer: "123", limit: 5, json: true }))).exitCode,
+      EXIT_USAGE
+    )
+    assert.strictEqual(
+      (await fails(runFindings({ indicators: [], regions: ["99"], limit: 5, json: true }))).exitCode,
+      EXIT_USAGE
+    )
+    assert.strictEqual(
+      (await fails(runFindings({ indicators: [], regions: [], from: "2023-02-30", limit: 5, json: true }))).exitCode,
+      EXIT_USAGE
+    )
+    const out = join(root, "findings.jsonl")
+    await run(runFindings({ indicators: ["super-dumping"], regions: [], limit: 50, out, json: false }))
+    const exported = (await readFile(out, "utf8")).split("\n").filter((l) => l !== "")
+    const planted = (await plantedFlags()).filter((k) => k.startsWith("super-dumping:"))
+    assert.deepStrictEqual(exported.map((l) => (JSON.parse(l) as { key: string }).key).sort(), planted)
+  }, 120_000)
+
+  it("users create stores a hashed password; a taken username is a usage error", async () => {
+    await run(runCreateUser({ username: "root-admin", role: "admin", regions: [], passwordStdin: false }))
+    const stored = await run(
+      withDatabase(
+        Effect.flatMap(UserStore, (users) => users.findByUsername("root-admin" as Username)).pipe(
+          Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: 1 }))
+        )
+      )
+    )
+    assert.isTrue(Option.isSome(stored))
+    if (Option.isSome(stored)) {
+      assert.deepStrictEqual(stored.value.roles, ["admin"])
+      assert.match(stored.value.passwordHash, /^\$scrypt\$/u)
+    }
+    const taken = await fails(
+      runCreateUser({ username: "root-admin", role: "viewer", regions: [], passwordStdin: false })
+    )
+    assert.strictEqual(taken.exitCode, EXIT_USAGE)
+    assert.include(taken.message, "taken")
+  }, 120_000)
+})
