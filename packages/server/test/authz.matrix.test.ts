@@ -13,11 +13,15 @@ import {
   type UserId,
   type Username
 } from "@adalqarau/core"
+import { layerPgFromConfig, layerStorage } from "@adalqarau/adapters/postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import { pgAdminUrl, pgTestDatabaseUrl } from "../../adapters/test/support/databases.ts"
 import { AdalQarauApi } from "../src/api/HttpApi.ts"
 import { OPERATIONS, type Operation } from "../src/api/operations.ts"
 import { AdalQarauRpcs } from "../src/api/Rpcs.ts"
 import { restRoutes } from "../src/ops/routes.ts"
+import type { PortServices } from "../src/Server.ts"
 import { callRpc } from "./rawRpc.ts"
 import {
   CONTRACT_71,
@@ -41,15 +45,6 @@ const ASKED_REGION: Record<Column, RegionCode> = { "in-region": "71", "out-of-re
 let server: TestServer
 const tokens: Partial<Record<Caller, string>> = {}
 let created = 0
-
-beforeAll(async () => {
-  // Generous login limits: the matrix fails logins on purpose, many times, from one address.
-  server = await startTestServer({ auth: { loginMaxFailuresPerUser: 1000, loginMaxFailuresPerAddress: 1000 } })
-  for (const caller of ["viewer", "analyst", "admin"] as const) {
-    tokens[caller] = (await loginRest(server.baseUrl, caller)).accessToken
-  }
-})
-afterAll(() => server.close())
 
 interface Request {
   readonly method: "GET" | "POST" | "PATCH"
@@ -246,36 +241,71 @@ describe("the operations table", () => {
   })
 })
 
-for (const op of OPERATIONS) {
-  describe(`${op.rpc} (${op.rest.method} ${op.rest.path}, ${op.access})`, () => {
-    for (const caller of CALLERS) {
-      for (const column of COLUMNS) {
-        const want = expected(op, caller, column)
-        const spec = CASES[op.rpc] as Case
-        const token = () => (caller === "anonymous" ? undefined : tokens[caller])
-
-        it(`REST as ${caller}, ${column}: ${want.status}`, async () => {
-          const request = spec.rest(column)
-          const response = await fetch(`${server.baseUrl}${request.path}`, {
-            method: request.method,
-            headers: {
-              ...(token() === undefined ? {} : { authorization: `Bearer ${token()}` }),
-              ...(request.body === undefined ? {} : { "content-type": "application/json" })
-            },
-            ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) })
-          })
-          const body = await parseRest(response)
-          assert.strictEqual(response.status, want.status, JSON.stringify(body))
-          if (want.tag === "success") checkRows(op, caller, column, body)
-          else assert.isDefined(body, "error answers carry a body")
-        })
-
-        it(`RPC as ${caller}, ${column}: ${want.tag}`, async () => {
-          const result = await callRpc(server.baseUrl, op.rpc, spec.rpc(column), token())
-          assert.strictEqual(result.outcome, want.tag, JSON.stringify(result.error))
-          if (want.tag === "success") checkRows(op, caller, column, result.value)
-        })
+/**
+ * The whole matrix over one set of ports. Region scoping lives in the stores (in the SQL for PostgreSQL), so the
+ * matrix runs over the in-memory ports and over the PostgreSQL stores on a fresh test database.
+ */
+const matrix = (label: string, ports?: () => Promise<Layer.Layer<PortServices, unknown>>) =>
+  describe(label, () => {
+    beforeAll(async () => {
+      // Generous login limits: the matrix fails logins on purpose, many times, from one address.
+      server = await startTestServer({
+        auth: { loginMaxFailuresPerUser: 1000, loginMaxFailuresPerAddress: 1000 },
+        ...(ports === undefined ? {} : { ports: await ports() })
+      })
+      for (const caller of ["viewer", "analyst", "admin"] as const) {
+        tokens[caller] = (await loginRest(server.baseUrl, caller)).accessToken
       }
+    })
+    afterAll(() => server.close())
+
+    for (const op of OPERATIONS) {
+      describe(`${op.rpc} (${op.rest.method} ${op.rest.path}, ${op.access})`, () => {
+        for (const caller of CALLERS) {
+          for (const column of COLUMNS) {
+            const want = expected(op, caller, column)
+            const spec = CASES[op.rpc] as Case
+            const token = () => (caller === "anonymous" ? undefined : tokens[caller])
+
+            it(`REST as ${caller}, ${column}: ${want.status}`, async () => {
+              const request = spec.rest(column)
+              const response = await fetch(`${server.baseUrl}${request.path}`, {
+                method: request.method,
+                headers: {
+                  ...(token() === undefined ? {} : { authorization: `Bearer ${token()}` }),
+                  ...(request.body === undefined ? {} : { "content-type": "application/json" })
+                },
+                ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) })
+              })
+              const body = await parseRest(response)
+              assert.strictEqual(response.status, want.status, JSON.stringify(body))
+              if (want.tag === "success") checkRows(op, caller, column, body)
+              else assert.isDefined(body, "error answers carry a body")
+            })
+
+            it(`RPC as ${caller}, ${column}: ${want.tag}`, async () => {
+              const result = await callRpc(server.baseUrl, op.rpc, spec.rpc(column), token())
+              assert.strictEqual(result.outcome, want.tag, JSON.stringify(result.error))
+              if (want.tag === "success") checkRows(op, caller, column, result.value)
+            })
+          }
+        }
+      })
     }
+  })
+
+matrix("in-memory ports")
+
+const adminUrl = pgAdminUrl()
+if (adminUrl !== undefined) {
+  let dropDatabase: () => Promise<void> = async () => {}
+  afterAll(() => dropDatabase())
+  matrix("PostgreSQL stores", async () => {
+    const scope = Effect.runSync(Scope.make())
+    const url = await Effect.runPromise(Scope.provide(scope)(pgTestDatabaseUrl(adminUrl)))
+    dropDatabase = () => Effect.runPromise(Scope.close(scope, Exit.void))
+    return layerStorage(layerPgFromConfig).pipe(
+      Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: { DATABASE_URL: url } })))
+    )
   })
 }

@@ -173,6 +173,8 @@ export interface TestServerOptions {
   readonly logger?: Layer.Layer<never>
   /** The records to seed (raw OWS rows; rejected ones are skipped); default: the hand-made fixture. */
   readonly dataset?: Iterable<readonly [RecordKind, unknown]>
+  /** The ports to run on (default: in memory); e.g. the PostgreSQL stores over a test database. */
+  readonly ports?: Layer.Layer<PortServices, unknown>
   /** Replaces ports after seeding (to make a store fail, say). */
   readonly alterPorts?: (ports: Context.Context<PortServices>) => Context.Context<PortServices>
 }
@@ -186,7 +188,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
   const logs = options.logger ?? quietLogs
   const scrypt = options.scrypt ?? FAST_SCRYPT
   const build = Effect.gen(function* () {
-    const ports = yield* Layer.build(layerMemoryPorts)
+    const ports = yield* Layer.build(options.ports ?? layerMemoryPorts)
     const users = yield* Effect.gen(function* () {
       yield* (yield* ContractStore).upsert(
         options.dataset === undefined ? decodeDataset(RAW_DATASET) : decodeAccepted(options.dataset)

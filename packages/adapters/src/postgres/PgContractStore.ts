@@ -1,4 +1,5 @@
 import {
+  type RegionCode,
   type Bin,
   type Contract,
   type ContractId,
@@ -147,8 +148,14 @@ export const makePgContractStore = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const select = sql.literal(CONTRACT_SELECT)
 
-  const getContract = (id: ContractId) =>
-    sql<Row>`SELECT ${select} FROM contract c WHERE c.id = ${id}`.pipe(
+  /** The caller's regional scope as a condition on `c` (its customer's region), evaluated by the database. */
+  const inRegions = (regions: ReadonlyArray<RegionCode> | undefined) =>
+    regions === undefined
+      ? sql`TRUE`
+      : sql`EXISTS (SELECT 1 FROM subject s WHERE s.bin = c.customer_bin AND s.region = ANY(${pgArray(regions)}::text[]))`
+
+  const getContract = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
+    sql<Row>`SELECT ${select} FROM contract c WHERE c.id = ${id} AND ${inRegions(regions)}`.pipe(
       Effect.flatMap((rows) =>
         Effect.try({
           try: () => Option.fromNullishOr(rows[0]).pipe(Option.map(contractOfRow)),
@@ -158,9 +165,12 @@ export const makePgContractStore = Effect.gen(function* () {
       Effect.mapError(storeError("getContract"))
     )
 
-  const getChain = (id: ContractId) =>
+  const getChain = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
     Effect.gen(function* () {
-      const keys = yield* sql<{ chain_key: unknown }>`SELECT chain_key FROM contract_chain WHERE contract_id = ${id}`
+      // The version asked for must be in scope, as for getContract; its chain comes with it.
+      const keys = yield* sql<{ chain_key: unknown }>`
+        SELECT cc.chain_key FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id
+        WHERE cc.contract_id = ${id} AND ${inRegions(regions)}`
       const key = keys[0]
       if (key === undefined) return Option.none()
       const rows = yield* sql<Row>`
@@ -186,9 +196,7 @@ export const makePgContractStore = Effect.gen(function* () {
         q.signedFrom === undefined ? undefined : sql`c.sign_date >= ${instantText(q.signedFrom)}::timestamptz`,
         q.signedTo === undefined ? undefined : sql`c.sign_date <= ${instantText(q.signedTo)}::timestamptz`,
         q.afterId === undefined ? undefined : sql`c.id > ${q.afterId}`,
-        q.regions === undefined
-          ? undefined
-          : sql`EXISTS (SELECT 1 FROM subject s WHERE s.bin = c.customer_bin AND s.region = ANY(${pgArray(q.regions)}::text[]))`
+        q.regions === undefined ? undefined : inRegions(q.regions)
       ].filter((c) => c !== undefined)
       const rows = yield* sql<Row>`
         SELECT ${select} FROM contract c WHERE ${sql.and(clauses)} ORDER BY c.id LIMIT ${q.limit}`.pipe(
