@@ -1,4 +1,5 @@
-import { analyzeJsonlFolder, findingsFormatOf, writeFindings } from "@adalqarau/adapters/files"
+import { findingsFormatOf, jsonlFolderItems, writeFindings } from "@adalqarau/adapters/files"
+import { analyzeStream } from "@adalqarau/core"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { summarize, renderSummary } from "./analysisSummary.ts"
@@ -33,8 +34,7 @@ export const runAnalyze = (
       const progress = makeProgress(`reading ${options.dir}`, stderr)
       const rejects = yield* makeRejectReport(progress.print, options.rejects)
       const started = performance.now()
-      // The fast path: worker threads read the files straight into the dataset's columns (same report).
-      const report = yield* analyzeJsonlFolder(options.dir, {
+      const report = yield* analyzeStream(jsonlFolderItems(options.dir), {
         params,
         onRejected: rejects.onRejected,
         onProgress: progress.update,
