@@ -1,8 +1,10 @@
 /**
- * File adapters: a `ProcurementSource` over a folder of OWS-shaped JSONL files, the JSONL dataset writer used by
- * `adalqarau generate`, and findings writers (JSON lines, CSV).
+ * File adapters: a `ProcurementSource` over a folder of OWS-shaped JSONL files and its fast path straight into the
+ * analysis dataset (`analyzeJsonlFolder`), the JSONL dataset writer used by `adalqarau generate`, and findings
+ * writers (JSON lines, CSV).
  */
 export { decodeJsonlLine } from "./decodeJsonlLine.ts"
+export { analyzeJsonlFolder, type FastReadOptions, readJsonlFolderInto } from "./fast/readFolder.ts"
 export { FileWriteError } from "./FileWriteError.ts"
 export {
   type FindingsFormat,

@@ -120,23 +120,64 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
 
 /**
  * The common shapes "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (zone-less) read without a regex — millions of these
- * are parsed per import. Returns the wall-clock time as if UTC, or -1 to send the text to the general parser.
+ * are parsed per import — from `text[from, to)`, so that a JSONL scanner can read them in place. Returns the
+ * wall-clock time as if UTC, or -1 to send the text to the general parser (`parseTimestamp`).
  */
-const fastWallClock = (text: string): number => {
-  const length = text.length
-  if ((length !== 10 && length !== 19) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return -1
-  const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3)
-  const month = digitAt(text, 5) * 10 + digitAt(text, 6)
-  const day = digitAt(text, 8) * 10 + digitAt(text, 9)
+export const wallClockAt = (text: string, from: number, to: number): number => {
+  const length = to - from
+  if ((length !== 10 && length !== 19) || text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45) {
+    return -1
+  }
+  const year =
+    digitAt(text, from) * 1000 + digitAt(text, from + 1) * 100 + digitAt(text, from + 2) * 10 + digitAt(text, from + 3)
+  const month = digitAt(text, from + 5) * 10 + digitAt(text, from + 6)
+  const day = digitAt(text, from + 8) * 10 + digitAt(text, from + 9)
   if (year < 1900 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] as number)) return -1
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return -1
   let ms = daysFromCivil(year, month, day) * MS_PER_DAY
   if (length === 19) {
-    const separator = text.charCodeAt(10)
-    if ((separator !== 32 && separator !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return -1
-    const hour = digitAt(text, 11) * 10 + digitAt(text, 12)
-    const minute = digitAt(text, 14) * 10 + digitAt(text, 15)
-    const second = digitAt(text, 17) * 10 + digitAt(text, 18)
+    const separator = text.charCodeAt(from + 10)
+    if (
+      (separator !== 32 && separator !== 84) ||
+      text.charCodeAt(from + 13) !== 58 ||
+      text.charCodeAt(from + 16) !== 58
+    ) {
+      return -1
+    }
+    const hour = digitAt(text, from + 11) * 10 + digitAt(text, from + 12)
+    const minute = digitAt(text, from + 14) * 10 + digitAt(text, from + 15)
+    const second = digitAt(text, from + 17) * 10 + digitAt(text, from + 18)
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1
+    ms += ((hour * 60 + minute) * 60 + second) * 1000
+  }
+  return ms
+}
+
+const byteDigit = (bytes: Uint8Array, i: number): number => {
+  const d = (bytes[i] as number) - 48
+  return d >= 0 && d <= 9 ? d : -1000
+}
+
+/** `wallClockAt` over bytes (ASCII) at `bytes[from, to)`: the same shapes, the same result. */
+export const wallClockOfBytes = (bytes: Uint8Array, from: number, to: number): number => {
+  const length = to - from
+  if ((length !== 10 && length !== 19) || bytes[from + 4] !== 45 || bytes[from + 7] !== 45) return -1
+  const year =
+    byteDigit(bytes, from) * 1000 +
+    byteDigit(bytes, from + 1) * 100 +
+    byteDigit(bytes, from + 2) * 10 +
+    byteDigit(bytes, from + 3)
+  const month = byteDigit(bytes, from + 5) * 10 + byteDigit(bytes, from + 6)
+  const day = byteDigit(bytes, from + 8) * 10 + byteDigit(bytes, from + 9)
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] as number)) return -1
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return -1
+  let ms = daysFromCivil(year, month, day) * MS_PER_DAY
+  if (length === 19) {
+    const separator = bytes[from + 10]
+    if ((separator !== 32 && separator !== 84) || bytes[from + 13] !== 58 || bytes[from + 16] !== 58) return -1
+    const hour = byteDigit(bytes, from + 11) * 10 + byteDigit(bytes, from + 12)
+    const minute = byteDigit(bytes, from + 14) * 10 + byteDigit(bytes, from + 15)
+    const second = byteDigit(bytes, from + 17) * 10 + byteDigit(bytes, from + 18)
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1
     ms += ((hour * 60 + minute) * 60 + second) * 1000
   }
@@ -154,7 +195,7 @@ export const parseTimestamp = (value: unknown): number | string => {
   if (typeof value !== "string") {
     return `expected a date or timestamp string, got ${value === null ? "null" : typeof value}`
   }
-  const fast = fastWallClock(value)
+  const fast = wallClockAt(value, 0, value.length)
   if (fast >= 0) return fromAlmatyWallClock(fast)
   const match = TIMESTAMP.exec(value.trim())
   if (match === null) return `expected a date like 2024-01-31 or 2024-01-31 10:20:30, got ${JSON.stringify(value)}`

@@ -1,26 +1,7 @@
 import { Schema } from "effect"
+import { binCheckDigit } from "./binDigits.ts"
 
-/**
- * Kazakhstan's business / individual identification number (BIN / IIN): 12 digits, the 12th a check digit.
- * The check digit is the weighted sum of the first 11 digits mod 11 with weights 1..11; when that gives 10,
- * the sum is taken again with weights 3..11,1,2; a second 10 means the number cannot be valid.
- */
-const FIRST_WEIGHTS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const
-const SECOND_WEIGHTS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2] as const
-
-const weightedMod11 = (digits: string, weights: ReadonlyArray<number>): number => {
-  let sum = 0
-  for (let i = 0; i < 11; i++) sum += (digits.charCodeAt(i) - 48) * (weights[i] as number)
-  return sum % 11
-}
-
-/** The check digit the first 11 digits call for, or `undefined` when no digit can be valid. */
-export const binCheckDigit = (first11: string): number | undefined => {
-  const first = weightedMod11(first11, FIRST_WEIGHTS)
-  if (first !== 10) return first
-  const second = weightedMod11(first11, SECOND_WEIGHTS)
-  return second === 10 ? undefined : second
-}
+export { binCheckDigit } from "./binDigits.ts"
 
 const TWELVE_DIGITS = /^\d{12}$/u
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { decimalTiynAt, simpleTiyn } from "./tiyn.ts"
 
 /**
  * Money in tiyn (1 tenge = 100 tiyn) as a safe integer. Sums over a contract's lots stay far below 2^53 tiyn
@@ -18,18 +19,16 @@ export const parseTenge = (value: unknown): Tiyn | string => {
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return `expected a finite amount, got ${String(value)}`
     if (value < 0) return `amount must not be negative, got ${String(value)}`
-    // Below 10^13 tenge (15 significant digits in tiyn) a double that survives ×100, round, ÷100 unchanged was
-    // written with at most two decimals, so the rounded product is its exact tiyn value.
-    if (value < 1e13) {
-      const tiyn = Math.round(value * 100)
-      if (tiyn / 100 === value) return tiyn as Tiyn
-    }
+    const simple = simpleTiyn(value)
+    if (simple >= 0) return simple as Tiyn
     // The shortest round-trip representation is what the JSON text said (e.g. 0.1 → "0.1").
     text = Math.abs(value) < 1e21 ? String(value) : ""
     // Below 1e21 only magnitudes under 1e-6 print with an exponent: finer than a tiyn, so not an amount (rounding
     // them with toFixed(2) turned 1e-7 into a silent 0).
     if (text.includes("e")) return `amount ${text} has more precision than 1 tiyn (2 decimal places)`
   } else if (typeof value === "string") {
+    const simple = decimalTiynAt(value, 0, value.length)
+    if (simple >= 0) return simple as Tiyn
     text = value.trim()
     if (text.startsWith("-")) return `amount must not be negative, got ${JSON.stringify(value)}`
   } else {

@@ -23,6 +23,18 @@ export class InputTally {
     else c.rejected++
   }
 
+  /** Counts records of a kind in bulk (sources that decode without making a `SourceItem` per record). */
+  add(kind: string, acceptedCount: number, rejectedCount: number): void {
+    let c = this.counts.get(kind)
+    if (c === undefined) {
+      c = { read: 0, accepted: 0, rejected: 0 }
+      this.counts.set(kind, c)
+    }
+    c.read += acceptedCount + rejectedCount
+    c.accepted += acceptedCount
+    c.rejected += rejectedCount
+  }
+
   byKind(): Readonly<Partial<Record<RecordKind | string, KindCounts>>> {
     return Object.fromEntries([...this.counts].map(([k, v]) => [k, { ...v }]))
   }

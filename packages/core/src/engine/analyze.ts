@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
-import type { ProcurementRecord } from "../domain/Contract.ts"
-import { DatasetBuilder } from "../indicators/Dataset.ts"
+import type { ProcurementRecord, RecordKind } from "../domain/Contract.ts"
+import { DatasetBuilder, type DatasetSizeHint } from "../indicators/Dataset.ts"
 import {
   evaluateIndicators,
   type EvaluationResult,
@@ -67,6 +67,59 @@ export const analyzeStream = <E, R>(
         }
       })
     )
+    const result = evaluateIndicators(builder.build(), resolved)
+    return { ...result, input: { total: tally.total(), byKind: tally.byKind() as Record<string, KindCounts> } }
+  })
+
+/**
+ * What a source that decodes straight into the dataset's columns (no record object per line) is given: the
+ * builder, and the counting, rejection and progress hooks `analyzeStream` applies to source items.
+ */
+export interface FeedTarget {
+  readonly builder: DatasetBuilder
+  /** Counts `count` records of a kind accepted into the builder. */
+  readonly accepted: (kind: RecordKind, count: number) => void
+  /** Counts a rejected record and hands it to `onRejected`. */
+  readonly rejected: (rejection: RecordRejection) => Effect.Effect<void>
+  /** The number of records read so far; `onProgress` hears of every `progressEvery` passed. */
+  readonly progress: (itemsRead: number) => Effect.Effect<void>
+}
+
+export interface FeedOptions extends AnalyzeOptions {
+  /** Sizes the source expects, so the dataset's columns start big enough. */
+  readonly sizeHint?: DatasetSizeHint
+}
+
+/**
+ * `analyzeStream` for sources that fill the dataset themselves (the JSONL fast path): parameters are checked
+ * first, `feed` fills the builder through the target, then every indicator is evaluated. Same report, same rules.
+ */
+export const analyzeFeed = <E, R>(
+  feed: (target: FeedTarget) => Effect.Effect<void, E, R>,
+  options: FeedOptions = {}
+): Effect.Effect<AnalysisReport, E | ParamsError, R> =>
+  Effect.gen(function* () {
+    const resolved = yield* (options.registry ?? IndicatorRegistry.standard).resolve(options.params ?? {})
+    const builder = new DatasetBuilder(options.sizeHint)
+    const tally = new InputTally()
+    const every = options.progressEvery ?? 100_000
+    let reported = 0
+    const noop = Effect.void
+    yield* feed({
+      builder,
+      accepted: (kind, count) => tally.add(kind, count, 0),
+      rejected: (rejection) => {
+        tally.add(rejection.kind, 0, 1)
+        return options.onRejected === undefined ? noop : options.onRejected(rejection)
+      },
+      progress: (itemsRead) => {
+        if (options.onProgress === undefined || Math.floor(itemsRead / every) <= Math.floor(reported / every)) {
+          return noop
+        }
+        reported = itemsRead
+        return options.onProgress(itemsRead)
+      }
+    })
     const result = evaluateIndicators(builder.build(), resolved)
     return { ...result, input: { total: tally.total(), byKind: tally.byKind() as Record<string, KindCounts> } }
   })

@@ -1,8 +1,16 @@
 import type { Contract, ProcurementRecord } from "../domain/Contract.ts"
-import { isRootContract } from "../domain/Contract.ts"
-import { compareChainOrder } from "../domain/ContractChain.ts"
-import { type RegionCode, regionOfKato } from "../domain/Region.ts"
 import { addTiyn } from "../domain/Money.ts"
+import { type RegionCode, regionOfKato } from "../domain/Region.ts"
+import { BinTable } from "./dataset/BinTable.ts"
+import { type ChainTable, chainKeyAt, groupChains } from "./dataset/chains.ts"
+import { ContractColumns, type ContractRow, emptyContractRow } from "./dataset/ContractColumns.ts"
+import { nullIfNaN, orNaN } from "./dataset/columns.ts"
+import { groupLots, groupPayments, type LotGroups, type PaymentGroups } from "./dataset/groups.ts"
+import { KeyedColumns } from "./dataset/KeyedColumns.ts"
+
+export type { ChainTable } from "./dataset/chains.ts"
+export type { ContractRow } from "./dataset/ContractColumns.ts"
+export { emptyContractRow } from "./dataset/ContractColumns.ts"
 
 /**
  * What the indicators need of one contract version — nothing more, so that millions of versions fit in memory.
@@ -37,75 +45,65 @@ export interface ChainView {
   readonly versions: ReadonlyArray<ContractFacts>
 }
 
-const factsOf = (c: Contract): ContractFacts => ({
-  id: c.id,
-  parentId: c.parentId,
-  rootId: c.rootId,
-  isRoot: isRootContract(c),
-  statusId: c.statusId,
-  typeId: c.typeId,
-  yearTypeId: c.yearTypeId,
-  deleted: c.deleted,
-  crdate: c.crdate,
-  signDate: c.signDate,
-  lastUpdateDate: c.lastUpdateDate,
-  customerBin: c.customerBin,
-  supplierBin: c.supplierBin,
-  sumWnds: c.contractSumWnds,
-  faktSumWnds: c.faktSumWnds,
-  finYear: c.finYear
-})
-
-/** Newer `last_update_date` wins; on a tie (or none) the later record wins, as a re-export would. */
-const supersedes = (incoming: ContractFacts, existing: ContractFacts): boolean =>
-  (incoming.lastUpdateDate ?? Number.NEGATIVE_INFINITY) >= (existing.lastUpdateDate ?? Number.NEGATIVE_INFINITY)
+/** Sizes a source expects, so the builder's columns start big enough (a hint; they grow as needed). */
+export interface DatasetSizeHint {
+  readonly contracts?: number
+  readonly units?: number
+  readonly lots?: number
+  readonly payments?: number
+}
 
 /**
- * Accumulates records (in any order, as they stream in) into the compact indexes the indicators use.
+ * Accumulates records (in any order, as they stream in) into the compact columns the indicators use.
  * Duplicates are resolved as a store would: a contract or a lot by newest `last_update_date` (the later record on a
  * tie), a unit, a payment or a subject by its key, the later record winning.
+ *
+ * `add` takes decoded records; sources that decode without building record objects (the JSONL fast path) use
+ * the `add…Row` methods with the same rules. Build once, when every record is in.
  */
 export class DatasetBuilder {
-  private readonly contracts = new Map<number, ContractFacts>()
+  private readonly contracts: ContractColumns
   // Units and payments are kept by id, as a store keys them: a re-exported unit whose lot changed, or a payment
   // whose date was corrected, replaces its earlier version instead of adding to it.
-  private readonly units = new Map<number, { readonly contractId: number; readonly lotId: number | null }>()
-  private readonly lotAmount = new Map<number, { amount: number; lastUpdateDate: number | null }>()
-  private readonly payments = new Map<number, { readonly contractId: number; readonly payDate: number }>()
-  private readonly regionOfBin = new Map<string, RegionCode | null>()
+  private readonly units: KeyedColumns // a = contract id, b = lot id
+  private readonly lots: KeyedColumns // a = amount, b = last_update_date
+  private readonly payments: KeyedColumns // a = contract id, b = pay date
+  private readonly bins = new BinTable()
+  private readonly row: ContractRow = emptyContractRow()
+
+  constructor(hint: DatasetSizeHint = {}) {
+    this.contracts = new ContractColumns()
+    this.units = new KeyedColumns()
+    this.lots = new KeyedColumns()
+    this.payments = new KeyedColumns()
+    this.reserve(hint)
+  }
+
+  /** Makes room for what a source expects to add (a hint: columns grow past it as needed). */
+  reserve(hint: DatasetSizeHint): void {
+    if (hint.contracts !== undefined) this.contracts.reserve(hint.contracts)
+    if (hint.units !== undefined) this.units.reserve(hint.units)
+    if (hint.lots !== undefined) this.lots.reserve(hint.lots)
+    if (hint.payments !== undefined) this.payments.reserve(hint.payments)
+  }
 
   add(record: ProcurementRecord): void {
     switch (record.kind) {
-      case "contract": {
-        const facts = factsOf(record.value)
-        const existing = this.contracts.get(facts.id)
-        if (existing === undefined || supersedes(facts, existing)) this.contracts.set(facts.id, facts)
+      case "contract":
+        this.addContractRow(this.rowOf(record.value))
         return
-      }
-      case "unit": {
-        const unit = record.value
-        this.units.set(unit.id, { contractId: unit.contractId, lotId: unit.lotId })
+      case "unit":
+        this.addUnitRow(record.value.id, record.value.contractId, orNaN(record.value.lotId))
         return
-      }
-      case "lot": {
-        const lot = record.value
-        const existing = this.lotAmount.get(lot.id)
-        if (
-          existing === undefined ||
-          (lot.lastUpdateDate ?? Number.NEGATIVE_INFINITY) >= (existing.lastUpdateDate ?? Number.NEGATIVE_INFINITY)
-        ) {
-          this.lotAmount.set(lot.id, { amount: lot.amount, lastUpdateDate: lot.lastUpdateDate })
-        }
+      case "lot":
+        this.addLotRow(record.value.id, record.value.amount, orNaN(record.value.lastUpdateDate))
         return
-      }
-      case "payment": {
-        const payment = record.value
-        this.payments.set(payment.id, { contractId: payment.contractId, payDate: payment.payDate })
+      case "payment":
+        this.addPaymentRow(record.value.id, record.value.contractId, record.value.payDate)
         return
-      }
       case "subject": {
-        const subject = record.value
-        this.regionOfBin.set(subject.bin, subject.kato === null ? null : (regionOfKato(subject.kato) ?? null))
+        const kato = record.value.kato
+        this.addSubjectRow(this.binIdOfText(record.value.bin), kato === null ? null : (regionOfKato(kato) ?? null))
         return
       }
       case "ref":
@@ -113,52 +111,174 @@ export class DatasetBuilder {
     }
   }
 
+  /** The builder's id for a BIN given as its 12-digit number (see `ContractRow`). */
+  binIdOfCode(code: number): number {
+    return this.bins.idOfCode(code)
+  }
+
+  binIdOfText(bin: string): number {
+    return this.bins.idOfText(bin)
+  }
+
+  addContractRow(row: ContractRow): void {
+    this.contracts.put(row)
+  }
+
+  /** A contract unit; `lotId` NaN when the unit names no lot. */
+  addUnitRow(id: number, contractId: number, lotId: number): void {
+    this.units.put(id, contractId, lotId)
+  }
+
+  /** A lot; `lastUpdateDate` NaN when absent. */
+  addLotRow(id: number, amount: number, lastUpdateDate: number): void {
+    this.lots.putNewer(id, amount, lastUpdateDate)
+  }
+
+  addPaymentRow(id: number, contractId: number, payDate: number): void {
+    this.payments.put(id, contractId, payDate)
+  }
+
+  /** A subject's region, `null` when its KATO code is absent or names no region. */
+  addSubjectRow(binId: number, region: RegionCode | null): void {
+    this.bins.setRegion(binId, region)
+  }
+
   get contractCount(): number {
-    return this.contracts.size
+    return this.contracts.count
   }
 
   build(): AnalysisDataset {
-    const lotsOfContract = new Map<number, Set<number>>()
-    for (const unit of this.units.values()) {
-      if (unit.lotId === null) continue
-      const lots = lotsOfContract.get(unit.contractId)
-      if (lots === undefined) lotsOfContract.set(unit.contractId, new Set([unit.lotId]))
-      else lots.add(unit.lotId)
-    }
-    const firstPayDate = new Map<number, number>()
-    for (const payment of this.payments.values()) {
-      const current = firstPayDate.get(payment.contractId)
-      if (current === undefined || payment.payDate < current) firstPayDate.set(payment.contractId, payment.payDate)
-    }
-    return new AnalysisDataset(this.contracts, lotsOfContract, this.lotAmount, firstPayDate, this.regionOfBin)
+    return new AnalysisDataset({
+      contracts: this.contracts,
+      bins: this.bins,
+      chains: groupChains(this.contracts),
+      lots: this.lots,
+      lotGroups: groupLots(this.units, this.contracts.index),
+      payments: groupPayments(this.payments, this.contracts.index)
+    })
+  }
+
+  private rowOf(c: Contract): ContractRow {
+    const row = this.row
+    row.id = c.id
+    row.parentId = orNaN(c.parentId)
+    row.rootId = orNaN(c.rootId)
+    row.statusId = orNaN(c.statusId)
+    row.typeId = orNaN(c.typeId)
+    row.yearTypeId = orNaN(c.yearTypeId)
+    row.deleted = c.deleted
+    row.crdate = c.crdate
+    row.signDate = orNaN(c.signDate)
+    row.lastUpdateDate = orNaN(c.lastUpdateDate)
+    row.customerBin = c.customerBin === null ? -1 : this.bins.idOfText(c.customerBin)
+    row.supplierBin = c.supplierBin === null ? -1 : this.bins.idOfText(c.supplierBin)
+    row.sumWnds = orNaN(c.contractSumWnds)
+    row.faktSumWnds = orNaN(c.faktSumWnds)
+    row.finYear = orNaN(c.finYear)
+    return row
   }
 }
 
-const MAX_PARENT_WALK = 10_000
+const PLAN_NOT_COMPUTED = -1
 
-/** The indexed, read-only view the indicators evaluate. */
+/** What `DatasetBuilder.build` hands over. */
+export interface DatasetParts {
+  readonly contracts: ContractColumns
+  readonly bins: BinTable
+  readonly chains: ChainTable
+  /** a = amount, b = last_update_date, keyed by lot id. */
+  readonly lots: KeyedColumns
+  readonly lotGroups: LotGroups
+  readonly payments: PaymentGroups
+}
+
+/**
+ * The indexed, read-only view the indicators evaluate. The data lives in columns (`table`, `chainTable`): the
+ * standard indicators read those by version and chain index. `chains` and `contracts` are object views of the same
+ * data for indicators written against them, built on first use.
+ */
 export class AnalysisDataset {
-  readonly chains: ReadonlyArray<ChainView>
+  /** Contract versions by dense index; `table.index` maps an id to it. */
+  readonly table: ContractColumns
+  readonly chainTable: ChainTable
+  private readonly bins: BinTable
+  private readonly lots: KeyedColumns
+  private readonly lotGroups: LotGroups
+  private readonly payments: PaymentGroups
+  private readonly factsCache: Array<ContractFacts | undefined> = []
+  private chainViews: ReadonlyArray<ChainView> | undefined
+  private contractViews: ReadonlyMap<number, ContractFacts> | undefined
+  private readonly memo = new Map<string, unknown>()
+  private planMemo: Float64Array | undefined
 
-  readonly contracts: ReadonlyMap<number, ContractFacts>
-  private readonly lotsOfContract: ReadonlyMap<number, ReadonlySet<number>>
-  private readonly lotAmount: ReadonlyMap<number, { readonly amount: number }>
-  private readonly firstPayDateOf: ReadonlyMap<number, number>
-  private readonly regionOfBin: ReadonlyMap<string, RegionCode | null>
+  constructor(parts: DatasetParts) {
+    this.table = parts.contracts
+    this.chainTable = parts.chains
+    this.bins = parts.bins
+    this.lots = parts.lots
+    this.lotGroups = parts.lotGroups
+    this.payments = parts.payments
+  }
 
-  constructor(
-    contracts: ReadonlyMap<number, ContractFacts>,
-    lotsOfContract: ReadonlyMap<number, ReadonlySet<number>>,
-    lotAmount: ReadonlyMap<number, { readonly amount: number }>,
-    firstPayDateOf: ReadonlyMap<number, number>,
-    regionOfBin: ReadonlyMap<string, RegionCode | null>
-  ) {
-    this.contracts = contracts
-    this.lotsOfContract = lotsOfContract
-    this.lotAmount = lotAmount
-    this.firstPayDateOf = firstPayDateOf
-    this.regionOfBin = regionOfBin
-    this.chains = this.groupChains()
+  /** Every chain, in the order its first version was read. */
+  get chains(): ReadonlyArray<ChainView> {
+    if (this.chainViews === undefined) {
+      const t = this.chainTable
+      const views: Array<ChainView> = []
+      for (let k = 0; k < t.count; k++) {
+        const root = t.root[k] as number
+        const members: Array<ContractFacts> = []
+        for (let m = t.memberStart[k] as number; m < (t.memberStart[k + 1] as number); m++) {
+          members.push(this.factsAt(t.members[m] as number))
+        }
+        const versions: Array<ContractFacts> = []
+        for (let v = t.versionStart[k] as number; v < (t.versionStart[k + 1] as number); v++) {
+          versions.push(this.factsAt(t.versions[v] as number))
+        }
+        views.push({ key: t.keys[k] as number, root: root < 0 ? undefined : this.factsAt(root), members, versions })
+      }
+      this.chainViews = views
+    }
+    return this.chainViews
+  }
+
+  /** Every contract version kept, by id, in the order the ids were first read. */
+  get contracts(): ReadonlyMap<number, ContractFacts> {
+    if (this.contractViews === undefined) {
+      const map = new Map<number, ContractFacts>()
+      for (let i = 0; i < this.table.count; i++) map.set(this.table.id[i] as number, this.factsAt(i))
+      this.contractViews = map
+    }
+    return this.contractViews
+  }
+
+  /** The facts of version `i` as an object (one per version, made on first use). */
+  factsAt(i: number): ContractFacts {
+    const cached = this.factsCache[i]
+    if (cached !== undefined) return cached
+    const c = this.table
+    const customer = c.customerBin[i] as number
+    const supplier = c.supplierBin[i] as number
+    const facts: ContractFacts = {
+      id: c.id[i] as number,
+      parentId: nullIfNaN(c.parentId[i] as number),
+      rootId: nullIfNaN(c.rootId[i] as number),
+      isRoot: c.isRootAt(i),
+      statusId: nullIfNaN(c.statusId[i] as number),
+      typeId: nullIfNaN(c.typeId[i] as number),
+      yearTypeId: nullIfNaN(c.yearTypeId[i] as number),
+      deleted: c.deleted[i] === 1,
+      crdate: c.crdate[i] as number,
+      signDate: nullIfNaN(c.signDate[i] as number),
+      lastUpdateDate: nullIfNaN(c.lastUpdateDate[i] as number),
+      customerBin: customer < 0 ? null : this.bins.text(customer),
+      supplierBin: supplier < 0 ? null : this.bins.text(supplier),
+      sumWnds: nullIfNaN(c.sumWnds[i] as number),
+      faktSumWnds: nullIfNaN(c.faktSumWnds[i] as number),
+      finYear: nullIfNaN(c.finYear[i] as number)
+    }
+    this.factsCache[i] = facts
+    return facts
   }
 
   /**
@@ -167,41 +287,9 @@ export class AnalysisDataset {
    */
   chainKeyOf(c: ContractFacts): number {
     if (c.rootId !== null) return c.rootId
-    let current = c
-    for (let steps = 0; steps < MAX_PARENT_WALK; steps++) {
-      if (current.parentId === null) return current.id
-      const parent = this.contracts.get(current.parentId)
-      if (parent === undefined) return current.parentId
-      if (parent.rootId !== null) return parent.rootId
-      current = parent
-    }
-    return current.id
-  }
-
-  private groupChains(): ReadonlyArray<ChainView> {
-    // Most chains are a lone root: keep those as the bare facts and allocate arrays only for real chains.
-    const byKey = new Map<number, ContractFacts | Array<ContractFacts>>()
-    for (const c of this.contracts.values()) {
-      const key = this.chainKeyOf(c)
-      const existing = byKey.get(key)
-      if (existing === undefined) byKey.set(key, c)
-      else if (Array.isArray(existing)) existing.push(c)
-      else byKey.set(key, [existing, c])
-    }
-    const chains: Array<ChainView> = []
-    for (const [key, group] of byKey) {
-      const stored = this.contracts.get(key)
-      const root = stored?.isRoot ? stored : undefined
-      if (Array.isArray(group)) {
-        const versions = group.filter((m) => !m.deleted)
-        versions.sort(compareChainOrder)
-        chains.push({ key, root, members: group, versions })
-      } else {
-        const members = [group]
-        chains.push({ key, root, members, versions: group.deleted ? [] : members })
-      }
-    }
-    return chains
+    if (c.parentId === null) return c.id
+    const parent = this.table.index.get(c.parentId)
+    return parent < 0 ? c.parentId : chainKeyAt(this.table, parent)
   }
 
   /**
@@ -209,28 +297,91 @@ export class AnalysisDataset {
    * no units with lots, or when any referenced lot is missing (a partial sum would understate P).
    */
   planSum(contractId: number): number | undefined {
-    const lots = this.lotsOfContract.get(contractId)
-    if (lots === undefined || lots.size === 0) return undefined
+    const slot = this.lotGroups.slots.get(contractId)
+    return slot < 0 ? undefined : this.planSumOfSlot(slot)
+  }
+
+  private planSumOfSlot(slot: number): number | undefined {
+    const g = this.lotGroups
+    const from = g.start[slot] as number
+    const to = g.start[slot + 1] as number
+    if (from === to) return undefined
     let sum = 0
-    for (const lotId of lots) {
-      const lot = this.lotAmount.get(lotId)
-      if (lot === undefined) return undefined
-      sum = addTiyn(sum, lot.amount)
+    for (let r = from; r < to; r++) {
+      const lot = this.lots.index.get(g.lots[r] as number)
+      if (lot < 0) return undefined
+      sum = addTiyn(sum, this.lots.a[lot] as number)
     }
     return sum
   }
 
+  /** `planSum` of version `i`'s contract id, NaN when unknown; worked out once per version (two indicators ask). */
+  planSumAt(i: number): number {
+    let memo = this.planMemo
+    if (memo === undefined) {
+      memo = new Float64Array(this.table.count).fill(PLAN_NOT_COMPUTED)
+      this.planMemo = memo
+    }
+    const known = memo[i] as number
+    if (known !== PLAN_NOT_COMPUTED) return known
+    // A stored version's slot is its own index (see ContractSlots).
+    const plan = this.planSumOfSlot(i)
+    const value = plan === undefined ? Number.NaN : plan
+    memo[i] = value
+    return value
+  }
+
   /** The earliest payment date over every version of a chain (deleted versions' payments count: money moved). */
   firstPayDate(chain: ChainView): number | undefined {
-    let first = this.firstPayDateOf.get(chain.key)
+    let first = this.firstPayOf(chain.key)
     for (const v of chain.members) {
-      const d = this.firstPayDateOf.get(v.id)
-      if (d !== undefined && (first === undefined || d < first)) first = d
+      const d = this.firstPayOf(v.id)
+      if (!Number.isNaN(d) && !(d >= first)) first = d
+    }
+    return Number.isNaN(first) ? undefined : first
+  }
+
+  /** `firstPayDate` of chain `k` of `chainTable`, NaN when the chain has no payment. */
+  firstPayAt(k: number): number {
+    const t = this.chainTable
+    let first = this.firstPayOf(t.keys[k] as number)
+    const paid = this.payments.first
+    for (let m = t.memberStart[k] as number; m < (t.memberStart[k + 1] as number); m++) {
+      // A stored version's slot is its own index (see ContractSlots).
+      const d = paid[t.members[m] as number] as number
+      if (!Number.isNaN(d) && !(d >= first)) first = d
     }
     return first
   }
 
   regionOf(bin: string): RegionCode | null {
-    return this.regionOfBin.get(bin) ?? null
+    return this.bins.region(this.bins.findText(bin))
+  }
+
+  /** The text of a BIN id of `table`'s BIN columns. */
+  binText(id: number): string {
+    return this.bins.text(id)
+  }
+
+  /** The region of a BIN id. */
+  regionOfBinId(id: number): RegionCode | null {
+    return this.bins.region(id)
+  }
+
+  get binCount(): number {
+    return this.bins.size
+  }
+
+  /** Something derived from the dataset once per key and kept (e.g. which chains pass a filter set). */
+  memoize<A>(key: string, compute: () => A): A {
+    if (this.memo.has(key)) return this.memo.get(key) as A
+    const value = compute()
+    this.memo.set(key, value)
+    return value
+  }
+
+  private firstPayOf(contractId: number): number {
+    const slot = this.payments.slots.get(contractId)
+    return slot < 0 ? Number.NaN : (this.payments.first[slot] as number)
   }
 }

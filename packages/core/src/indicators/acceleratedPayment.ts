@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { almatyDay, formatDay } from "../domain/AlmatyTime.ts"
-import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
+import { contractFindingAt, forEachPassingRoot } from "./columnar.ts"
 import { NonNegativeInt, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
 
@@ -35,22 +35,22 @@ export const acceleratedPayment: Indicator<AcceleratedPaymentParams> = {
   ],
   evaluate: (dataset, params, filters, sink) => {
     const thresholds = { max_days: String(params.maxDays) }
-    forEachFilteredRoot(
+    forEachPassingRoot(
       dataset,
       filters,
       sink,
       (chain, root) => {
-        const firstPay = dataset.firstPayDate(chain)
-        if (firstPay === undefined) return sink.skip(NO_PAYMENTS)
+        const firstPay = dataset.firstPayAt(chain)
+        if (Number.isNaN(firstPay)) return sink.skip(NO_PAYMENTS)
         sink.evaluated()
-        const created = almatyDay(root.crdate)
+        const created = almatyDay(dataset.table.crdate[root] as number)
         const paid = almatyDay(firstPay)
         const days = paid - created
         if (days >= params.maxDays) return
         const createdText = formatDay(created)
         const paidText = formatDay(paid)
         sink.emit(
-          contractFinding(
+          contractFindingAt(
             dataset,
             "accelerated-payment",
             root,

@@ -1,8 +1,10 @@
 import { Schema } from "effect"
 import type { Bin } from "../domain/Bin.ts"
-import { compareFractions, formatDecimal, formatFraction, fraction, fractionOfDecimal } from "../domain/Decimal.ts"
+import { formatDecimal, formatFraction, fraction } from "../domain/Decimal.ts"
 import type { Instant } from "../domain/Ids.ts"
-import { contractDate, forEachFilteredRoot } from "./evaluation.ts"
+import { contractDateAt, forEachPassingRoot } from "./columnar.ts"
+import { IdIndex } from "./dataset/IdIndex.ts"
+import { compareScaledRatio, exactThreshold } from "./exact.ts"
 import { PositiveInt, ShareThreshold, withDefault } from "./Filters.ts"
 import { pairFindingKey } from "./Finding.ts"
 import type { Indicator } from "./Indicator.ts"
@@ -13,13 +15,6 @@ export const PartnershipParams = Schema.Struct({
   customerShare: withDefault(ShareThreshold, 0.5)
 })
 export type PartnershipParams = typeof PartnershipParams.Type
-
-interface PairTally {
-  readonly customerBin: string
-  readonly supplierBin: string
-  count: number
-  latest: number
-}
 
 export const partnership: Indicator<PartnershipParams> = {
   code: "partnership",
@@ -50,49 +45,69 @@ export const partnership: Indicator<PartnershipParams> = {
     }
   ],
   evaluate: (dataset, params, filters, sink) => {
-    const pairs = new Map<string, PairTally>()
-    const bySupplier = new Map<string, number>()
-    const byCustomer = new Map<string, number>()
-    forEachFilteredRoot(dataset, filters, sink, (_chain, root) => {
-      const key = root.customerBin + root.supplierBin
-      const date = contractDate(root)
-      const tally = pairs.get(key)
-      if (tally === undefined)
-        pairs.set(key, { customerBin: root.customerBin, supplierBin: root.supplierBin, count: 1, latest: date })
-      else {
-        tally.count++
-        if (date > tally.latest) tally.latest = date
+    const c = dataset.table
+    const binCount = dataset.binCount
+    // Pairs by customer id × BIN count + supplier id: an integer key, no string per contract.
+    const pairs = new IdIndex(dataset.chainTable.count)
+    const pairCount: Array<number> = []
+    const pairLatest: Array<number> = []
+    const pairCustomer: Array<number> = []
+    const pairSupplier: Array<number> = []
+    const bySupplier = new Int32Array(binCount)
+    const byCustomer = new Int32Array(binCount)
+    forEachPassingRoot(dataset, filters, sink, (_chain, root) => {
+      const customer = c.customerBin[root] as number
+      const supplier = c.supplierBin[root] as number
+      const date = contractDateAt(dataset, root)
+      const pair = pairs.slotOrInsert(customer * binCount + supplier)
+      if (pairs.inserted) {
+        pairCount.push(1)
+        pairLatest.push(date)
+        pairCustomer.push(customer)
+        pairSupplier.push(supplier)
+      } else {
+        pairCount[pair]++
+        if (date > (pairLatest[pair] as number)) pairLatest[pair] = date
       }
-      bySupplier.set(root.supplierBin, (bySupplier.get(root.supplierBin) ?? 0) + 1)
-      byCustomer.set(root.customerBin, (byCustomer.get(root.customerBin) ?? 0) + 1)
+      bySupplier[supplier]++
+      byCustomer[customer]++
     })
-    const supplierMin = fractionOfDecimal(params.supplierShare)
-    const customerMin = fractionOfDecimal(params.customerShare)
+    const supplierMin = exactThreshold(params.supplierShare)
+    const customerMin = exactThreshold(params.customerShare)
     const thresholds = {
       min_contracts: String(params.minContracts),
       supplier_share: formatDecimal(params.supplierShare),
       customer_share: formatDecimal(params.customerShare)
     }
-    for (const pair of pairs.values()) {
+    for (let p = 0; p < pairCount.length; p++) {
       sink.evaluated()
-      if (pair.count < params.minContracts) continue
-      const nSupplier = bySupplier.get(pair.supplierBin) as number
-      const nCustomer = byCustomer.get(pair.customerBin) as number
-      const supplierShare = fraction(BigInt(pair.count), BigInt(nSupplier))
-      const customerShare = fraction(BigInt(pair.count), BigInt(nCustomer))
-      if (compareFractions(supplierShare, supplierMin) < 0 || compareFractions(customerShare, customerMin) < 0) continue
+      const count = pairCount[p] as number
+      if (count < params.minContracts) continue
+      const customer = pairCustomer[p] as number
+      const supplier = pairSupplier[p] as number
+      const nSupplier = bySupplier[supplier] as number
+      const nCustomer = byCustomer[customer] as number
+      if (
+        compareScaledRatio(count, 1, nSupplier, supplierMin) < 0 ||
+        compareScaledRatio(count, 1, nCustomer, customerMin) < 0
+      )
+        continue
+      const supplierShare = fraction(BigInt(count), BigInt(nSupplier))
+      const customerShare = fraction(BigInt(count), BigInt(nCustomer))
+      const customerBin = dataset.binText(customer) as Bin
+      const supplierBin = dataset.binText(supplier) as Bin
       const sShare = formatFraction(supplierShare)
       const cShare = formatFraction(customerShare)
       sink.emit({
         indicator: "partnership",
-        key: pairFindingKey("partnership", pair.customerBin, pair.supplierBin),
-        subject: { _tag: "pair", customerBin: pair.customerBin as Bin, supplierBin: pair.supplierBin as Bin },
-        customerBin: pair.customerBin as Bin,
-        supplierBin: pair.supplierBin as Bin,
-        region: dataset.regionOf(pair.customerBin),
-        date: pair.latest as Instant,
+        key: pairFindingKey("partnership", customerBin, supplierBin),
+        subject: { _tag: "pair", customerBin, supplierBin },
+        customerBin,
+        supplierBin,
+        region: dataset.regionOfBinId(customer),
+        date: pairLatest[p] as Instant,
         measures: {
-          pair_contracts: String(pair.count),
+          pair_contracts: String(count),
           supplier_contracts: String(nSupplier),
           customer_contracts: String(nCustomer),
           supplier_share: sShare,
@@ -100,8 +115,8 @@ export const partnership: Indicator<PartnershipParams> = {
         },
         thresholds,
         explanation: {
-          ru: `Пара заключила ${pair.count} договоров: это доля ${sShare} всех договоров поставщика (${nSupplier}) и ${cShare} всех договоров заказчика (${nCustomer}).`,
-          en: `The pair signed ${pair.count} contracts: a share of ${sShare} of the supplier's ${nSupplier} contracts and ${cShare} of the customer's ${nCustomer}.`
+          ru: `Пара заключила ${count} договоров: это доля ${sShare} всех договоров поставщика (${nSupplier}) и ${cShare} всех договоров заказчика (${nCustomer}).`,
+          en: `The pair signed ${count} contracts: a share of ${sShare} of the supplier's ${nSupplier} contracts and ${cShare} of the customer's ${nCustomer}.`
         }
       })
     }

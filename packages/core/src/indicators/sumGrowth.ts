@@ -1,14 +1,8 @@
 import { Schema } from "effect"
-import {
-  compareFractions,
-  type Fraction,
-  formatDecimal,
-  formatFraction,
-  fraction,
-  fractionOfDecimal
-} from "../domain/Decimal.ts"
+import { type Fraction, formatDecimal, formatFraction, fraction } from "../domain/Decimal.ts"
 import { formatTenge } from "../domain/Money.ts"
-import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
+import { contractFindingAt, forEachPassingRoot } from "./columnar.ts"
+import { compareScaledRatio, type ExactThreshold, exactThreshold } from "./exact.ts"
 import { GrowthThreshold, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
 
@@ -25,6 +19,14 @@ export const growthPercent = (first: number | null, last: number | null): Fracti
     ? undefined
     : fraction((BigInt(last) - BigInt(first)) * 100n, BigInt(first))
 
+/** Whether (last − first) × 100 / first exceeds T; never when either is missing (NaN) or first is zero. */
+const grows = (first: number, last: number, threshold: ExactThreshold): boolean => {
+  if (Number.isNaN(first) || Number.isNaN(last) || first === 0) return false
+  return first > 0
+    ? compareScaledRatio(last - first, 100, first, threshold) > 0
+    : compareScaledRatio(first - last, 100, -first, threshold) > 0
+}
+
 export const sumGrowth: Indicator<SumGrowthParams> = {
   code: "sum-growth",
   titles: { ru: "Рост суммы договора", kk: "Шарт сомасының өсуі", en: "Contract sum growth" },
@@ -38,20 +40,26 @@ export const sumGrowth: Indicator<SumGrowthParams> = {
   params: SumGrowthParams,
   parameterDocs: [{ name: "threshold", description: "T, percent: flag when either growth exceeds it", default: 20 }],
   evaluate: (dataset, params, filters, sink) => {
-    const threshold = fractionOfDecimal(params.threshold)
+    const threshold = exactThreshold(params.threshold)
     const thresholds = { threshold_pct: formatDecimal(params.threshold) }
-    forEachFilteredRoot(dataset, filters, sink, (chain, root) => {
-      const versions = chain.versions
-      if (versions.length < 2) return sink.skip(SINGLE_VERSION)
+    const chains = dataset.chainTable
+    const c = dataset.table
+    forEachPassingRoot(dataset, filters, sink, (chain, root) => {
+      const from = chains.versionStart[chain] as number
+      const to = chains.versionStart[chain + 1] as number
+      if (to - from < 2) return sink.skip(SINGLE_VERSION)
       sink.evaluated()
-      const first = versions[0]!
-      const last = versions[versions.length - 1]!
+      const firstAt = chains.versions[from] as number
+      const lastAt = chains.versions[to - 1] as number
+      const sumFlag = grows(c.sumWnds[firstAt] as number, c.sumWnds[lastAt] as number, threshold)
+      const faktFlag = grows(c.faktSumWnds[firstAt] as number, c.faktSumWnds[lastAt] as number, threshold)
+      if (!sumFlag && !faktFlag) return
+      const count = to - from
+      const first = dataset.factsAt(firstAt)
+      const last = dataset.factsAt(lastAt)
       const sumGrowthPct = growthPercent(first.sumWnds, last.sumWnds)
       const faktGrowthPct = growthPercent(first.faktSumWnds, last.faktSumWnds)
-      const sumFlag = sumGrowthPct !== undefined && compareFractions(sumGrowthPct, threshold) > 0
-      const faktFlag = faktGrowthPct !== undefined && compareFractions(faktGrowthPct, threshold) > 0
-      if (!sumFlag && !faktFlag) return
-      const measures: Record<string, string> = { versions: String(versions.length) }
+      const measures: Record<string, string> = { versions: String(count) }
       if (first.sumWnds !== null) measures.sum_first = formatTenge(first.sumWnds)
       if (last.sumWnds !== null) measures.sum_last = formatTenge(last.sumWnds)
       if (sumGrowthPct !== undefined) measures.sum_growth_pct = formatFraction(sumGrowthPct)
@@ -73,9 +81,9 @@ export const sumGrowth: Indicator<SumGrowthParams> = {
           : undefined
       ].filter((x) => x !== undefined)
       sink.emit(
-        contractFinding(dataset, "sum-growth", root, measures, thresholds, {
-          ru: `За ${versions.length} верс. договора ${what.map((w) => w.ru).join("; ")} (порог ${thresholds.threshold_pct}%).`,
-          en: `Over ${versions.length} versions ${what.map((w) => w.en).join("; ")} (threshold ${thresholds.threshold_pct}%).`
+        contractFindingAt(dataset, "sum-growth", root, measures, thresholds, {
+          ru: `За ${count} верс. договора ${what.map((w) => w.ru).join("; ")} (порог ${thresholds.threshold_pct}%).`,
+          en: `Over ${count} versions ${what.map((w) => w.en).join("; ")} (threshold ${thresholds.threshold_pct}%).`
         })
       )
     })

@@ -1,10 +1,11 @@
 import { Schema } from "effect"
-import { compareFractions, formatDecimal, formatFraction, fractionOfDecimal } from "../domain/Decimal.ts"
+import { formatDecimal, formatFraction } from "../domain/Decimal.ts"
 import { formatTenge } from "../domain/Money.ts"
-import { contractFinding, forEachFilteredRoot } from "./evaluation.ts"
+import { contractFindingAt, forEachPassingRoot } from "./columnar.ts"
+import { compareScaledRatio, exactThreshold } from "./exact.ts"
 import { PercentThreshold, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
-import { reductionOf } from "./reduction.ts"
+import { planOrReason, reductionPercent } from "./reduction.ts"
 
 export const SuperDumpingParams = Schema.Struct({
   threshold: withDefault(PercentThreshold, 30)
@@ -22,26 +23,27 @@ export const superDumping: Indicator<SuperDumpingParams> = {
   params: SuperDumpingParams,
   parameterDocs: [{ name: "threshold", description: "T, percent: flag when the reduction exceeds it", default: 30 }],
   evaluate: (dataset, params, filters, sink) => {
-    const threshold = fractionOfDecimal(params.threshold)
+    const threshold = exactThreshold(params.threshold)
     const thresholds = { threshold_pct: formatDecimal(params.threshold) }
-    forEachFilteredRoot(dataset, filters, sink, (_chain, root) => {
-      const reduction = reductionOf(dataset, root)
-      if (typeof reduction === "string") return sink.skip(reduction)
+    forEachPassingRoot(dataset, filters, sink, (_chain, root) => {
+      const plan = planOrReason(dataset, root)
+      if (typeof plan === "string") return sink.skip(plan)
       sink.evaluated()
-      if (compareFractions(reduction.percent, threshold) <= 0) return
-      const pct = formatFraction(reduction.percent)
-      const plan = formatTenge(reduction.plan)
-      const sum = formatTenge(reduction.contract)
+      const contract = dataset.table.sumWnds[root] as number
+      if (compareScaledRatio(plan - contract, 100, plan, threshold) <= 0) return
+      const pct = formatFraction(reductionPercent(plan, contract))
+      const planText = formatTenge(plan)
+      const sum = formatTenge(contract)
       sink.emit(
-        contractFinding(
+        contractFindingAt(
           dataset,
           "super-dumping",
           root,
-          { plan_sum: plan, contract_sum: sum, reduction_pct: pct },
+          { plan_sum: planText, contract_sum: sum, reduction_pct: pct },
           thresholds,
           {
-            ru: `Сумма договора ${sum} тг ниже плановой ${plan} тг на ${pct}% (порог ${thresholds.threshold_pct}%).`,
-            en: `The contract sum ${sum} KZT is ${pct}% below the planned ${plan} KZT (threshold ${thresholds.threshold_pct}%).`
+            ru: `Сумма договора ${sum} тг ниже плановой ${planText} тг на ${pct}% (порог ${thresholds.threshold_pct}%).`,
+            en: `The contract sum ${sum} KZT is ${pct}% below the planned ${planText} KZT (threshold ${thresholds.threshold_pct}%).`
           }
         )
       )

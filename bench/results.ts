@@ -1,0 +1,215 @@
+import type { BenchArgs } from "./args.ts"
+import type { Dataset } from "./datasets.ts"
+import type { Machine } from "./machine.ts"
+import type { KeyCheck, SystemResult } from "./measure.ts"
+import type { SlotResult } from "./slots.ts"
+import type { CopyResult, SqlBackendResult } from "./sql.ts"
+
+/** Everything one `pnpm bench` run measured: the JSON written to bench/results/ for comparing runs. */
+export interface BenchResults {
+  readonly format: 1
+  readonly startedAt: string
+  finishedAt: string
+  readonly args: BenchArgs
+  readonly machine: Machine
+  readonly sizes: Array<SizeResult>
+  targets: ReadonlyArray<TargetVerdict>
+}
+
+export interface SizeResult {
+  readonly dataset: Dataset
+  readonly systems: ReadonlyArray<SystemResult>
+  readonly duckdbVersion: string
+  /** Finding keys compared between systems: name → check. */
+  readonly checks: Readonly<Record<string, KeyCheck>>
+  /** The SQL storage (import, full run, refresh), or why it was not measured at this size. */
+  readonly sql: SqlResult
+  readonly server: SlotResult
+}
+
+export type SqlResult =
+  | {
+      readonly status: "measured"
+      readonly copy: CopyResult
+      readonly pg: SqlBackendResult
+      readonly pglite: SqlBackendResult | undefined
+    }
+  | { readonly status: "not measured"; readonly reason: string }
+
+export interface TargetVerdict {
+  readonly target: string
+  readonly status: "reached" | "not reached" | "not measured"
+  readonly measured: string
+  readonly gap: string
+}
+
+const IN_MEMORY_SECONDS = 3
+/** 1.5 GB as decimal gigabytes, in MiB (the stricter reading of "GB"). */
+const IN_MEMORY_RSS_MIB = 1.5e9 / 2 ** 20
+const DUCKDB_FACTOR = 2
+
+const systemOf = (size: SizeResult | undefined, name: string): SystemResult | undefined =>
+  size?.systems.find((s) => s.system === name)
+
+/** The issue's targets, each reached or not with its gap, from the measured medians. */
+export const judgeTargets = (sizes: ReadonlyArray<SizeResult>): ReadonlyArray<TargetVerdict> => {
+  const at1m = sizes.find((s) => s.dataset.contracts === 1_000_000)
+  const memory = systemOf(at1m, "memory")
+  const duckdb = systemOf(at1m, "duckdb")
+  const notAt1m = "1M contracts not in --sizes"
+  const verdicts: Array<TargetVerdict> = []
+  if (memory === undefined) {
+    verdicts.push({
+      target: "In-memory engine: 1M contracts ≤ 3 s",
+      status: "not measured",
+      measured: notAt1m,
+      gap: ""
+    })
+    verdicts.push({
+      target: "In-memory engine: ≤ 1.5 GB RSS at 1M",
+      status: "not measured",
+      measured: notAt1m,
+      gap: ""
+    })
+  } else {
+    const seconds = memory.median.totalMs / 1000
+    verdicts.push({
+      target: "In-memory engine: 1M contracts ≤ 3 s",
+      status: seconds <= IN_MEMORY_SECONDS ? "reached" : "not reached",
+      measured: `${seconds.toFixed(2)} s (evaluation alone ${(memory.median.evaluateMs / 1000).toFixed(2)} s)`,
+      gap:
+        seconds <= IN_MEMORY_SECONDS
+          ? `${(IN_MEMORY_SECONDS - seconds).toFixed(2)} s to spare`
+          : `${(seconds - IN_MEMORY_SECONDS).toFixed(2)} s over (${(seconds / IN_MEMORY_SECONDS).toFixed(2)}× the target)`
+    })
+    const rss = memory.median.peakRssMiB
+    verdicts.push({
+      target: "In-memory engine: ≤ 1.5 GB RSS at 1M",
+      status: rss <= IN_MEMORY_RSS_MIB ? "reached" : "not reached",
+      measured: `${rss} MiB peak RSS`,
+      gap:
+        rss <= IN_MEMORY_RSS_MIB
+          ? `${Math.round(IN_MEMORY_RSS_MIB - rss)} MiB to spare`
+          : `${Math.round(rss - IN_MEMORY_RSS_MIB)} MiB over`
+    })
+  }
+  if (memory === undefined || duckdb === undefined) {
+    verdicts.push({
+      target: "In-memory engine within 2× of DuckDB",
+      status: "not measured",
+      measured: notAt1m,
+      gap: ""
+    })
+  } else {
+    const ratio = memory.median.totalMs / duckdb.median.totalMs
+    verdicts.push({
+      target: "In-memory engine within 2× of DuckDB",
+      status: ratio <= DUCKDB_FACTOR ? "reached" : "not reached",
+      measured: `${ratio.toFixed(2)}× DuckDB's time at 1M (${(memory.median.totalMs / 1000).toFixed(2)} s vs ${(duckdb.median.totalMs / 1000).toFixed(2)} s)`,
+      gap: ratio <= DUCKDB_FACTOR ? "within" : `${(ratio - DUCKDB_FACTOR).toFixed(2)}× over`
+    })
+  }
+  verdicts.push(...sqlTargets(sizes))
+  const server = sizes[sizes.length - 1]?.server
+  verdicts.push({
+    target: "Server: findings page p99 ≤ 25 ms at 50 connections, ≥ 2,000 requests/s",
+    status: "not measured",
+    measured: server?.status === "not measured" ? `not measured: ${server.reason}` : "not measured",
+    gap: ""
+  })
+  return verdicts
+}
+
+const PG_1M_SECONDS = 10
+const PG_15M_SECONDS = 180
+const REFRESH_SECONDS = 10
+const IMPORT_CONTRACTS_PER_SECOND = 100_000
+const IMPORT_SHARE_OF_COPY = 0.5
+
+/** The PostgreSQL targets, from the largest size the SQL storage was measured at. */
+const sqlTargets = (sizes: ReadonlyArray<SizeResult>): Array<TargetVerdict> => {
+  const measured = sizes.flatMap((s) => (s.sql.status === "measured" ? [{ size: s, sql: s.sql }] : []))
+  const largest = measured[measured.length - 1]
+  const at = (contracts: number) => measured.find((m) => m.size.dataset.contracts === contracts)
+  const reasonAt = (contracts: number, label: string): string => {
+    const size = sizes.find((s) => s.dataset.contracts === contracts)
+    if (size?.sql.status === "not measured") return `not measured at ${label}: ${size.sql.reason}`
+    return `not measured at ${label}: not in --sizes`
+  }
+  const smaller =
+    largest === undefined
+      ? ""
+      : ` (at ${largest.size.dataset.label}: run ${(largest.sql.pg.median.runMs / 1000).toFixed(2)} s, refresh ${(largest.sql.pg.median.refreshMs / 1000).toFixed(2)} s after ${largest.sql.pg.median.changedRecords} changed records)`
+  const out: Array<TargetVerdict> = []
+  const pg1m = at(1_000_000)
+  const pg15m = at(15_000_000)
+  const runTarget = "Indicator run in PostgreSQL: 1M ≤ 10 s; 15M ≤ 3 min"
+  if (pg1m === undefined && pg15m === undefined) {
+    out.push({ target: runTarget, status: "not measured", measured: `${reasonAt(1_000_000, "1M")}${smaller}`, gap: "" })
+  } else {
+    const parts: Array<string> = []
+    let reached = true
+    let gap = ""
+    if (pg1m !== undefined) {
+      const s = pg1m.sql.pg.median.runMs / 1000
+      parts.push(`1M: ${s.toFixed(2)} s`)
+      if (s > PG_1M_SECONDS) {
+        reached = false
+        gap += `1M ${(s - PG_1M_SECONDS).toFixed(2)} s over (${(s / PG_1M_SECONDS).toFixed(1)}× the target)`
+      }
+    } else parts.push(reasonAt(1_000_000, "1M"))
+    if (pg15m !== undefined) {
+      const s = pg15m.sql.pg.median.runMs / 1000
+      parts.push(`15M: ${s.toFixed(1)} s`)
+      if (s > PG_15M_SECONDS) {
+        reached = false
+        gap += `${gap === "" ? "" : "; "}15M ${(s - PG_15M_SECONDS).toFixed(1)} s over`
+      }
+    } else parts.push("15M: not measured (pass --15m --sql-up-to 15m)")
+    out.push({
+      target: runTarget,
+      status: pg15m === undefined && reached ? "not measured" : reached ? "reached" : "not reached",
+      measured: parts.join("; "),
+      gap: gap === "" ? (reached ? "1M within" : "") : gap
+    })
+  }
+  out.push({
+    target: "Incremental refresh after 10k changes on 15M ≤ 10 s",
+    status:
+      pg15m === undefined
+        ? "not measured"
+        : pg15m.sql.pg.median.refreshMs / 1000 <= REFRESH_SECONDS
+          ? "reached"
+          : "not reached",
+    measured:
+      pg15m === undefined
+        ? `${reasonAt(15_000_000, "15M")}${smaller}`
+        : `${(pg15m.sql.pg.median.refreshMs / 1000).toFixed(2)} s after ${pg15m.sql.pg.median.changedRecords} changed records`,
+    gap: ""
+  })
+  if (largest === undefined) {
+    out.push({
+      target: "Import: ≥ 100k contract rows/s and ≥ 50 % of psql \\copy",
+      status: "not measured",
+      measured: reasonAt(sizes[0]?.dataset.contracts ?? 0, "any size"),
+      gap: ""
+    })
+  } else {
+    const pg = largest.sql.pg.median
+    const share = pg.recordsPerSecond / largest.sql.copy.rowsPerSecond
+    const fast = pg.contractsPerSecond >= IMPORT_CONTRACTS_PER_SECOND
+    const enough = share >= IMPORT_SHARE_OF_COPY
+    out.push({
+      target: "Import: ≥ 100k contract rows/s and ≥ 50 % of psql \\copy",
+      status: fast && enough ? "reached" : "not reached",
+      measured:
+        `at ${largest.size.dataset.label}: ${Math.round(pg.contractsPerSecond).toLocaleString("en-US")} contract rows/s ` +
+        `(${Math.round(pg.recordsPerSecond).toLocaleString("en-US")} records/s of every kind) = ` +
+        `${(share * 100).toFixed(1)} % of psql \\copy (${Math.round(largest.sql.copy.rowsPerSecond).toLocaleString("en-US")} rows/s)`,
+      gap:
+        `${fast ? "rows/s within" : `${(IMPORT_CONTRACTS_PER_SECOND / pg.contractsPerSecond).toFixed(1)}× too slow`}; ` +
+        `${enough ? "share within" : `${((IMPORT_SHARE_OF_COPY - share) * 100).toFixed(1)} points short of 50 %`}`
+    })
+  }
+  return out
+}
