@@ -1,11 +1,8 @@
 import { Schema } from "effect"
-import { formatDecimal, formatFraction } from "../domain/Decimal.ts"
-import { formatTenge } from "../domain/Money.ts"
-import { contractFindingAt, forEachPassingRoot } from "./columnar.ts"
-import { compareScaledRatio, exactThreshold } from "./exact.ts"
+import { compareScaledRatio } from "./exact.ts"
 import { PercentThreshold, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
-import { planOrReason, reductionPercent } from "./reduction.ts"
+import { evaluateReduction } from "./reduction.ts"
 
 export const MinimalDumpingParams = Schema.Struct({
   threshold: withDefault(PercentThreshold, 1)
@@ -22,31 +19,12 @@ export const minimalDumping: Indicator<MinimalDumpingParams> = {
   scope: "contract",
   params: MinimalDumpingParams,
   parameterDocs: [{ name: "threshold", description: "T, percent: flag when 0 < reduction ≤ T", default: 1 }],
-  evaluate: (dataset, params, filters, sink) => {
-    const threshold = exactThreshold(params.threshold)
-    const thresholds = { threshold_pct: formatDecimal(params.threshold) }
-    forEachPassingRoot(dataset, filters, sink, (_chain, root) => {
-      const plan = planOrReason(dataset, root)
-      if (typeof plan === "string") return sink.skip(plan)
-      sink.evaluated()
-      const contract = dataset.table.sumWnds[root] as number
-      if (plan - contract <= 0 || compareScaledRatio(plan - contract, 100, plan, threshold) > 0) return
-      const pct = formatFraction(reductionPercent(plan, contract))
-      const planText = formatTenge(plan)
-      const sum = formatTenge(contract)
-      sink.emit(
-        contractFindingAt(
-          dataset,
-          "minimal-dumping",
-          root,
-          { plan_sum: planText, contract_sum: sum, reduction_pct: pct },
-          thresholds,
-          {
-            ru: `Сумма договора ${sum} тг ниже плановой ${planText} тг всего на ${pct}% (порог ${thresholds.threshold_pct}%).`,
-            en: `The contract sum ${sum} KZT is only ${pct}% below the planned ${planText} KZT (threshold ${thresholds.threshold_pct}%).`
-          }
-        )
-      )
+  evaluate: evaluateReduction(
+    "minimal-dumping",
+    (reduction, plan, threshold) => reduction > 0 && compareScaledRatio(reduction, 100, plan, threshold) <= 0,
+    (t) => ({
+      ru: `Сумма договора ${t.sum} тг ниже плановой ${t.plan} тг всего на ${t.pct}% (порог ${t.threshold}%).`,
+      en: `The contract sum ${t.sum} KZT is only ${t.pct}% below the planned ${t.plan} KZT (threshold ${t.threshold}%).`
     })
-  }
+  )
 }

@@ -1,7 +1,12 @@
 /**
- * A hash index from integer keys (ids, BIN codes) to dense slots 0, 1, 2, … in first-insertion order. Open
- * addressing over typed arrays: millions of keys cost two flat arrays instead of a Map entry (and a boxed number
- * for keys past 2^31) each, which is what kept the old dataset slow to build on machines where allocation is dear.
+ * An index from integer keys (ids, BIN codes) to dense slots 0, 1, 2, … in first-insertion order, over typed
+ * arrays: millions of keys cost flat arrays instead of a Map entry (and a boxed number past 2^31) each.
+ *
+ * Record ids are sequences (goszakup's, as any database's: increasing, with small gaps), so while the keys stay
+ * within a few times their count of each other the index is a direct table, slot by `key − base`: no hashing, and
+ * keys read in file order touch the table in order — at a million contracts the random probes of a hash table
+ * were most of the time spent inserting rows. Keys too spread out for that (BIN codes, pair keys) switch the index
+ * to open addressing.
  */
 const EMPTY = -0.5 // never an integer key
 const MIN_CAPACITY = 16
@@ -10,6 +15,9 @@ const MIN_CAPACITY = 16
  * of a page costs microseconds on these virtual machines), so the table is not kept emptier than that.
  */
 const MAX_LOAD = 0.7
+/** A direct table may span this many times the keys it holds (plus `DIRECT_SLACK`) before hashing takes over. */
+const DIRECT_FACTOR = 3
+const DIRECT_SLACK = 1 << 16
 
 /** Spreads an integer key (any safe integer) over 32 bits. */
 const hashOf = (key: number): number => {
@@ -19,31 +27,35 @@ const hashOf = (key: number): number => {
 }
 
 export class IdIndex {
-  private keys: Float64Array
-  private slots: Int32Array
-  private mask: number
+  /** Direct mode: slot + 1 of key `base + i` at `i` (0: absent). Undefined once hashing. */
+  private direct: Int32Array | undefined = new Int32Array(0)
+  private base = 0
+  // Hash mode: open addressing, key and slot per entry.
+  private keys: Float64Array = new Float64Array(0)
+  private slots: Int32Array = new Int32Array(0)
+  private mask = 0
   /** Keys by slot, in insertion order. */
   private ordered: Float64Array
   private count = 0
+  /** How many keys the owner expects (sizes the tables). */
+  private expected: number
   /** Whether the last `slotOrInsert` call added its key. */
   inserted = false
 
   constructor(expected = 0) {
-    let capacity = MIN_CAPACITY
-    while (capacity * MAX_LOAD < expected) capacity *= 2
-    this.keys = new Float64Array(capacity).fill(EMPTY)
-    this.slots = new Int32Array(capacity)
-    this.mask = capacity - 1
+    this.expected = expected
     this.ordered = new Float64Array(Math.max(MIN_CAPACITY, expected))
   }
 
-  /** Makes room for `count` keys in all without rehashing on the way. */
+  /** Makes room for `count` keys in all without regrowing on the way. */
   reserve(count: number): void {
     if (count > this.ordered.length) {
       const grown = new Float64Array(count)
       grown.set(this.ordered)
       this.ordered = grown
     }
+    this.expected = Math.max(this.expected, count)
+    if (this.direct !== undefined) return
     let capacity = this.keys.length
     while (count > capacity * MAX_LOAD) capacity *= 2
     // One rehash straight to the final size: fresh pages are dear here, and every doubling on the way is a copy.
@@ -61,6 +73,11 @@ export class IdIndex {
 
   /** The slot of a key, or -1. */
   get(key: number): number {
+    const direct = this.direct
+    if (direct !== undefined) {
+      const at = key - this.base
+      return at >= 0 && at < direct.length ? (direct[at] as number) - 1 : -1
+    }
     const keys = this.keys
     let i = hashOf(key) & this.mask
     for (;;) {
@@ -73,6 +90,24 @@ export class IdIndex {
 
   /** The slot of a key, adding the key at the next slot when it is new (`inserted` tells which). */
   slotOrInsert(key: number): number {
+    if (this.direct !== undefined) {
+      let at = key - this.base
+      if (at < 0 || at >= this.direct.length) {
+        this.cover(key)
+        at = key - this.base
+      }
+      const direct = this.direct
+      if (direct !== undefined) {
+        const stored = direct[at] as number
+        if (stored !== 0) {
+          this.inserted = false
+          return stored - 1
+        }
+        const slot = this.append(key)
+        direct[at] = slot + 1
+        return slot
+      }
+    }
     const keys = this.keys
     let i = hashOf(key) & this.mask
     for (;;) {
@@ -84,9 +119,15 @@ export class IdIndex {
       if (k === EMPTY) break
       i = (i + 1) & this.mask
     }
-    const slot = this.count++
+    const slot = this.append(key)
     keys[i] = key
     this.slots[i] = slot
+    if (this.count > this.keys.length * MAX_LOAD) this.rehash(this.keys.length * 2)
+    return slot
+  }
+
+  private append(key: number): number {
+    const slot = this.count++
     if (slot >= this.ordered.length) {
       const grown = new Float64Array(this.ordered.length * 2)
       grown.set(this.ordered)
@@ -94,8 +135,36 @@ export class IdIndex {
     }
     this.ordered[slot] = key
     this.inserted = true
-    if (this.count > this.keys.length * MAX_LOAD) this.rehash(this.keys.length * 2)
     return slot
+  }
+
+  /** Widens the direct table to hold `key`, or switches to hashing when the keys are too spread out for one. */
+  private cover(key: number): void {
+    const direct = this.direct as Int32Array
+    const low = this.count === 0 ? key : Math.min(this.base, key)
+    const high = this.count === 0 ? key + 1 : Math.max(this.base + direct.length, key + 1)
+    const limit = DIRECT_FACTOR * Math.max(this.count + 1, this.expected) + DIRECT_SLACK
+    if (!Number.isSafeInteger(key) || high - low > limit) {
+      this.toHash()
+      return
+    }
+    // Room to grow on the side the keys are going, so that a sequence does not regrow the table at every step;
+    // pages of it never written are never touched, so being generous costs address space only.
+    const required = high - low
+    const first = this.count === 0 ? 2 * this.expected : 0
+    const span = Math.min(limit, Math.max(required + DIRECT_SLACK, 2 * required, first))
+    const base = this.count === 0 ? key - (span >> 3) : key < this.base ? high - span : low
+    const grown = new Int32Array(span)
+    if (this.count > 0) grown.set(direct, this.base - base)
+    this.direct = grown
+    this.base = base
+  }
+
+  private toHash(): void {
+    this.direct = undefined
+    let capacity = MIN_CAPACITY
+    while (Math.max(this.count + 1, this.expected) > capacity * MAX_LOAD) capacity *= 2
+    this.rehash(capacity)
   }
 
   private rehash(capacity: number): void {
