@@ -76,7 +76,8 @@ export class IdIndex {
     const direct = this.direct
     if (direct !== undefined) {
       const at = key - this.base
-      return at >= 0 && at < direct.length ? (direct[at] as number) - 1 : -1
+      // A key off the table (or not an integer) is absent.
+      return ((direct[at] as number | undefined) ?? 0) - 1
     }
     const keys = this.keys
     let i = hashOf(key) & this.mask
@@ -92,7 +93,7 @@ export class IdIndex {
   slotOrInsert(key: number): number {
     if (this.direct !== undefined) {
       let at = key - this.base
-      if (at < 0 || at >= this.direct.length) {
+      if (!(at >= 0 && at < this.direct.length) || !Number.isInteger(at)) {
         this.cover(key)
         at = key - this.base
       }
