@@ -128,5 +128,34 @@ for (const backend of backends()) {
         assert.deepStrictEqual(incremental, byKey(expected.findings))
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
+
+    it.live("a full run repairs the chain table and keeps chain_fact's indexes", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        const sql = yield* SqlClient.SqlClient
+        yield* importer.importSource(Stream.fromIterable(yield* sourceItems(edgeCaseRecords())))
+        const maintained = yield* chainTable
+        yield* engine.run()
+        const findings = byKey(yield* allFindings())
+        const indexes = () =>
+          sql<{ name: string; definition: string }>`
+            SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+            WHERE tablename = 'chain_fact' ORDER BY indexname`
+        const indexesBefore = yield* indexes()
+        assert.isAtLeast(indexesBefore.length, 3)
+
+        // A wrong key (a version of 4001's line moved to another chain), a lost row and an orphan row.
+        yield* sql`UPDATE contract_chain SET chain_key = 1001 WHERE contract_id = 4003`
+        yield* sql`DELETE FROM contract_chain WHERE contract_id = 1002`
+        yield* sql`INSERT INTO contract_chain (contract_id, chain_key) VALUES (987654321, 987654321)`
+        assert.notDeepEqual(yield* chainTable, maintained)
+
+        yield* engine.run()
+        assert.deepStrictEqual(yield* chainTable, maintained)
+        assert.deepStrictEqual(byKey(yield* allFindings()), findings)
+        assert.deepStrictEqual(yield* indexes(), indexesBefore)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
   })
 }

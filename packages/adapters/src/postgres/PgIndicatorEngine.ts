@@ -148,6 +148,42 @@ const computeStats = (plan: Plan) =>
     return stats
   })
 
+/**
+ * Memory per sort or hash of a full run (the server's default, 4MB, spills every one of them to disk at a
+ * million contracts). Local to the run's transaction.
+ */
+const FULL_RUN_WORK_MEM = "256MB"
+
+const RECORD_TABLES = ["contract_chain", "contract_unit", "lot", "treasury_payment", "subject"] as const
+
+/**
+ * ANALYZE of the record tables whose statistics are missing or stale by autovacuum's own rule (10 % + 50 rows
+ * changed since the last analysis), before a full run plans over them: plans over an import's worth of unseen
+ * rows can be quadratic, and analysing fresh tables again cost seconds at a million contracts. The partitioned
+ * contract table is never analysed by autovacuum; it is analysed (with its partitions) when any partition is stale.
+ */
+const analyzeStale = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ readonly table: string }>`
+    WITH stats AS (
+      SELECT s.relname,
+        s.last_analyze IS NULL AND s.last_autoanalyze IS NULL
+          OR s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) AS stale,
+        p.inhparent IS NOT NULL AND p.inhparent = 'contract'::regclass AS contract_partition
+      FROM pg_stat_user_tables s
+      JOIN pg_class c ON c.oid = s.relid
+      LEFT JOIN pg_inherits p ON p.inhrelid = s.relid
+    )
+    SELECT 'contract' AS table WHERE EXISTS (SELECT 1 FROM stats WHERE contract_partition AND stale)
+      OR EXISTS (SELECT 1 FROM stats WHERE relname = 'contract' AND stale)
+    UNION ALL
+    SELECT relname FROM stats WHERE stale AND relname = ANY(${pgArray([...RECORD_TABLES])}::text[])`
+  const stale = rows
+    .map((r) => r.table)
+    .filter((t) => t === "contract" || (RECORD_TABLES as ReadonlyArray<string>).includes(t))
+  if (stale.length > 0) yield* sql.unsafe(`ANALYZE ${stale.join(", ")}`)
+})
+
 const engineError = (what: string) => (cause: SqlError.SqlError | Error) =>
   new IndicatorEngineError({ message: `${what} failed: ${cause.message}`, cause })
 
@@ -195,6 +231,8 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
 
     const fullRun = (plan: Plan, startedAt: number) =>
       Effect.gen(function* () {
+        yield* sql.unsafe(`SET LOCAL work_mem = '${FULL_RUN_WORK_MEM}'`)
+        yield* analyzeStale
         yield* rebuildChainKeys
         yield* rebuildFacts
         yield* sql`DELETE FROM refresh_chain`

@@ -77,30 +77,32 @@ export const chainKeyMaintenance = (
 
 /**
  * Recomputes every version's chain key from the records and writes only the differences, so a full indicator
- * run also repairs the import-maintained table without locking it against readers.
+ * run also repairs the import-maintained table without locking it against readers. The expected keys and the
+ * stored ones meet in one full join; normally nothing differs and nothing is written.
  */
 export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  // Imports may have just loaded most of the rows; plans over stale statistics can be quadratic.
-  yield* sql`ANALYZE contract, contract_chain, contract_unit, lot, treasury_payment, subject`
-  yield* sql`DROP TABLE IF EXISTS aq_chain_all`
-  yield* sql`CREATE TEMP TABLE aq_chain_all (contract_id bigint PRIMARY KEY, chain_key bigint NOT NULL) ON COMMIT DROP`
+  yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
   yield* sql`
-    INSERT INTO aq_chain_all (contract_id, chain_key)
-    SELECT id, coalesce(root_id, id) FROM contract WHERE root_id IS NOT NULL OR parent_id IS NULL`
-  yield* sql`
+    CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS
     WITH RECURSIVE ${sql.literal(
       walkSql("SELECT id, parent_id, root_id FROM contract WHERE root_id IS NULL AND parent_id IS NOT NULL")
-    )}
-    INSERT INTO aq_chain_all (contract_id, chain_key) SELECT contract_id, chain_key FROM walked`
-  yield* sql`ANALYZE aq_chain_all`
+    )},
+    expected AS (
+      SELECT id AS contract_id, coalesce(root_id, id) AS chain_key FROM contract
+      WHERE root_id IS NOT NULL OR parent_id IS NULL
+      UNION ALL
+      SELECT contract_id, chain_key FROM walked
+    )
+    SELECT coalesce(e.contract_id, cc.contract_id) AS contract_id, e.chain_key, cc.chain_key IS NOT NULL AS stored
+    FROM expected e FULL JOIN contract_chain cc ON cc.contract_id = e.contract_id
+    WHERE e.chain_key IS DISTINCT FROM cc.chain_key`
   yield* sql`
-    UPDATE contract_chain cc SET chain_key = a.chain_key FROM aq_chain_all a
-    WHERE a.contract_id = cc.contract_id AND cc.chain_key <> a.chain_key`
+    UPDATE contract_chain cc SET chain_key = d.chain_key FROM aq_chain_diff d
+    WHERE d.contract_id = cc.contract_id AND d.stored AND d.chain_key IS NOT NULL`
   yield* sql`
     INSERT INTO contract_chain (contract_id, chain_key)
-    SELECT a.contract_id, a.chain_key FROM aq_chain_all a
-    WHERE NOT EXISTS (SELECT 1 FROM contract_chain cc WHERE cc.contract_id = a.contract_id)`
+    SELECT contract_id, chain_key FROM aq_chain_diff WHERE NOT stored`
   yield* sql`
-    DELETE FROM contract_chain cc WHERE NOT EXISTS (SELECT 1 FROM aq_chain_all a WHERE a.contract_id = cc.contract_id)`
+    DELETE FROM contract_chain cc USING aq_chain_diff d WHERE d.contract_id = cc.contract_id AND d.chain_key IS NULL`
 })

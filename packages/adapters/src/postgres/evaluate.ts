@@ -185,8 +185,10 @@ const sumGrowth = (
 }
 
 /**
- * Partnership over the filtered roots. With scope "refresh", only pairs with a customer in aq_refresh_customers or
- * a supplier in aq_refresh_suppliers are evaluated: the only pairs whose counts can have changed.
+ * Partnership over the filtered roots. A full run counts every pair once into a temporary table and takes the
+ * supplier and customer totals from the pair counts (one scan of chain_fact, not three). With scope "refresh",
+ * only pairs with a customer in aq_refresh_customers or a supplier in aq_refresh_suppliers are evaluated — the only
+ * pairs whose counts can have changed — with totals over the roots of just their suppliers and customers.
  */
 const partnership = (
   sql: SqlClient.SqlClient,
@@ -194,50 +196,66 @@ const partnership = (
   filters: CommonFilters,
   scope: Scope,
   runId: number
-) => {
-  const s = formatDecimal(params.supplierShare)
-  const k = formatDecimal(params.customerShare)
-  const min = String(params.minContracts)
-  const thresholds = JSON.stringify({ min_contracts: min, supplier_share: s, customer_share: k })
-  const inScope =
-    scope === "all"
-      ? sql`TRUE`
-      : sql`(r.customer_bin IN (SELECT bin FROM aq_refresh_customers) OR r.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers))`
-  return sql`
-    WITH roots AS NOT MATERIALIZED (
-      SELECT f.customer_bin, f.supplier_bin, coalesce(f.sign_date, f.crdate) AS d FROM chain_fact f
-      WHERE ${passesSql(sql, filters, filters.statusIds)}
-    ),
-    pairs AS (
-      SELECT r.customer_bin, r.supplier_bin, count(*) AS n, max(r.d) AS latest FROM roots r WHERE ${inScope}
-      GROUP BY r.customer_bin, r.supplier_bin
-    ),
-    by_supplier AS (
-      SELECT r.supplier_bin, count(*) AS n FROM roots r WHERE r.supplier_bin IN (SELECT supplier_bin FROM pairs)
-      GROUP BY r.supplier_bin
-    ),
-    by_customer AS (
-      SELECT r.customer_bin, count(*) AS n FROM roots r WHERE r.customer_bin IN (SELECT customer_bin FROM pairs)
-      GROUP BY r.customer_bin
-    )
-    ${sql.literal(INSERT_FINDING)}
-    SELECT 'partnership:' || p.customer_bin || ':' || p.supplier_bin, 'partnership', 'pair', NULL, p.customer_bin,
-      p.supplier_bin, sub.region, p.latest,
-      jsonb_build_object('pair_contracts', p.n::text, 'supplier_contracts', ns.n::text,
-        'customer_contracts', nc.n::text, 'supplier_share', m.s_share, 'customer_share', m.c_share),
-      ${thresholds}::jsonb,
-      format(${"Пара заключила %s договоров: это доля %s всех договоров поставщика (%s) и %s всех договоров заказчика (%s)."}::text,
-             p.n, m.s_share, ns.n, m.c_share, nc.n),
-      format(${"The pair signed %s contracts: a share of %s of the supplier's %s contracts and %s of the customer's %s."}::text,
-             p.n, m.s_share, ns.n, m.c_share, nc.n),
-      ${runIdParam(runId)}::bigint
-    FROM pairs p
-    JOIN by_supplier ns ON ns.supplier_bin = p.supplier_bin
-    JOIN by_customer nc ON nc.customer_bin = p.customer_bin
-    LEFT JOIN subject sub ON sub.bin = p.customer_bin
-    CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
-    WHERE p.n >= ${min}::numeric AND p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
-}
+) =>
+  Effect.gen(function* () {
+    const s = formatDecimal(params.supplierShare)
+    const k = formatDecimal(params.customerShare)
+    const min = String(params.minContracts)
+    const thresholds = JSON.stringify({ min_contracts: min, supplier_share: s, customer_share: k })
+    const passes = passesSql(sql, filters, filters.statusIds)
+    let counts: Statement.Fragment
+    if (scope === "all") {
+      yield* sql`DROP TABLE IF EXISTS aq_pairs`
+      yield* sql`
+        CREATE TEMP TABLE aq_pairs ON COMMIT DROP AS
+        SELECT f.customer_bin, f.supplier_bin, count(*) AS n, max(coalesce(f.sign_date, f.crdate)) AS latest
+        FROM chain_fact f WHERE ${passes}
+        GROUP BY f.customer_bin, f.supplier_bin`
+      yield* sql`ANALYZE aq_pairs`
+      counts = sql`
+        pairs AS (SELECT customer_bin, supplier_bin, n, latest FROM aq_pairs WHERE n >= ${min}::numeric),
+        by_supplier AS (SELECT supplier_bin, sum(n)::bigint AS n FROM aq_pairs GROUP BY supplier_bin),
+        by_customer AS (SELECT customer_bin, sum(n)::bigint AS n FROM aq_pairs GROUP BY customer_bin)`
+    } else {
+      counts = sql`
+        roots AS NOT MATERIALIZED (
+          SELECT f.customer_bin, f.supplier_bin, coalesce(f.sign_date, f.crdate) AS d FROM chain_fact f WHERE ${passes}
+        ),
+        pairs AS (
+          SELECT r.customer_bin, r.supplier_bin, count(*) AS n, max(r.d) AS latest FROM roots r
+          WHERE r.customer_bin IN (SELECT bin FROM aq_refresh_customers)
+             OR r.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers)
+          GROUP BY r.customer_bin, r.supplier_bin
+        ),
+        by_supplier AS (
+          SELECT r.supplier_bin, count(*) AS n FROM roots r WHERE r.supplier_bin IN (SELECT supplier_bin FROM pairs)
+          GROUP BY r.supplier_bin
+        ),
+        by_customer AS (
+          SELECT r.customer_bin, count(*) AS n FROM roots r WHERE r.customer_bin IN (SELECT customer_bin FROM pairs)
+          GROUP BY r.customer_bin
+        )`
+    }
+    yield* sql`
+      WITH ${counts}
+      ${sql.literal(INSERT_FINDING)}
+      SELECT 'partnership:' || p.customer_bin || ':' || p.supplier_bin, 'partnership', 'pair', NULL, p.customer_bin,
+        p.supplier_bin, sub.region, p.latest,
+        jsonb_build_object('pair_contracts', p.n::text, 'supplier_contracts', ns.n::text,
+          'customer_contracts', nc.n::text, 'supplier_share', m.s_share, 'customer_share', m.c_share),
+        ${thresholds}::jsonb,
+        format(${"Пара заключила %s договоров: это доля %s всех договоров поставщика (%s) и %s всех договоров заказчика (%s)."}::text,
+               p.n, m.s_share, ns.n, m.c_share, nc.n),
+        format(${"The pair signed %s contracts: a share of %s of the supplier's %s contracts and %s of the customer's %s."}::text,
+               p.n, m.s_share, ns.n, m.c_share, nc.n),
+        ${runIdParam(runId)}::bigint
+      FROM pairs p
+      JOIN by_supplier ns ON ns.supplier_bin = p.supplier_bin
+      JOIN by_customer nc ON nc.customer_bin = p.customer_bin
+      LEFT JOIN subject sub ON sub.bin = p.customer_bin
+      CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
+      WHERE p.n >= ${min}::numeric AND p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
+  })
 
 export const STANDARD_CODES = [
   "super-dumping",
