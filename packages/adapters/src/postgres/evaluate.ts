@@ -10,6 +10,7 @@ import {
 } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
+import { reloadTable } from "./reload.ts"
 import { pgArray } from "./values.ts"
 
 /**
@@ -185,10 +186,12 @@ const sumGrowth = (
 }
 
 /**
- * Partnership over the filtered roots. A full run counts every pair once into a temporary table and takes the
- * supplier and customer totals from the pair counts (one scan of chain_fact, not three). With scope "refresh",
- * only pairs with a customer in aq_refresh_customers or a supplier in aq_refresh_suppliers are evaluated — the only
- * pairs whose counts can have changed — with totals over the roots of just their suppliers and customers.
+ * Partnership over the filtered roots, from pair_count (chains per customer–supplier pair among the passing
+ * roots): a full run counts every pair again; a refresh recounts only the pairs of the refreshed chains
+ * (aq_refresh_pairs, before and after their change) through chain_fact's pair index. Findings are then written
+ * for the pairs whose counts or totals can have changed — with scope "refresh", the pairs of a customer in
+ * aq_refresh_customers or a supplier in aq_refresh_suppliers — with supplier and customer totals summed from
+ * pair_count, never from the chains.
  */
 const partnership = (
   sql: SqlClient.SqlClient,
@@ -202,42 +205,26 @@ const partnership = (
     const k = formatDecimal(params.customerShare)
     const min = String(params.minContracts)
     const thresholds = JSON.stringify({ min_contracts: min, supplier_share: s, customer_share: k })
-    const passes = passesSql(sql, filters, filters.statusIds)
-    let counts: Statement.Fragment
-    if (scope === "all") {
-      yield* sql`DROP TABLE IF EXISTS aq_pairs`
-      yield* sql`
-        CREATE TEMP TABLE aq_pairs ON COMMIT DROP AS
-        SELECT f.customer_bin, f.supplier_bin, count(*) AS n, max(coalesce(f.sign_date, f.crdate)) AS latest
-        FROM chain_fact f WHERE ${passes}
-        GROUP BY f.customer_bin, f.supplier_bin`
-      yield* sql`ANALYZE aq_pairs`
-      counts = sql`
-        pairs AS (SELECT customer_bin, supplier_bin, n, latest FROM aq_pairs WHERE n >= ${min}::numeric),
-        by_supplier AS (SELECT supplier_bin, sum(n)::bigint AS n FROM aq_pairs GROUP BY supplier_bin),
-        by_customer AS (SELECT customer_bin, sum(n)::bigint AS n FROM aq_pairs GROUP BY customer_bin)`
-    } else {
-      counts = sql`
-        roots AS NOT MATERIALIZED (
-          SELECT f.customer_bin, f.supplier_bin, coalesce(f.sign_date, f.crdate) AS d FROM chain_fact f WHERE ${passes}
-        ),
-        pairs AS (
-          SELECT r.customer_bin, r.supplier_bin, count(*) AS n, max(r.d) AS latest FROM roots r
-          WHERE r.customer_bin IN (SELECT bin FROM aq_refresh_customers)
-             OR r.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers)
-          GROUP BY r.customer_bin, r.supplier_bin
-        ),
-        by_supplier AS (
-          SELECT r.supplier_bin, count(*) AS n FROM roots r WHERE r.supplier_bin IN (SELECT supplier_bin FROM pairs)
-          GROUP BY r.supplier_bin
-        ),
-        by_customer AS (
-          SELECT r.customer_bin, count(*) AS n FROM roots r WHERE r.customer_bin IN (SELECT customer_bin FROM pairs)
-          GROUP BY r.customer_bin
-        )`
-    }
+    yield* countPairs(sql, filters, scope)
+    const candidates =
+      scope === "all"
+        ? sql`SELECT customer_bin, supplier_bin, n, latest FROM pair_count WHERE n >= ${min}::numeric`
+        : sql`
+          SELECT p.customer_bin, p.supplier_bin, p.n, p.latest FROM pair_count p
+          WHERE p.customer_bin IN (SELECT bin FROM aq_refresh_customers) AND p.n >= ${min}::numeric
+          UNION
+          SELECT p.customer_bin, p.supplier_bin, p.n, p.latest FROM pair_count p
+          WHERE p.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers) AND p.n >= ${min}::numeric`
     yield* sql`
-      WITH ${counts}
+      WITH pairs AS MATERIALIZED (${candidates}),
+      by_supplier AS (
+        SELECT supplier_bin, sum(n)::bigint AS n FROM pair_count
+        WHERE supplier_bin IN (SELECT supplier_bin FROM pairs) GROUP BY supplier_bin
+      ),
+      by_customer AS (
+        SELECT customer_bin, sum(n)::bigint AS n FROM pair_count
+        WHERE customer_bin IN (SELECT customer_bin FROM pairs) GROUP BY customer_bin
+      )
       ${sql.literal(INSERT_FINDING)}
       SELECT 'partnership:' || p.customer_bin || ':' || p.supplier_bin, 'partnership', 'pair', NULL, p.customer_bin,
         p.supplier_bin, sub.region, p.latest,
@@ -254,7 +241,34 @@ const partnership = (
       JOIN by_customer nc ON nc.customer_bin = p.customer_bin
       LEFT JOIN subject sub ON sub.bin = p.customer_bin
       CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
-      WHERE p.n >= ${min}::numeric AND p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
+      WHERE p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
+  })
+
+/** Brings pair_count up to date with chain_fact for the scope (every pair, or the refreshed chains' pairs). */
+const countPairs = (sql: SqlClient.SqlClient, filters: CommonFilters, scope: Scope) =>
+  Effect.gen(function* () {
+    const passes = passesSql(sql, filters, filters.statusIds)
+    if (scope === "all") {
+      yield* reloadTable(
+        "pair_count",
+        sql`
+          INSERT INTO pair_count (customer_bin, supplier_bin, n, latest)
+          SELECT f.customer_bin, f.supplier_bin, count(*), max(coalesce(f.sign_date, f.crdate))
+          FROM chain_fact f WHERE ${passes}
+          GROUP BY f.customer_bin, f.supplier_bin
+          ORDER BY f.customer_bin, f.supplier_bin`
+      )
+      return
+    }
+    yield* sql`
+      DELETE FROM pair_count p USING aq_refresh_pairs a
+      WHERE p.customer_bin = a.customer_bin AND p.supplier_bin = a.supplier_bin`
+    yield* sql`
+      INSERT INTO pair_count (customer_bin, supplier_bin, n, latest)
+      SELECT f.customer_bin, f.supplier_bin, count(*), max(coalesce(f.sign_date, f.crdate))
+      FROM aq_refresh_pairs a JOIN chain_fact f ON f.customer_bin = a.customer_bin AND f.supplier_bin = a.supplier_bin
+      WHERE ${passes}
+      GROUP BY f.customer_bin, f.supplier_bin`
   })
 
 export const STANDARD_CODES = [

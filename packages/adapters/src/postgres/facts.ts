@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { reloadTable } from "./reload.ts"
 
 /**
  * chain_fact rows for a set of chain keys: what core's AnalysisDataset derives per chain (ChainView, planSum,
@@ -98,27 +99,15 @@ const FULL_FACT_STEPS: ReadonlyArray<string> = [
    ORDER BY v.chain_key`
 ]
 
-/**
- * Rebuilds every chain's facts (a full run). The secondary indexes are dropped and built again after the load,
- * as PostgreSQL's own advice for populating a table goes: maintaining them row by row cost as much as the whole
- * computation. Their definitions are read from the catalogue, so the migration stays their only source.
- */
-export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  // Only the engine reads chain_fact, under the ingest lock, so emptying it outright costs no reader anything.
-  yield* sql`TRUNCATE chain_fact`
-  const indexes = yield* sql<{ readonly name: string; readonly definition: string }>`
-    -- regclass text is quoted and schema-qualified as SQL needs it.
-    SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
-    FROM pg_index i
-    WHERE i.indrelid = 'chain_fact'::regclass AND NOT i.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`
-  for (const index of indexes) yield* sql.unsafe(`DROP INDEX ${index.name}`)
-  yield* sql`DROP TABLE IF EXISTS aq_first_pay, aq_chain_versions, aq_chain_ends, aq_plan`
-  for (const step of FULL_FACT_STEPS) yield* sql.unsafe(step)
-  for (const index of indexes) yield* sql.unsafe(index.definition)
-  yield* sql`ANALYZE chain_fact`
-})
+/** Rebuilds every chain's facts (a full run). */
+export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = reloadTable(
+  "chain_fact",
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`DROP TABLE IF EXISTS aq_first_pay, aq_chain_versions, aq_chain_ends, aq_plan`
+    for (const step of FULL_FACT_STEPS) yield* sql.unsafe(step)
+  })
+)
 
 /**
  * Replaces the facts of the chains listed in the temp table `aq_refresh_keys` (an incremental refresh); keys

@@ -1,0 +1,28 @@
+import { Effect } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+
+/**
+ * Replaces every row of a derived table (chain_fact, pair_count): TRUNCATE, `fill`, ANALYZE — with the secondary
+ * indexes dropped before the load and built again after it, as PostgreSQL's advice for populating a table goes:
+ * maintaining them row by row cost as much as computing the rows. `fill` should insert in primary-key order, so
+ * that the one index kept grows at its right edge. The definitions are read from the catalogue, so the
+ * migrations stay their only source. Only the indicator engine reads these tables, under the ingest lock.
+ */
+export const reloadTable = <E, R>(
+  table: "chain_fact" | "pair_count",
+  fill: Effect.Effect<void, E, R>
+): Effect.Effect<void, SqlError.SqlError | E, SqlClient.SqlClient | R> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`TRUNCATE ${table}`)
+    const indexes = yield* sql<{ readonly name: string; readonly definition: string }>`
+      -- regclass text is quoted and schema-qualified as SQL needs it.
+      SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+      FROM pg_index i
+      WHERE i.indrelid = ${table}::regclass
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`
+    for (const index of indexes) yield* sql.unsafe(`DROP INDEX ${index.name}`)
+    yield* fill
+    for (const index of indexes) yield* sql.unsafe(index.definition)
+    yield* sql.unsafe(`ANALYZE ${table}`)
+  })
