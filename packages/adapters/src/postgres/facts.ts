@@ -54,48 +54,41 @@ const FACT_COLUMNS = `chain_key, root_id, deleted, type_id, year_type_id, status
 /**
  * Every chain's facts from scratch, in steps over analysed temporary tables: one aggregate per input (payments,
  * versions, plan sums) instead of one statement whose intermediate results the planner cannot estimate (it once
- * chose a nested loop over a million-row CTE). Ordered aggregates run only for chains with two or more live
- * versions; single-version chains (most of them) take their one version's sums.
+ * chose a nested loop over a million-row CTE). The first and last live versions come from one sort of the
+ * versions by chain and chain order (window row numbers), not from an ordered aggregate per chain.
  */
 const FULL_FACT_STEPS: ReadonlyArray<string> = [
   `CREATE TEMP TABLE aq_first_pay ON COMMIT DROP AS
    SELECT contract_id, min(pay_date) AS first_pay FROM treasury_payment GROUP BY contract_id`,
   `CREATE TEMP TABLE aq_chain_versions ON COMMIT DROP AS
-   SELECT cc.chain_key, count(*) FILTER (WHERE NOT c.deleted) AS n,
-     max(c.contract_sum_wnds) FILTER (WHERE NOT c.deleted) AS one_sum,
-     max(c.fakt_sum_wnds) FILTER (WHERE NOT c.deleted) AS one_fakt,
-     min(p.first_pay) AS first_pay
-   FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id LEFT JOIN aq_first_pay p ON p.contract_id = c.id
-   GROUP BY cc.chain_key`,
-  `ANALYZE aq_first_pay, aq_chain_versions`,
-  `CREATE TEMP TABLE aq_chain_ends ON COMMIT DROP AS
-   SELECT cc.chain_key,
-     (array_agg(c.contract_sum_wnds ORDER BY c.sign_date ASC NULLS LAST, c.crdate, c.id))[1] AS first_sum,
-     (array_agg(c.contract_sum_wnds ORDER BY c.sign_date DESC NULLS FIRST, c.crdate DESC, c.id DESC))[1] AS last_sum,
-     (array_agg(c.fakt_sum_wnds ORDER BY c.sign_date ASC NULLS LAST, c.crdate, c.id))[1] AS first_fakt,
-     (array_agg(c.fakt_sum_wnds ORDER BY c.sign_date DESC NULLS FIRST, c.crdate DESC, c.id DESC))[1] AS last_fakt
-   FROM aq_chain_versions v JOIN contract_chain cc ON cc.chain_key = v.chain_key JOIN contract c ON c.id = cc.contract_id
-   WHERE v.n >= 2 AND NOT c.deleted
-   GROUP BY cc.chain_key`,
+   SELECT chain_key, count(*) FILTER (WHERE NOT deleted) AS n, min(first_pay) AS first_pay,
+     max(sum_wnds) FILTER (WHERE NOT deleted AND rn = 1) AS first_sum,
+     max(sum_wnds) FILTER (WHERE NOT deleted AND rn = live) AS last_sum,
+     max(fakt_wnds) FILTER (WHERE NOT deleted AND rn = 1) AS first_fakt,
+     max(fakt_wnds) FILTER (WHERE NOT deleted AND rn = live) AS last_fakt
+   FROM (
+     SELECT cc.chain_key, c.deleted, c.contract_sum_wnds AS sum_wnds, c.fakt_sum_wnds AS fakt_wnds, p.first_pay,
+       row_number() OVER in_order AS rn, count(*) OVER (PARTITION BY cc.chain_key, c.deleted) AS live
+     FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id LEFT JOIN aq_first_pay p ON p.contract_id = c.id
+     WINDOW in_order AS (PARTITION BY cc.chain_key, c.deleted ORDER BY c.sign_date ASC NULLS LAST, c.crdate, c.id)
+   ) m
+   GROUP BY chain_key`,
   // P for every contract with units (only roots' are used): cheaper in one pass than joining the roots first.
   `CREATE TEMP TABLE aq_plan ON COMMIT DROP AS
    SELECT u.contract_id, sum(l.amount) AS plan_sum, bool_and(l.id IS NOT NULL) AS complete
    FROM (SELECT DISTINCT contract_id, lot_id FROM contract_unit WHERE lot_id IS NOT NULL) u
    LEFT JOIN lot l ON l.id = u.lot_id
    GROUP BY u.contract_id`,
-  `ANALYZE aq_chain_ends, aq_plan`,
+  `ANALYZE aq_first_pay, aq_chain_versions, aq_plan`,
   // In key order: the primary key then grows at its right edge instead of splitting pages at random.
   `INSERT INTO chain_fact (${FACT_COLUMNS})
    SELECT v.chain_key, r.id, r.deleted, r.type_id, r.year_type_id, r.status_id, r.customer_bin, r.supplier_bin,
      r.contract_sum_wnds, r.crdate, r.sign_date, CASE WHEN r.id IS NOT NULL AND pl.complete THEN pl.plan_sum END,
-     least(v.first_pay, kp.first_pay), v.n,
-     CASE WHEN v.n = 1 THEN v.one_sum ELSE e.first_sum END, CASE WHEN v.n = 1 THEN v.one_sum ELSE e.last_sum END,
-     CASE WHEN v.n = 1 THEN v.one_fakt ELSE e.first_fakt END, CASE WHEN v.n = 1 THEN v.one_fakt ELSE e.last_fakt END
+     least(v.first_pay, kp.first_pay), v.n, v.first_sum, v.last_sum, v.first_fakt, v.last_fakt
    FROM aq_chain_versions v
    LEFT JOIN contract r ON r.id = v.chain_key AND r.parent_id IS NULL AND (r.root_id IS NULL OR r.root_id = r.id)
    LEFT JOIN aq_plan pl ON pl.contract_id = v.chain_key
    LEFT JOIN aq_first_pay kp ON kp.contract_id = v.chain_key
-   LEFT JOIN aq_chain_ends e ON e.chain_key = v.chain_key
    ORDER BY v.chain_key`
 ]
 
@@ -104,7 +97,7 @@ export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlC
   "chain_fact",
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`DROP TABLE IF EXISTS aq_first_pay, aq_chain_versions, aq_chain_ends, aq_plan`
+    yield* sql`DROP TABLE IF EXISTS aq_first_pay, aq_chain_versions, aq_plan`
     for (const step of FULL_FACT_STEPS) yield* sql.unsafe(step)
   })
 )
