@@ -16,12 +16,15 @@ export interface BenchArgs {
   readonly pgliteUpTo: number
   /** PostgreSQL server for the SQL measurements; from DATABASE_URL too; else a throwaway cluster is started. */
   readonly databaseUrl: string | undefined
+  /** Measure the server's findings page on each size's PostgreSQL database (off with --no-server). */
+  readonly server: boolean
   /** Skip writing docs/benchmarks.md (results JSON only). */
   readonly noDocs: boolean
 }
 
 export const USAGE = `pnpm bench [--sizes 100k,1m] [--15m] [--runs 3] [--seed 1] [--threads N] [--stream-up-to 1m]
-           [--sql-up-to 100k] [--sql-runs N] [--pglite-up-to 100k] [--database-url postgres://…] [--no-docs]
+           [--sql-up-to 100k] [--sql-runs N] [--pglite-up-to 100k] [--database-url postgres://…]
+           [--no-server] [--no-docs]
        pnpm bench --report-only   (re-render docs/benchmarks.md from bench/results/latest.json)
 
   --sizes         datasets to measure, in root contracts (k and m suffixes); default 100k,1m
@@ -34,6 +37,7 @@ export const USAGE = `pnpm bench [--sizes 100k,1m] [--15m] [--runs 3] [--seed 1]
   --sql-runs      runs of the SQL storage per size up to 100k (default: --runs); one run above
   --pglite-up-to  measure PGlite up to this size (default 100k)
   --database-url  PostgreSQL for the SQL measurements (default: DATABASE_URL, else a throwaway local cluster)
+  --no-server     skip the server's findings page under autocannon (run on each PostgreSQL-measured size)
   --no-docs       write bench/results only`
 
 /** "100k" → 100000, "1m" → 1000000, "15M" → 15000000, "2500" → 2500. */
@@ -72,6 +76,7 @@ export const parseArgs = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): 
   let pgliteUpTo = 100_000
   let databaseUrl = env.DATABASE_URL
   let noDocs = false
+  let server = true
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string
     const value = (): string => {
@@ -113,10 +118,25 @@ export const parseArgs = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): 
       case "--no-docs":
         noDocs = true
         break
+      case "--no-server":
+        server = false
+        break
       default:
         throw new Error(`unknown option ${flag}\n\n${USAGE}`)
     }
   }
   if (with15m && !sizes.includes(15_000_000)) sizes = [...sizes, 15_000_000]
-  return { sizes, seed, runs, threads, streamUpTo, sqlUpTo, sqlRuns: sqlRuns ?? runs, pgliteUpTo, databaseUrl, noDocs }
+  return {
+    sizes,
+    seed,
+    runs,
+    threads,
+    streamUpTo,
+    sqlUpTo,
+    sqlRuns: sqlRuns ?? runs,
+    pgliteUpTo,
+    databaseUrl,
+    server,
+    noDocs
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * `pnpm bench`: generates (or reuses) the datasets, measures the in-memory engine against DuckDB running the same
- * five indicators as SQL — checking that both give the same finding keys —, measures the SQL storage (PostgreSQL, PGlite) against psql \\copy, fills the server slot
- * when their adapters have landed, and writes bench/results/<timestamp>.json, bench/results/latest.json and
- * docs/benchmarks.md. See `pnpm bench --help`.
+ * five indicators as SQL — checking that both give the same finding keys —, measures the SQL storage (PostgreSQL,
+ * PGlite) against psql \\copy and the server's findings page under load against a bare node:http handler, and
+ * writes bench/results/<timestamp>.json, bench/results/latest.json and docs/benchmarks.md. See `pnpm bench --help`.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -15,8 +15,15 @@ import { compareKeys, measureDuckdb, measureMemory, type SystemResult } from "./
 import { DOCS_FILE, RESULTS_DIR } from "./paths.ts"
 import { renderReport } from "./report.ts"
 import { type BenchResults, judgeTargets, type SizeResult, type SqlResult } from "./results.ts"
-import { measureServer } from "./slots.ts"
-import { measureCopy, measureSqlBackend, openPostgres, type Postgres, type SqlBackendResult } from "./sql.ts"
+import { measureServer } from "./server.ts"
+import {
+  type KeptDatabase,
+  measureCopy,
+  measureSqlBackend,
+  openPostgres,
+  type Postgres,
+  type SqlBackendResult
+} from "./sql.ts"
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`)
@@ -77,6 +84,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
         checks["memory-stream = memory"] = await compareKeys(stream.keysFile, memory.keysFile)
       }
       let sql: SqlResult
+      let keptDatabase: KeptDatabase | undefined
       if (contracts > args.sqlUpTo) {
         sql = {
           status: "not measured",
@@ -89,8 +97,19 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
         const sqlRuns = contracts <= 100_000 ? args.sqlRuns : 1
         const copy = await measureCopy(postgres, dataset, sqlRuns)
         log(`  psql \\copy: ${copy.rows} rows in ${(copy.medianMs / 1000).toFixed(2)} s`)
-        const pg = await measureSqlBackend("pg", postgres, dataset, sqlRuns, gnuTime, scratch, memory.keysFile, log)
+        const { kept, ...pg } = await measureSqlBackend(
+          "pg",
+          postgres,
+          dataset,
+          sqlRuns,
+          gnuTime,
+          scratch,
+          memory.keysFile,
+          log,
+          args.server
+        )
         checks["postgres = memory"] = pg.check
+        keptDatabase = kept
         let pglite: SqlBackendResult | undefined
         if (contracts <= args.pgliteUpTo) {
           pglite = await measureSqlBackend(
@@ -107,7 +126,22 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
         }
         sql = { status: "measured", copy, pg, pglite }
       }
-      const server = await measureServer(postgres?.url ?? args.databaseUrl, dataset)
+      let server: SizeResult["server"]
+      if (keptDatabase === undefined) {
+        server = {
+          status: "not measured",
+          reason: args.server
+            ? `it runs on the PostgreSQL database of the SQL measurement, not made at ${dataset.label} (--sql-up-to)`
+            : "--no-server"
+        }
+      } else {
+        try {
+          log(`  server findings page on the ${dataset.label} database …`)
+          server = await measureServer(keptDatabase.url, log)
+        } finally {
+          await keptDatabase.drop()
+        }
+      }
       const size: SizeResult = { dataset, systems, duckdbVersion: duckdb.version, checks, sql, server }
       for (const [name, check] of Object.entries(checks)) {
         log(`  finding keys ${name}: ${check.equal ? "equal" : "DIFFERENT"} (${check.left} / ${check.right})`)

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises"
 import { ROOT } from "./paths.ts"
+import type { LoadFigures } from "./server.ts"
 import type { BenchResults, SizeResult } from "./results.ts"
 import type { SqlBackendResult } from "./sql.ts"
 
@@ -110,10 +111,16 @@ export const renderReport = async (results: BenchResults, resultsFile: string): 
     "full `run`. The anchor is `psql \\copy` of the same lines into a one-column table (no parsing at all).",
     "",
     ...results.sizes.map(sqlSection),
-    "## Not measured",
+    "## Server: the findings page under load",
     "",
-    ...serverLines(results),
+    "`adalqarau serve` over the PostgreSQL database of the size's last SQL run (loaded and analysed), signed in as",
+    "an admin, `GET /api/v1/findings?limit=50` (the first page in key order) under autocannon for 10 s per",
+    "connection count after a 3 s warm-up; beside it a bare `node:http` handler running the store's same query",
+    "(`PgFindingStore`, same pool of 5 connections) with no routing, authentication, validation or logging.",
+    "autocannon, the server and PostgreSQL share the two cores.",
     "",
+    ...results.sizes.flatMap(serverSection),
+    ...notMeasuredLines(results),
     notes.trim(),
     ""
   ].join("\n")
@@ -173,13 +180,36 @@ const sqlSection = (size: SizeResult): string => {
   ].join("\n")
 }
 
-const serverLines = (results: BenchResults): ReadonlyArray<string> => {
-  const last = results.sizes[results.sizes.length - 1]
-  if (last === undefined) return []
-  return [
-    `- Server findings page (p50/p99 and requests/s at 50 and 200 connections vs a bare node:http handler): ${last.server.status === "not measured" ? `not measured: ${last.server.reason}` : "measured"}.`,
-    ...results.sizes.flatMap((s) =>
-      s.sql.status === "not measured" ? [`- SQL storage at ${s.dataset.label}: not measured: ${s.sql.reason}.`] : []
-    )
+const serverSection = (size: SizeResult): ReadonlyArray<string> => {
+  const server = size.server
+  if (server.status !== "measured") return []
+  const row = (who: string, f: LoadFigures, bare: LoadFigures | undefined) => [
+    who,
+    String(f.connections),
+    `${f.p50Ms} ms`,
+    `${f.p99Ms} ms`,
+    count(Math.round(f.requestsPerSecond)),
+    bare === undefined ? "–" : ratio(f.requestsPerSecond, bare.requestsPerSecond)
   ]
+  const bareAt = (n: number) => server.bare.find((b) => b.connections === n)
+  return [
+    `### ${size.dataset.label} contracts`,
+    "",
+    table(
+      ["", "connections", "p50", "p99", "requests/s", "vs bare"],
+      [
+        ...server.server.map((f) => row("server (REST, signed in)", f, bareAt(f.connections))),
+        ...server.bare.map((f) => row("bare node:http, same query", f, undefined))
+      ]
+    ),
+    ""
+  ]
+}
+
+const notMeasuredLines = (results: BenchResults): ReadonlyArray<string> => {
+  const lines = results.sizes.flatMap((s) => [
+    ...(s.sql.status === "not measured" ? [`- SQL storage at ${s.dataset.label}: ${s.sql.reason}.`] : []),
+    ...(s.server.status === "not measured" ? [`- Server at ${s.dataset.label}: ${s.server.reason}.`] : [])
+  ])
+  return lines.length === 0 ? [] : ["## Not measured", "", ...lines, ""]
 }

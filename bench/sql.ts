@@ -149,13 +149,16 @@ export const measureSqlBackend = async (
   gnuTime: boolean,
   scratch: string,
   memoryKeys: string,
-  log: (line: string) => void
-): Promise<SqlBackendResult> => {
+  log: (line: string) => void,
+  keepLast = false
+): Promise<SqlBackendResult & { readonly kept?: KeptDatabase }> => {
   const keysFile = join(scratch, `${dataset.label}-${backend}.keys`)
   const out: Array<SqlRun> = []
+  let kept: KeptDatabase | undefined
   for (let r = 0; r < runs; r++) {
     const database = `bench_${process.pid}_${r}`
     if (backend === "pg" && pg !== undefined) await psql(pg.url, `CREATE DATABASE ${database}`)
+    const keep = keepLast && r === runs - 1 && backend === "pg" && pg !== undefined
     try {
       const env = backend === "pg" && pg !== undefined ? { DATABASE_URL: withDatabase(pg.url, database) } : {}
       const child = await runChild<SqlOutput>(SQL_RUN, [backend, dataset.dir, keysFile], gnuTime, env)
@@ -164,9 +167,20 @@ export const measureSqlBackend = async (
         `  ${backend} run ${r + 1}/${runs}: import ${(figures.importMs / 1000).toFixed(1)} s, run ${(figures.runMs / 1000).toFixed(2)} s, refresh ${(figures.refreshMs / 1000).toFixed(2)} s`
       )
       out.push(figures)
+      if (keep) {
+        const server = pg.url
+        kept = { url: withDatabase(server, database), drop: () => psql(server, `DROP DATABASE IF EXISTS ${database}`) }
+      }
     } finally {
-      if (backend === "pg" && pg !== undefined) await psql(pg.url, `DROP DATABASE IF EXISTS ${database}`)
+      if (!keep && backend === "pg" && pg !== undefined) await psql(pg.url, `DROP DATABASE IF EXISTS ${database}`)
     }
   }
-  return { backend, runs: out, median: medianRun(out), check: await compareKeys(keysFile, memoryKeys) }
+  const result = { backend, runs: out, median: medianRun(out), check: await compareKeys(keysFile, memoryKeys) }
+  return kept === undefined ? result : { ...result, kept }
+}
+
+/** A database left by the last SQL run (loaded and analysed) for the server measurement; dropped by the caller. */
+export interface KeptDatabase {
+  readonly url: string
+  readonly drop: () => Promise<unknown>
 }
