@@ -9,9 +9,16 @@
 
 export type ArrayElement = string | number | boolean | null
 
-const quoteElement = (value: string): string => `"${value.replace(/[\\"]/gu, (c) => `\\${c}`)}"`
+const NEEDS_ESCAPE = /[\\"]/u
 
-/** A PostgreSQL array literal of the values (`{"1","2",NULL}`), for a parameter cast to an array type. */
+const quoteElement = (value: string): string =>
+  NEEDS_ESCAPE.test(value) ? `"${value.replace(/[\\"]/gu, (c) => `\\${c}`)}"` : `"${value}"`
+
+/**
+ * A PostgreSQL array literal of the values (`{"a",1,NULL}`), for a parameter cast to an array type. Text is
+ * always quoted; numbers (finite, as JavaScript prints them) and booleans need no quotes. Joined from an array
+ * rather than appended to one string: appending builds a rope that the driver has to flatten when it encodes it.
+ */
 export const pgArray = (values: ReadonlyArray<ArrayElement>): string => {
   const parts = new Array<string>(values.length)
   for (let i = 0; i < values.length; i++) {
@@ -19,17 +26,48 @@ export const pgArray = (values: ReadonlyArray<ArrayElement>): string => {
     parts[i] =
       value === null || value === undefined
         ? "NULL"
-        : typeof value === "boolean"
-          ? value
-            ? "t"
-            : "f"
-          : quoteElement(typeof value === "number" ? String(value) : value)
+        : typeof value === "number"
+          ? Number.isFinite(value)
+            ? String(value)
+            : quoteElement(String(value))
+          : typeof value === "boolean"
+            ? value
+              ? "t"
+              : "f"
+            : quoteElement(value)
   }
   return `{${parts.join(",")}}`
 }
 
-/** An instant (epoch milliseconds) as timestamptz text; exact to the millisecond. */
-export const instantText = (ms: number): string => new Date(ms).toISOString()
+const MS_PER_DAY = 86_400_000
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n))
+const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n))
+
+/**
+ * An instant (epoch milliseconds) as timestamptz text, exact to the millisecond: the same text as
+ * `Date#toISOString` for years 1000–9999 (civil date from the day number by Hinnant's algorithm, without a Date
+ * per value: imports format millions of these), and `toISOString` itself outside them.
+ */
+export const instantText = (ms: number): string => {
+  if (!Number.isInteger(ms) || ms < -30_610_224_000_000 || ms >= 253_402_300_800_000) return new Date(ms).toISOString()
+  const days = Math.floor(ms / MS_PER_DAY)
+  let rest = ms - days * MS_PER_DAY
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
+  const seconds = Math.floor(rest / 1000)
+  return `${year}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(rest - seconds * 1000)}Z`
+}
 
 export const nullableInstantText = (ms: number | null): string | null => (ms === null ? null : instantText(ms))
 
