@@ -2,7 +2,7 @@ import type { ProcurementRecord, RecordRejection, SourceItem } from "@adalqarau/
 import { Clock, Context, Effect, Layer, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { withIngestLock } from "./PgContractStore.ts"
-import { upsertRecords } from "./upsert.ts"
+import { type PreparedRecords, prepareRecords, writePrepared } from "./upsert.ts"
 import { instantText, num, pgArray } from "./values.ts"
 
 export class ImportError extends Schema.TaggedError<ImportError>()("ImportError", {
@@ -79,21 +79,53 @@ export class SqlImporter extends Context.Service<
   }
 >()("@adalqarau/adapters/SqlImporter") {}
 
+/** One batch of the source, its records prepared for writing (done before its transaction begins). */
+interface PreparedBatch {
+  readonly read: number
+  readonly records: PreparedRecords
+  readonly rejections: ReadonlyArray<RecordRejection>
+}
+
+const prepareBatch = (items: ReadonlyArray<SourceItem>): PreparedBatch => {
+  const records: Array<ProcurementRecord> = []
+  const rejections: Array<RecordRejection> = []
+  for (const item of items) {
+    if (item._tag === "Accepted") records.push(item.record)
+    else rejections.push(item.rejection)
+  }
+  return { read: items.length, records: prepareRecords(records), rejections }
+}
+
+/** Marks the source's normal end: only then does a partial last batch count. */
+const SOURCE_END: unique symbol = Symbol("end of source")
+
+/**
+ * The source as prepared batches of `size` items and a last, smaller one. A source that fails part-way (a
+ * truncated file, a dropped connection) ends the stream with its error and never hands over the partial batch
+ * read before it: the end marker follows the source only when the source succeeded.
+ */
+const preparedBatches = <E, R>(items: Stream.Stream<SourceItem, E, R>, size: number) =>
+  Stream.concat(items, Stream.succeed(SOURCE_END)).pipe(
+    Stream.mapAccum(
+      (): Array<SourceItem> => [],
+      (pending, item): readonly [Array<SourceItem>, ReadonlyArray<ReadonlyArray<SourceItem>>] => {
+        if (item === SOURCE_END) return [[], pending.length > 0 ? [pending] : []]
+        pending.push(item)
+        return pending.length >= size ? [[], [pending]] : [pending, []]
+      }
+    ),
+    Stream.map(prepareBatch)
+  )
+
 export const makeSqlImporter = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const importBatch = (importId: number, seq: number, source: string, items: ReadonlyArray<SourceItem>) =>
+  const importBatch = (importId: number, seq: number, source: string, prepared: PreparedBatch) =>
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
-      const records: Array<ProcurementRecord> = []
-      const rejections: Array<RecordRejection> = []
-      for (const item of items) {
-        if (item._tag === "Accepted") records.push(item.record)
-        else rejections.push(item.rejection)
-      }
-      const counts = yield* upsertRecords(records)
+      const counts = yield* writePrepared(prepared.records)
       const finishedAt = yield* Clock.currentTimeMillis
-      const batch: BatchCounts = { read: items.length, ...counts, rejected: rejections.length }
+      const batch: BatchCounts = { read: prepared.read, ...counts, rejected: prepared.rejections.length }
       const rows = yield* sql<{ id: unknown }>`
         INSERT INTO import_batch (import_id, seq, source, started_at, finished_at, read, inserted, updated, unchanged, rejected)
         VALUES (${String(importId)}::bigint, ${seq}, ${source}, ${instantText(startedAt)}::timestamptz,
@@ -101,7 +133,7 @@ export const makeSqlImporter = Effect.gen(function* () {
                 ${batch.unchanged}, ${batch.rejected})
         RETURNING id`
       const batchId = num(rows[0]?.id)
-      yield* insertRejections(batchId, rejections)
+      yield* insertRejections(batchId, prepared.rejections)
       return { batchId, seq, ...batch } satisfies BatchReport
     }).pipe(withIngestLock(sql), sql.withTransaction, Effect.provideService(SqlClient.SqlClient, sql))
 
@@ -114,30 +146,17 @@ export const makeSqlImporter = Effect.gen(function* () {
       )
       const importId = num(ids[0]?.id)
       const batches: Array<BatchReport> = []
-      const commit = (group: ReadonlyArray<SourceItem>) =>
-        importBatch(importId, batches.length + 1, source, group).pipe(
+      // One batch is read and prepared while the one before it is written: the client's decoding and encoding
+      // overlap the server's work instead of alternating with it.
+      yield* Stream.runForEach(Stream.buffer(preparedBatches(items, batchSize), { capacity: 1 }), (prepared) =>
+        importBatch(importId, batches.length + 1, source, prepared).pipe(
           Effect.tap((report) => Effect.sync(() => batches.push(report))),
           Effect.mapError(
             (cause) =>
               new ImportError({ message: `batch ${batches.length + 1} of ${source} failed: ${cause.message}`, cause })
           )
         )
-      // Grouped by hand: Stream.grouped would hand over the partial group read before a source failure, and a
-      // source that fails mid-way (a truncated file, a dropped connection) must not leave half a batch behind.
-      let pending: Array<SourceItem> = []
-      yield* Stream.runForEachArray(items, (chunk) =>
-        Effect.gen(function* () {
-          for (const item of chunk) {
-            pending.push(item)
-            if (pending.length >= batchSize) {
-              const group = pending
-              pending = []
-              yield* commit(group)
-            }
-          }
-        })
       )
-      if (pending.length > 0) yield* commit(pending)
       return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
     })
 

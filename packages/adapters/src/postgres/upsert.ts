@@ -11,8 +11,8 @@ import type {
 import { regionOfKato } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
-import { chainKeyMaintenance } from "./chains.ts"
-import { nullableInstantText, num, pgArray } from "./values.ts"
+import { type ChangedVersion, chainKeyMaintenance } from "./chains.ts"
+import { type ArrayElement, nullableInstantText, num, pgArray } from "./values.ts"
 
 /**
  * Set-based, idempotent upserts of one batch of records: each kind goes to the server as one statement over
@@ -71,15 +71,36 @@ const countChanges = (rows: ReadonlyArray<{ readonly op: unknown; readonly n: un
   return { inserted, updated }
 }
 
-const upsertSubjects = (sql: SqlClient.SqlClient, subjects: ReadonlyArray<Subject>) =>
+/**
+ * The rows of one kind, folded and turned into the statement's array parameters (the client's share of the
+ * work, done ahead of the transaction so that it overlaps the previous batch's statements).
+ */
+export interface Columns {
+  /** Distinct keys after folding. */
+  readonly rows: number
+  readonly arrays: ReadonlyArray<string>
+}
+
+const columns = <V>(values: ReadonlyArray<V>, ...fields: ReadonlyArray<(v: V) => ArrayElement>): Columns => ({
+  rows: values.length,
+  arrays: fields.map((field) => pgArray(values.map(field)))
+})
+
+const subjectColumns = (subjects: ReadonlyArray<Subject>): Columns =>
+  columns(
+    subjects,
+    (s) => s.bin,
+    (s) => s.nameRu,
+    (s) => s.nameKz,
+    (s) => s.kato,
+    (s) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))
+  )
+
+const upsertSubjects = (sql: SqlClient.SqlClient, [bin, nameRu, nameKz, kato, region]: ReadonlyArray<string>) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
-        SELECT * FROM unnest(${pgArray(subjects.map((s) => s.bin))}::text[],
-                             ${pgArray(subjects.map((s) => s.nameRu))}::text[],
-                             ${pgArray(subjects.map((s) => s.nameKz))}::text[],
-                             ${pgArray(subjects.map((s) => s.kato))}::text[],
-                             ${pgArray(subjects.map((s) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))))}::text[])
+        SELECT * FROM unnest(${bin}::text[], ${nameRu}::text[], ${nameKz}::text[], ${kato}::text[], ${region}::text[])
           AS s(bin, name_ru, name_kz, kato, region)
       ),
       upd AS (
@@ -101,15 +122,21 @@ const upsertSubjects = (sql: SqlClient.SqlClient, subjects: ReadonlyArray<Subjec
     countChanges
   )
 
-const upsertRefs = (sql: SqlClient.SqlClient, refs: ReadonlyArray<RefBookEntry>) =>
+const refColumns = (refs: ReadonlyArray<RefBookEntry>): Columns =>
+  columns(
+    refs,
+    (r) => r.book,
+    (r) => r.id,
+    (r) => r.code,
+    (r) => r.nameRu,
+    (r) => r.nameKz
+  )
+
+const upsertRefs = (sql: SqlClient.SqlClient, [book, id, code, nameRu, nameKz]: ReadonlyArray<string>) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
-        SELECT * FROM unnest(${pgArray(refs.map((r) => r.book))}::text[],
-                             ${pgArray(refs.map((r) => r.id))}::bigint[],
-                             ${pgArray(refs.map((r) => r.code))}::text[],
-                             ${pgArray(refs.map((r) => r.nameRu))}::text[],
-                             ${pgArray(refs.map((r) => r.nameKz))}::text[])
+        SELECT * FROM unnest(${book}::text[], ${id}::bigint[], ${code}::text[], ${nameRu}::text[], ${nameKz}::text[])
           AS s(book, id, code, name_ru, name_kz)
       ),
       upd AS (
@@ -128,15 +155,22 @@ const upsertRefs = (sql: SqlClient.SqlClient, refs: ReadonlyArray<RefBookEntry>)
     countChanges
   )
 
-const upsertLots = (sql: SqlClient.SqlClient, lots: ReadonlyArray<Lot>) =>
+const lotColumns = (lots: ReadonlyArray<Lot>): Columns =>
+  columns(
+    lots,
+    (l) => l.id,
+    (l) => l.trdBuyId,
+    (l) => l.amount,
+    (l) => l.customerBin,
+    (l) => nullableInstantText(l.lastUpdateDate)
+  )
+
+const upsertLots = (sql: SqlClient.SqlClient, [id, trdBuyId, amount, customerBin, updated]: ReadonlyArray<string>) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
-        SELECT * FROM unnest(${pgArray(lots.map((l) => l.id))}::bigint[],
-                             ${pgArray(lots.map((l) => l.trdBuyId))}::bigint[],
-                             ${pgArray(lots.map((l) => l.amount))}::bigint[],
-                             ${pgArray(lots.map((l) => l.customerBin))}::text[],
-                             ${pgArray(lots.map((l) => nullableInstantText(l.lastUpdateDate)))}::timestamptz[])
+        SELECT * FROM unnest(${id}::bigint[], ${trdBuyId}::bigint[], ${amount}::bigint[], ${customerBin}::text[],
+                             ${updated}::timestamptz[])
           AS s(id, trd_buy_id, amount, customer_bin, last_update_date)
       ),
       upd AS (
@@ -176,49 +210,98 @@ const targetColumns = CONTRACT_COLUMN_LIST.map((c) => `t.${c}`).join(", ")
 const sourceColumns = CONTRACT_COLUMN_LIST.map((c) => `s.${c}`).join(", ")
 const assignments = CONTRACT_COLUMN_LIST.map((c) => `${c} = s.${c}`).join(", ")
 
-/** The upsert statement of a batch of contract versions (distinct ids); rows: the ids inserted ('i') or changed. */
-export const contractUpsertStatement = (sql: SqlClient.SqlClient, contracts: ReadonlyArray<Contract>) => {
-  const col = <A>(f: (c: Contract) => A) => contracts.map(f)
+/** A batch of contract versions (distinct ids) as the upsert statement's parameters, in its column order. */
+const contractColumns = (contracts: ReadonlyArray<Contract>): Columns =>
+  columns(
+    contracts,
+    (c) => c.id,
+    (c) => finPartOf(c.finYear),
+    (c) => c.parentId,
+    (c) => c.rootId,
+    (c) => c.trdBuyId,
+    (c) => c.statusId,
+    (c) => c.typeId,
+    (c) => c.yearTypeId,
+    (c) => c.subjectTypeId,
+    (c) => c.deleted,
+    (c) => nullableInstantText(c.crdate),
+    (c) => nullableInstantText(c.lastUpdateDate),
+    (c) => nullableInstantText(c.signDate),
+    (c) => c.customerBin,
+    (c) => c.supplierBin,
+    (c) => c.contractNumber,
+    (c) => c.contractNumberSys,
+    (c) => c.finYear,
+    (c) => c.currencyCode,
+    (c) => c.contractSum,
+    (c) => c.contractSumWnds,
+    (c) => c.faktSum,
+    (c) => c.faktSumWnds,
+    (c) => nullableInstantText(c.ecEndDate),
+    (c) => nullableInstantText(c.planExecDate),
+    (c) => nullableInstantText(c.faktExecDate),
+    (c) => nullableInstantText(c.contractEndDate),
+    (c) => c.cancelId,
+    (c) => c.descriptionRu
+  )
+
+/** The upsert statement of a batch of contract versions; rows: the ids inserted ('i') or changed. */
+export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Columns) => {
+  const [
+    id,
+    finPart,
+    parentId,
+    rootId,
+    trdBuyId,
+    statusId,
+    typeId,
+    yearTypeId,
+    subjectTypeId,
+    deleted,
+    crdate,
+    lastUpdateDate,
+    signDate,
+    customerBin,
+    supplierBin,
+    contractNumber,
+    contractNumberSys,
+    finYear,
+    currencyCode,
+    contractSum,
+    contractSumWnds,
+    faktSum,
+    faktSumWnds,
+    ecEndDate,
+    planExecDate,
+    faktExecDate,
+    contractEndDate,
+    cancelId,
+    descriptionRu
+  ] = arrays
   return sql<{ id: unknown; op: string }>`
       WITH s AS (
         SELECT * FROM unnest(
-          ${pgArray(col((c) => c.id))}::bigint[],
-          ${pgArray(col((c) => finPartOf(c.finYear)))}::int[],
-          ${pgArray(col((c) => c.parentId))}::bigint[],
-          ${pgArray(col((c) => c.rootId))}::bigint[],
-          ${pgArray(col((c) => c.trdBuyId))}::bigint[],
-          ${pgArray(col((c) => c.statusId))}::bigint[],
-          ${pgArray(col((c) => c.typeId))}::bigint[],
-          ${pgArray(col((c) => c.yearTypeId))}::bigint[],
-          ${pgArray(col((c) => c.subjectTypeId))}::bigint[],
-          ${pgArray(col((c) => c.deleted))}::boolean[],
-          ${pgArray(col((c) => nullableInstantText(c.crdate)))}::timestamptz[],
-          ${pgArray(col((c) => nullableInstantText(c.lastUpdateDate)))}::timestamptz[],
-          ${pgArray(col((c) => nullableInstantText(c.signDate)))}::timestamptz[],
-          ${pgArray(col((c) => c.customerBin))}::text[],
-          ${pgArray(col((c) => c.supplierBin))}::text[],
-          ${pgArray(col((c) => c.contractNumber))}::text[],
-          ${pgArray(col((c) => c.contractNumberSys))}::text[],
-          ${pgArray(col((c) => c.finYear))}::bigint[],
-          ${pgArray(col((c) => c.currencyCode))}::text[],
-          ${pgArray(col((c) => c.contractSum))}::bigint[],
-          ${pgArray(col((c) => c.contractSumWnds))}::bigint[],
-          ${pgArray(col((c) => c.faktSum))}::bigint[],
-          ${pgArray(col((c) => c.faktSumWnds))}::bigint[],
-          ${pgArray(col((c) => nullableInstantText(c.ecEndDate)))}::timestamptz[],
-          ${pgArray(col((c) => nullableInstantText(c.planExecDate)))}::timestamptz[],
-          ${pgArray(col((c) => nullableInstantText(c.faktExecDate)))}::timestamptz[],
-          ${pgArray(col((c) => nullableInstantText(c.contractEndDate)))}::timestamptz[],
-          ${pgArray(col((c) => c.cancelId))}::bigint[],
-          ${pgArray(col((c) => c.descriptionRu))}::text[]
+          ${id}::bigint[], ${finPart}::int[], ${parentId}::bigint[], ${rootId}::bigint[],
+          ${trdBuyId}::bigint[], ${statusId}::bigint[], ${typeId}::bigint[], ${yearTypeId}::bigint[],
+          ${subjectTypeId}::bigint[], ${deleted}::boolean[], ${crdate}::timestamptz[],
+          ${lastUpdateDate}::timestamptz[], ${signDate}::timestamptz[], ${customerBin}::text[],
+          ${supplierBin}::text[], ${contractNumber}::text[], ${contractNumberSys}::text[],
+          ${finYear}::bigint[], ${currencyCode}::text[], ${contractSum}::bigint[],
+          ${contractSumWnds}::bigint[], ${faktSum}::bigint[], ${faktSumWnds}::bigint[],
+          ${ecEndDate}::timestamptz[], ${planExecDate}::timestamptz[], ${faktExecDate}::timestamptz[],
+          ${contractEndDate}::timestamptz[], ${cancelId}::bigint[], ${descriptionRu}::text[]
         ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})
       ),
-      -- The stored row of each known id (contract_chain has one row per stored version id: the uniqueness a
-      -- partitioned table cannot enforce), found by an index probe per row rather than a join over the table.
+      -- Ids already stored (contract_chain has one row per stored version id: the uniqueness a partitioned table
+      -- cannot enforce). Materialised apart so that only these are looked up in contract: the planner, which
+      -- cannot see the batch's size, otherwise probes every partition for every incoming id first.
+      known AS MATERIALIZED (
+        SELECT s.* FROM s WHERE EXISTS (SELECT 1 FROM contract_chain k WHERE k.contract_id = s.id)
+      ),
+      -- The stored row of each known id, found by an index probe per row rather than a join over the table.
       cur AS MATERIALIZED (
         SELECT s.id, t.part, t.tid
-        FROM s
-        JOIN contract_chain k ON k.contract_id = s.id
+        FROM known s
         CROSS JOIN LATERAL (SELECT c.tableoid AS part, c.ctid AS tid, c.* FROM contract c WHERE c.id = s.id LIMIT 1) t
         WHERE coalesce(s.last_update_date, '-infinity') >= coalesce(t.last_update_date, '-infinity')
           AND (${sql.literal(targetColumns)}) IS DISTINCT FROM (${sql.literal(sourceColumns)})
@@ -240,7 +323,7 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, contracts: Rea
 }
 
 /** Returns the ids of the versions inserted or changed, whose chain keys must be maintained. */
-const upsertContracts = (sql: SqlClient.SqlClient, contracts: ReadonlyArray<Contract>) =>
+const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns) =>
   Effect.map(contractUpsertStatement(sql, contracts), (rows) => {
     let inserted = 0
     let updated = 0
@@ -253,15 +336,22 @@ const upsertContracts = (sql: SqlClient.SqlClient, contracts: ReadonlyArray<Cont
     return { inserted, updated, changed: new Set(changed) }
   })
 
-const upsertUnits = (sql: SqlClient.SqlClient, units: ReadonlyArray<ContractUnit>) =>
+const unitColumns = (units: ReadonlyArray<ContractUnit>): Columns =>
+  columns(
+    units,
+    (u) => u.id,
+    (u) => u.contractId,
+    (u) => u.lotId,
+    (u) => u.plnPointId,
+    (u) => u.totalSum
+  )
+
+const upsertUnits = (sql: SqlClient.SqlClient, [id, contractId, lotId, plnPointId, totalSum]: ReadonlyArray<string>) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
-        SELECT * FROM unnest(${pgArray(units.map((u) => u.id))}::bigint[],
-                             ${pgArray(units.map((u) => u.contractId))}::bigint[],
-                             ${pgArray(units.map((u) => u.lotId))}::bigint[],
-                             ${pgArray(units.map((u) => u.plnPointId))}::bigint[],
-                             ${pgArray(units.map((u) => u.totalSum))}::bigint[])
+        SELECT * FROM unnest(${id}::bigint[], ${contractId}::bigint[], ${lotId}::bigint[], ${plnPointId}::bigint[],
+                             ${totalSum}::bigint[])
           AS s(id, contract_id, lot_id, pln_point_id, total_sum)
       ),
       old AS (SELECT t.id, t.contract_id FROM contract_unit t JOIN s ON s.id = t.id),
@@ -291,15 +381,25 @@ const upsertUnits = (sql: SqlClient.SqlClient, units: ReadonlyArray<ContractUnit
     countChanges
   )
 
-const upsertPayments = (sql: SqlClient.SqlClient, payments: ReadonlyArray<Payment>) =>
+const paymentColumns = (payments: ReadonlyArray<Payment>): Columns =>
+  columns(
+    payments,
+    (p) => p.id,
+    (p) => p.contractId,
+    (p) => nullableInstantText(p.payDate),
+    (p) => p.payAmount,
+    (p) => p.prepaySum
+  )
+
+const upsertPayments = (
+  sql: SqlClient.SqlClient,
+  [id, contractId, payDate, payAmount, prepaySum]: ReadonlyArray<string>
+) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
-        SELECT * FROM unnest(${pgArray(payments.map((p) => p.id))}::bigint[],
-                             ${pgArray(payments.map((p) => p.contractId))}::bigint[],
-                             ${pgArray(payments.map((p) => nullableInstantText(p.payDate)))}::timestamptz[],
-                             ${pgArray(payments.map((p) => p.payAmount))}::bigint[],
-                             ${pgArray(payments.map((p) => p.prepaySum))}::bigint[])
+        SELECT * FROM unnest(${id}::bigint[], ${contractId}::bigint[], ${payDate}::timestamptz[],
+                             ${payAmount}::bigint[], ${prepaySum}::bigint[])
           AS s(id, contract_id, pay_date, pay_amount, prepay_sum)
       ),
       old AS (SELECT t.id, t.contract_id FROM treasury_payment t JOIN s ON s.id = t.id),
@@ -339,69 +439,98 @@ const add = (counts: Counts, n: number, changed: Changed): void => {
 }
 
 /**
- * Upserts a batch of records in dependency order (subjects and lots before contracts, contracts before units and
+ * A batch of records ready to write: split by kind, duplicates within the batch folded, every column in its
+ * wire form. Pure and synchronous, so an importer can prepare the next batch while this one is written.
+ */
+export interface PreparedRecords {
+  /** Records superseded within the batch (they count as unchanged). */
+  readonly folded: number
+  readonly subjects: Columns
+  readonly refs: Columns
+  readonly lots: Columns
+  readonly contracts: Columns
+  /** The versions of `contracts` (same order), whose chain keys are maintained when they change. */
+  readonly versions: ReadonlyArray<ChangedVersion>
+  readonly units: Columns
+  readonly payments: Columns
+}
+
+export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): PreparedRecords => {
+  const contracts: Array<Contract> = []
+  const units: Array<ContractUnit> = []
+  const lots: Array<Lot> = []
+  const payments: Array<Payment> = []
+  const subjects: Array<Subject> = []
+  const refs: Array<RefBookEntry> = []
+  for (const record of records) {
+    switch (record.kind) {
+      case "contract":
+        contracts.push(record.value)
+        break
+      case "unit":
+        units.push(record.value)
+        break
+      case "lot":
+        lots.push(record.value)
+        break
+      case "payment":
+        payments.push(record.value)
+        break
+      case "subject":
+        subjects.push(record.value)
+        break
+      case "ref":
+        refs.push(record.value)
+        break
+    }
+  }
+  const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 }
+  const newest = <V extends { readonly lastUpdateDate: number | null }>(a: V, b: V) =>
+    supersedes(a.lastUpdateDate, b.lastUpdateDate)
+  const uniqueContracts = fold(contracts, (c) => c.id, counts, newest)
+  return {
+    subjects: subjectColumns(fold(subjects, (s) => s.bin, counts)),
+    refs: refColumns(fold(refs, (r) => `${r.book}\u0000${r.id}`, counts)),
+    lots: lotColumns(fold(lots, (l) => l.id, counts, newest)),
+    contracts: contractColumns(uniqueContracts),
+    versions: uniqueContracts.map((c) => ({ id: c.id, parentId: c.parentId, rootId: c.rootId })),
+    units: unitColumns(fold(units, (u) => u.id, counts)),
+    payments: paymentColumns(fold(payments, (p) => p.id, counts)),
+    folded: counts.unchanged
+  }
+}
+
+/**
+ * Writes a prepared batch in dependency order (subjects and lots before contracts, contracts before units and
  * payments, so the queue entries of later kinds see the chain keys of this batch). Run it inside a transaction:
  * the importer's batch transaction or the store's own.
  */
-export const upsertRecords = (
-  records: ReadonlyArray<ProcurementRecord>
+export const writePrepared = (
+  batch: PreparedRecords
 ): Effect.Effect<UpsertCounts, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 }
-    const contracts: Array<Contract> = []
-    const units: Array<ContractUnit> = []
-    const lots: Array<Lot> = []
-    const payments: Array<Payment> = []
-    const subjects: Array<Subject> = []
-    const refs: Array<RefBookEntry> = []
-    for (const record of records) {
-      switch (record.kind) {
-        case "contract":
-          contracts.push(record.value)
-          break
-        case "unit":
-          units.push(record.value)
-          break
-        case "lot":
-          lots.push(record.value)
-          break
-        case "payment":
-          payments.push(record.value)
-          break
-        case "subject":
-          subjects.push(record.value)
-          break
-        case "ref":
-          refs.push(record.value)
-          break
-      }
+    // Each statement below joins a batch of thousands of rows with tables of millions. The planner takes the
+    // batch for 10-200 rows and the tables by statistics that lag a bulk load, and so picks hash joins over
+    // full scans whose cost grows with the table: one such join per batch made a 1M-contract import quadratic.
+    // Index probes per batch row are right at every size, so the batch's transaction plans only those.
+    yield* sql`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
+    if (batch.subjects.rows > 0) add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays))
+    if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
+    if (batch.lots.rows > 0) add(counts, batch.lots.rows, yield* upsertLots(sql, batch.lots.arrays))
+    if (batch.contracts.rows > 0) {
+      const result = yield* upsertContracts(sql, batch.contracts)
+      add(counts, batch.contracts.rows, result)
+      if (result.changed.size > 0) yield* chainKeyMaintenance(batch.versions.filter((v) => result.changed.has(v.id)))
     }
-    const uniqueSubjects = fold(subjects, (s) => s.bin, counts)
-    if (uniqueSubjects.length > 0) add(counts, uniqueSubjects.length, yield* upsertSubjects(sql, uniqueSubjects))
-    const uniqueRefs = fold(refs, (r) => `${r.book}\u0000${r.id}`, counts)
-    if (uniqueRefs.length > 0) add(counts, uniqueRefs.length, yield* upsertRefs(sql, uniqueRefs))
-    const uniqueLots = fold(
-      lots,
-      (l) => l.id,
-      counts,
-      (a, b) => supersedes(a.lastUpdateDate, b.lastUpdateDate)
-    )
-    if (uniqueLots.length > 0) add(counts, uniqueLots.length, yield* upsertLots(sql, uniqueLots))
-    const uniqueContracts = fold(
-      contracts,
-      (c) => c.id,
-      counts,
-      (a, b) => supersedes(a.lastUpdateDate, b.lastUpdateDate)
-    )
-    if (uniqueContracts.length > 0) {
-      const result = yield* upsertContracts(sql, uniqueContracts)
-      add(counts, uniqueContracts.length, result)
-      if (result.changed.size > 0) yield* chainKeyMaintenance(uniqueContracts.filter((c) => result.changed.has(c.id)))
-    }
-    const uniqueUnits = fold(units, (u) => u.id, counts)
-    if (uniqueUnits.length > 0) add(counts, uniqueUnits.length, yield* upsertUnits(sql, uniqueUnits))
-    const uniquePayments = fold(payments, (p) => p.id, counts)
-    if (uniquePayments.length > 0) add(counts, uniquePayments.length, yield* upsertPayments(sql, uniquePayments))
+    if (batch.units.rows > 0) add(counts, batch.units.rows, yield* upsertUnits(sql, batch.units.arrays))
+    if (batch.payments.rows > 0) add(counts, batch.payments.rows, yield* upsertPayments(sql, batch.payments.arrays))
     return counts
   })
+
+/** Upserts a batch of records: {@link prepareRecords} then {@link writePrepared}. */
+export const upsertRecords = (
+  records: ReadonlyArray<ProcurementRecord>
+): Effect.Effect<UpsertCounts, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.suspend(() => writePrepared(prepareRecords(records)))
