@@ -29,6 +29,11 @@ const walkSql = (start: string): string => `
     ORDER BY start_id, steps DESC
   )`
 
+/** The versions on a parent line without root ids whose parent is `alias`.id (partial index rootless_parent). */
+const childrenOf = (alias: string): string => `
+  SELECT c.id, c.parent_id, c.root_id FROM contract c
+  WHERE c.parent_id = ${alias}.id AND c.root_id IS NULL AND c.parent_id IS NOT NULL OFFSET 0`
+
 /** The statement of chainKeyMaintenance (exposed for EXPLAIN in benchmarks). */
 export const chainKeyMaintenanceStatement = (sql: SqlClient.SqlClient, changed: ReadonlyArray<ChangedVersion>) =>
   sql`
@@ -37,15 +42,20 @@ export const chainKeyMaintenanceStatement = (sql: SqlClient.SqlClient, changed: 
                            ${pgArray(changed.map((c) => c.parentId))}::bigint[],
                            ${pgArray(changed.map((c) => c.rootId))}::bigint[])
     ),
+    -- Children are probed per version (LATERAL … OFFSET 0, see upsert.ts) rather than joined: a join read the
+    -- whole partial index of rootless versions for every batch.
     below(id, parent_id, root_id) AS (
-      SELECT c.id, c.parent_id, c.root_id FROM changed a JOIN contract c ON c.parent_id = a.id
-      WHERE c.root_id IS NULL AND c.parent_id IS NOT NULL
+      SELECT c.id, c.parent_id, c.root_id FROM changed a
+      CROSS JOIN LATERAL (${sql.literal(childrenOf("a"))}) c
       UNION
-      SELECT c.id, c.parent_id, c.root_id FROM below b JOIN contract c ON c.parent_id = b.id
-      WHERE c.root_id IS NULL AND c.parent_id IS NOT NULL
+      SELECT c.id, c.parent_id, c.root_id FROM below b
+      CROSS JOIN LATERAL (${sql.literal(childrenOf("b"))}) c
     ),
     ${sql.literal(walkSql("SELECT * FROM changed UNION SELECT * FROM below"))},
-    old AS (SELECT cc.chain_key FROM contract_chain cc JOIN walked k ON k.contract_id = cc.contract_id),
+    old AS (
+      SELECT cc.chain_key FROM walked k
+      CROSS JOIN LATERAL (SELECT cc.chain_key FROM contract_chain cc WHERE cc.contract_id = k.contract_id OFFSET 0) cc
+    ),
     stored AS (
       INSERT INTO contract_chain (contract_id, chain_key) SELECT contract_id, chain_key FROM walked
       ON CONFLICT (contract_id) DO UPDATE SET chain_key = excluded.chain_key

@@ -16,7 +16,12 @@ import { type ArrayElement, nullableInstantText, num, pgArray } from "./values.t
 
 /**
  * Set-based, idempotent upserts of one batch of records: each kind goes to the server as one statement over
- * `unnest` of array parameters. A stored row equal to the incoming one is left alone (`unchanged`); contracts and
+ * `unnest` of array parameters. A batch of thousands of rows meets tables of millions, and the planner takes the
+ * batch for 10–200 rows and the tables by statistics that lag a bulk load: a plain join to a table can become a
+ * hash join over a full scan of it, per batch, growing with the table. Lookups into tables are therefore written
+ * `CROSS JOIN LATERAL (… WHERE key = batch.key OFFSET 0)` — OFFSET 0 keeps the subquery from being flattened
+ * into a join — so that each is an index probe per batch row at every size; joins between the batch's own
+ * CTEs stay free to hash. A stored row equal to the incoming one is left alone (`unchanged`); contracts and
  * lots are replaced only by a record with a newer or equal `last_update_date` (as core's MemoryContractStore).
  * Changes are queued for the incremental indicator refresh in the same statements.
  */
@@ -192,8 +197,9 @@ const upsertLots = (sql: SqlClient.SqlClient, [id, trdBuyId, amount, customerBin
       -- A lot's amount is part of the plan sum of every contract whose units reference it.
       queued AS (
         INSERT INTO refresh_chain (chain_key)
-        SELECT DISTINCT u.contract_id FROM contract_unit u
-        WHERE u.lot_id IN (SELECT id FROM upd UNION ALL SELECT id FROM ins)
+        SELECT DISTINCT u.contract_id
+        FROM (SELECT id FROM upd UNION ALL SELECT id FROM ins) l
+        CROSS JOIN LATERAL (SELECT u.contract_id FROM contract_unit u WHERE u.lot_id = l.id OFFSET 0) u
         ON CONFLICT DO NOTHING
       )
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
@@ -300,7 +306,7 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Co
       ),
       -- The stored row of each known id, found by an index probe per row rather than a join over the table.
       cur AS MATERIALIZED (
-        SELECT s.id, t.part, t.tid
+        SELECT s.*, t.part, t.tid
         FROM known s
         CROSS JOIN LATERAL (SELECT c.tableoid AS part, c.ctid AS tid, c.* FROM contract c WHERE c.id = s.id LIMIT 1) t
         WHERE coalesce(s.last_update_date, '-infinity') >= coalesce(t.last_update_date, '-infinity')
@@ -309,8 +315,8 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Co
       upd AS (
         -- Changing fin_part moves the row to its new partition (PostgreSQL turns it into a delete and an insert).
         UPDATE contract t SET ${sql.literal(assignments)}
-        FROM cur JOIN s ON s.id = cur.id
-        WHERE t.tableoid = cur.part AND t.ctid = cur.tid
+        FROM cur s
+        WHERE t.tableoid = s.part AND t.ctid = s.tid
         RETURNING t.id
       ),
       ins AS (
@@ -354,7 +360,10 @@ const upsertUnits = (sql: SqlClient.SqlClient, [id, contractId, lotId, plnPointI
                              ${totalSum}::bigint[])
           AS s(id, contract_id, lot_id, pln_point_id, total_sum)
       ),
-      old AS (SELECT t.id, t.contract_id FROM contract_unit t JOIN s ON s.id = t.id),
+      old AS (
+        SELECT t.id, t.contract_id
+        FROM s CROSS JOIN LATERAL (SELECT t.id, t.contract_id FROM contract_unit t WHERE t.id = s.id OFFSET 0) t
+      ),
       upd AS (
         UPDATE contract_unit t SET contract_id = s.contract_id, lot_id = s.lot_id, pln_point_id = s.pln_point_id,
                                    total_sum = s.total_sum
@@ -402,7 +411,10 @@ const upsertPayments = (
                              ${payAmount}::bigint[], ${prepaySum}::bigint[])
           AS s(id, contract_id, pay_date, pay_amount, prepay_sum)
       ),
-      old AS (SELECT t.id, t.contract_id FROM treasury_payment t JOIN s ON s.id = t.id),
+      old AS (
+        SELECT t.id, t.contract_id
+        FROM s CROSS JOIN LATERAL (SELECT t.id, t.contract_id FROM treasury_payment t WHERE t.id = s.id OFFSET 0) t
+      ),
       upd AS (
         UPDATE treasury_payment t SET contract_id = s.contract_id, pay_date = s.pay_date, pay_amount = s.pay_amount,
                                       prepay_sum = s.prepay_sum
@@ -425,7 +437,9 @@ const upsertPayments = (
       queued AS (
         INSERT INTO refresh_chain (chain_key)
         SELECT contract_id FROM touched
-        UNION SELECT cc.chain_key FROM contract_chain cc JOIN touched ON touched.contract_id = cc.contract_id
+        UNION
+        SELECT cc.chain_key FROM touched
+        CROSS JOIN LATERAL (SELECT cc.chain_key FROM contract_chain cc WHERE cc.contract_id = touched.contract_id OFFSET 0) cc
         ON CONFLICT DO NOTHING
       )
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
@@ -510,11 +524,6 @@ export const writePrepared = (
 ): Effect.Effect<UpsertCounts, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    // Each statement below joins a batch of thousands of rows with tables of millions. The planner takes the
-    // batch for 10-200 rows and the tables by statistics that lag a bulk load, and so picks hash joins over
-    // full scans whose cost grows with the table: one such join per batch made a 1M-contract import quadratic.
-    // Index probes per batch row are right at every size, so the batch's transaction plans only those.
-    yield* sql`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`
     const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
     if (batch.subjects.rows > 0) add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays))
     if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
