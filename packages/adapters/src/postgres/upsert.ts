@@ -80,28 +80,37 @@ const countChanges = (rows: ReadonlyArray<{ readonly op: unknown; readonly n: un
  * The rows of one kind, folded and turned into the statement's array parameters (the client's share of the
  * work, done ahead of the transaction so that it overlaps the previous batch's statements).
  */
-export interface Columns {
+export interface Columns<K extends string = string> {
   /** Distinct keys after folding. */
   readonly rows: number
-  readonly arrays: ReadonlyArray<string>
+  /** One array literal per column, by the name its statement binds it under. */
+  readonly arrays: Readonly<Record<K, string>>
 }
 
-const columns = <V>(values: ReadonlyArray<V>, ...fields: ReadonlyArray<(v: V) => ArrayElement>): Columns => ({
-  rows: values.length,
-  arrays: fields.map((field) => pgArray(values.map(field)))
-})
+const columns = <V, K extends string>(
+  values: ReadonlyArray<V>,
+  fields: Readonly<Record<K, (v: V) => ArrayElement>>
+): Columns<K> => {
+  const arrays = {} as Record<K, string>
+  for (const name of Object.keys(fields) as Array<K>) arrays[name] = pgArray(values.map(fields[name]))
+  return { rows: values.length, arrays }
+}
 
-const subjectColumns = (subjects: ReadonlyArray<Subject>): Columns =>
-  columns(
-    subjects,
-    (s) => s.bin,
-    (s) => s.nameRu,
-    (s) => s.nameKz,
-    (s) => s.kato,
-    (s) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))
-  )
+type SubjectColumn = "bin" | "nameRu" | "nameKz" | "kato" | "region"
 
-const upsertSubjects = (sql: SqlClient.SqlClient, [bin, nameRu, nameKz, kato, region]: ReadonlyArray<string>) =>
+const subjectColumns = (subjects: ReadonlyArray<Subject>): Columns<SubjectColumn> =>
+  columns(subjects, {
+    bin: (s) => s.bin,
+    nameRu: (s) => s.nameRu,
+    nameKz: (s) => s.nameKz,
+    kato: (s) => s.kato,
+    region: (s) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))
+  })
+
+const upsertSubjects = (
+  sql: SqlClient.SqlClient,
+  { bin, nameRu, nameKz, kato, region }: Columns<SubjectColumn>["arrays"]
+) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
@@ -127,17 +136,18 @@ const upsertSubjects = (sql: SqlClient.SqlClient, [bin, nameRu, nameKz, kato, re
     countChanges
   )
 
-const refColumns = (refs: ReadonlyArray<RefBookEntry>): Columns =>
-  columns(
-    refs,
-    (r) => r.book,
-    (r) => r.id,
-    (r) => r.code,
-    (r) => r.nameRu,
-    (r) => r.nameKz
-  )
+type RefColumn = "book" | "id" | "code" | "nameRu" | "nameKz"
 
-const upsertRefs = (sql: SqlClient.SqlClient, [book, id, code, nameRu, nameKz]: ReadonlyArray<string>) =>
+const refColumns = (refs: ReadonlyArray<RefBookEntry>): Columns<RefColumn> =>
+  columns(refs, {
+    book: (r) => r.book,
+    id: (r) => r.id,
+    code: (r) => r.code,
+    nameRu: (r) => r.nameRu,
+    nameKz: (r) => r.nameKz
+  })
+
+const upsertRefs = (sql: SqlClient.SqlClient, { book, id, code, nameRu, nameKz }: Columns<RefColumn>["arrays"]) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
@@ -160,17 +170,21 @@ const upsertRefs = (sql: SqlClient.SqlClient, [book, id, code, nameRu, nameKz]: 
     countChanges
   )
 
-const lotColumns = (lots: ReadonlyArray<Lot>): Columns =>
-  columns(
-    lots,
-    (l) => l.id,
-    (l) => l.trdBuyId,
-    (l) => l.amount,
-    (l) => l.customerBin,
-    (l) => nullableInstantText(l.lastUpdateDate)
-  )
+type LotColumn = "id" | "trdBuyId" | "amount" | "customerBin" | "updated"
 
-const upsertLots = (sql: SqlClient.SqlClient, [id, trdBuyId, amount, customerBin, updated]: ReadonlyArray<string>) =>
+const lotColumns = (lots: ReadonlyArray<Lot>): Columns<LotColumn> =>
+  columns(lots, {
+    id: (l) => l.id,
+    trdBuyId: (l) => l.trdBuyId,
+    amount: (l) => l.amount,
+    customerBin: (l) => l.customerBin,
+    updated: (l) => nullableInstantText(l.lastUpdateDate)
+  })
+
+const upsertLots = (
+  sql: SqlClient.SqlClient,
+  { id, trdBuyId, amount, customerBin, updated }: Columns<LotColumn>["arrays"]
+) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
@@ -217,43 +231,73 @@ const sourceColumns = CONTRACT_COLUMN_LIST.map((c) => `s.${c}`).join(", ")
 const assignments = CONTRACT_COLUMN_LIST.map((c) => `${c} = s.${c}`).join(", ")
 
 /** A batch of contract versions (distinct ids) as the upsert statement's parameters, in its column order. */
-const contractColumns = (contracts: ReadonlyArray<Contract>): Columns =>
-  columns(
-    contracts,
-    (c) => c.id,
-    (c) => finPartOf(c.finYear),
-    (c) => c.parentId,
-    (c) => c.rootId,
-    (c) => c.trdBuyId,
-    (c) => c.statusId,
-    (c) => c.typeId,
-    (c) => c.yearTypeId,
-    (c) => c.subjectTypeId,
-    (c) => c.deleted,
-    (c) => nullableInstantText(c.crdate),
-    (c) => nullableInstantText(c.lastUpdateDate),
-    (c) => nullableInstantText(c.signDate),
-    (c) => c.customerBin,
-    (c) => c.supplierBin,
-    (c) => c.contractNumber,
-    (c) => c.contractNumberSys,
-    (c) => c.finYear,
-    (c) => c.currencyCode,
-    (c) => c.contractSum,
-    (c) => c.contractSumWnds,
-    (c) => c.faktSum,
-    (c) => c.faktSumWnds,
-    (c) => nullableInstantText(c.ecEndDate),
-    (c) => nullableInstantText(c.planExecDate),
-    (c) => nullableInstantText(c.faktExecDate),
-    (c) => nullableInstantText(c.contractEndDate),
-    (c) => c.cancelId,
-    (c) => c.descriptionRu
-  )
+type ContractColumn =
+  | "id"
+  | "finPart"
+  | "parentId"
+  | "rootId"
+  | "trdBuyId"
+  | "statusId"
+  | "typeId"
+  | "yearTypeId"
+  | "subjectTypeId"
+  | "deleted"
+  | "crdate"
+  | "lastUpdateDate"
+  | "signDate"
+  | "customerBin"
+  | "supplierBin"
+  | "contractNumber"
+  | "contractNumberSys"
+  | "finYear"
+  | "currencyCode"
+  | "contractSum"
+  | "contractSumWnds"
+  | "faktSum"
+  | "faktSumWnds"
+  | "ecEndDate"
+  | "planExecDate"
+  | "faktExecDate"
+  | "contractEndDate"
+  | "cancelId"
+  | "descriptionRu"
+
+const contractColumns = (contracts: ReadonlyArray<Contract>): Columns<ContractColumn> =>
+  columns(contracts, {
+    id: (c) => c.id,
+    finPart: (c) => finPartOf(c.finYear),
+    parentId: (c) => c.parentId,
+    rootId: (c) => c.rootId,
+    trdBuyId: (c) => c.trdBuyId,
+    statusId: (c) => c.statusId,
+    typeId: (c) => c.typeId,
+    yearTypeId: (c) => c.yearTypeId,
+    subjectTypeId: (c) => c.subjectTypeId,
+    deleted: (c) => c.deleted,
+    crdate: (c) => nullableInstantText(c.crdate),
+    lastUpdateDate: (c) => nullableInstantText(c.lastUpdateDate),
+    signDate: (c) => nullableInstantText(c.signDate),
+    customerBin: (c) => c.customerBin,
+    supplierBin: (c) => c.supplierBin,
+    contractNumber: (c) => c.contractNumber,
+    contractNumberSys: (c) => c.contractNumberSys,
+    finYear: (c) => c.finYear,
+    currencyCode: (c) => c.currencyCode,
+    contractSum: (c) => c.contractSum,
+    contractSumWnds: (c) => c.contractSumWnds,
+    faktSum: (c) => c.faktSum,
+    faktSumWnds: (c) => c.faktSumWnds,
+    ecEndDate: (c) => nullableInstantText(c.ecEndDate),
+    planExecDate: (c) => nullableInstantText(c.planExecDate),
+    faktExecDate: (c) => nullableInstantText(c.faktExecDate),
+    contractEndDate: (c) => nullableInstantText(c.contractEndDate),
+    cancelId: (c) => c.cancelId,
+    descriptionRu: (c) => c.descriptionRu
+  })
 
 /** The upsert statement of a batch of contract versions; rows: the ids inserted ('i') or changed. */
-export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Columns) => {
-  const [
+export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Columns<ContractColumn>) => {
+  const {
     id,
     finPart,
     parentId,
@@ -283,7 +327,7 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Co
     contractEndDate,
     cancelId,
     descriptionRu
-  ] = arrays
+  } = arrays
   return sql<{ id: unknown; op: string }>`
       WITH s AS (
         SELECT * FROM unnest(
@@ -329,7 +373,7 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Co
 }
 
 /** Returns the ids of the versions inserted or changed, whose chain keys must be maintained. */
-const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns) =>
+const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns<ContractColumn>) =>
   Effect.map(contractUpsertStatement(sql, contracts), (rows) => {
     let inserted = 0
     let updated = 0
@@ -342,17 +386,21 @@ const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns) =>
     return { inserted, updated, changed: new Set(changed) }
   })
 
-const unitColumns = (units: ReadonlyArray<ContractUnit>): Columns =>
-  columns(
-    units,
-    (u) => u.id,
-    (u) => u.contractId,
-    (u) => u.lotId,
-    (u) => u.plnPointId,
-    (u) => u.totalSum
-  )
+type UnitColumn = "id" | "contractId" | "lotId" | "plnPointId" | "totalSum"
 
-const upsertUnits = (sql: SqlClient.SqlClient, [id, contractId, lotId, plnPointId, totalSum]: ReadonlyArray<string>) =>
+const unitColumns = (units: ReadonlyArray<ContractUnit>): Columns<UnitColumn> =>
+  columns(units, {
+    id: (u) => u.id,
+    contractId: (u) => u.contractId,
+    lotId: (u) => u.lotId,
+    plnPointId: (u) => u.plnPointId,
+    totalSum: (u) => u.totalSum
+  })
+
+const upsertUnits = (
+  sql: SqlClient.SqlClient,
+  { id, contractId, lotId, plnPointId, totalSum }: Columns<UnitColumn>["arrays"]
+) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
       WITH s AS (
@@ -390,19 +438,20 @@ const upsertUnits = (sql: SqlClient.SqlClient, [id, contractId, lotId, plnPointI
     countChanges
   )
 
-const paymentColumns = (payments: ReadonlyArray<Payment>): Columns =>
-  columns(
-    payments,
-    (p) => p.id,
-    (p) => p.contractId,
-    (p) => nullableInstantText(p.payDate),
-    (p) => p.payAmount,
-    (p) => p.prepaySum
-  )
+type PaymentColumn = "id" | "contractId" | "payDate" | "payAmount" | "prepaySum"
+
+const paymentColumns = (payments: ReadonlyArray<Payment>): Columns<PaymentColumn> =>
+  columns(payments, {
+    id: (p) => p.id,
+    contractId: (p) => p.contractId,
+    payDate: (p) => nullableInstantText(p.payDate),
+    payAmount: (p) => p.payAmount,
+    prepaySum: (p) => p.prepaySum
+  })
 
 const upsertPayments = (
   sql: SqlClient.SqlClient,
-  [id, contractId, payDate, payAmount, prepaySum]: ReadonlyArray<string>
+  { id, contractId, payDate, payAmount, prepaySum }: Columns<PaymentColumn>["arrays"]
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
@@ -459,14 +508,14 @@ const add = (counts: Counts, n: number, changed: Changed): void => {
 export interface PreparedRecords {
   /** Records superseded within the batch (they count as unchanged). */
   readonly folded: number
-  readonly subjects: Columns
-  readonly refs: Columns
-  readonly lots: Columns
-  readonly contracts: Columns
+  readonly subjects: Columns<SubjectColumn>
+  readonly refs: Columns<RefColumn>
+  readonly lots: Columns<LotColumn>
+  readonly contracts: Columns<ContractColumn>
   /** The versions of `contracts` (same order), whose chain keys are maintained when they change. */
   readonly versions: ReadonlyArray<ChangedVersion>
-  readonly units: Columns
-  readonly payments: Columns
+  readonly units: Columns<UnitColumn>
+  readonly payments: Columns<PaymentColumn>
 }
 
 export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): PreparedRecords => {
