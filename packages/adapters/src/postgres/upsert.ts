@@ -230,7 +230,6 @@ const targetColumns = CONTRACT_COLUMN_LIST.map((c) => `t.${c}`).join(", ")
 const sourceColumns = CONTRACT_COLUMN_LIST.map((c) => `s.${c}`).join(", ")
 const assignments = CONTRACT_COLUMN_LIST.map((c) => `${c} = s.${c}`).join(", ")
 
-/** A batch of contract versions (distinct ids) as the upsert statement's parameters, in its column order. */
 type ContractColumn =
   | "id"
   | "finPart"
@@ -262,6 +261,7 @@ type ContractColumn =
   | "cancelId"
   | "descriptionRu"
 
+/** A batch of contract versions (distinct ids) as the upsert statement's parameters. */
 const contractColumns = (contracts: ReadonlyArray<Contract>): Columns<ContractColumn> =>
   columns(contracts, {
     id: (c) => c.id,
