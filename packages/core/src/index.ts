@@ -1,5 +1,6 @@
 export * from "./domain/AlmatyTime.ts"
 export * from "./domain/Bin.ts"
+export * from "./domain/CivilDays.ts"
 export * from "./domain/Contract.ts"
 export * from "./domain/ContractChain.ts"
 export * from "./domain/Decimal.ts"

@@ -4,8 +4,11 @@
  *
  * Arrays go to the server as one text parameter in PostgreSQL's array syntax, cast in the statement
  * (`$1::bigint[]`): the wire driver cannot infer an array type when every element is null, and a text parameter
- * behaves the same on both drivers. Every element is quoted, so no value is ever read as SQL.
+ * behaves the same on both drivers. Text elements are always quoted (and escaped), so none is read as NULL
+ * or as a delimiter.
  */
+
+import { dateOfDay } from "@adalqarau/core"
 
 export type ArrayElement = string | number | boolean | null
 
@@ -45,22 +48,14 @@ const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : Str
 
 /**
  * An instant (epoch milliseconds) as timestamptz text, exact to the millisecond: the same text as
- * `Date#toISOString` for years 1000–9999 (civil date from the day number by Hinnant's algorithm, without a Date
- * per value: imports format millions of these), and `toISOString` itself outside them.
+ * `Date#toISOString` for years 1000–9999 (the civil date of the day number, without a Date per value: imports
+ * format millions of these), and `toISOString` itself outside them.
  */
 export const instantText = (ms: number): string => {
   if (!Number.isInteger(ms) || ms < -30_610_224_000_000 || ms >= 253_402_300_800_000) return new Date(ms).toISOString()
   const days = Math.floor(ms / MS_PER_DAY)
   let rest = ms - days * MS_PER_DAY
-  const z = days + 719_468
-  const era = Math.floor(z / 146_097)
-  const doe = z - era * 146_097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const { year, month, day } = dateOfDay(days)
   const hours = Math.floor(rest / 3_600_000)
   rest -= hours * 3_600_000
   const minutes = Math.floor(rest / 60_000)

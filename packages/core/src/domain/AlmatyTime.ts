@@ -4,6 +4,8 @@
  * are calendar days in Asia/Almaty. The zone's offset changed (UTC+6 → UTC+5 on 2024-03-01), so offsets come
  * from the runtime's time-zone database, read once into a transition table, not from a constant.
  */
+import { dayOfDate } from "./CivilDays.ts"
+
 export const ZONE = "Asia/Almaty"
 
 const MS_PER_MINUTE = 60_000
@@ -106,16 +108,6 @@ const digitAt = (text: string, i: number): number => {
   return d >= 0 && d <= 9 ? d : -1000
 }
 
-/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-const daysFromCivil = (year: number, month: number, day: number): number => {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-}
-
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
 
 /**
@@ -134,7 +126,7 @@ export const wallClockAt = (text: string, from: number, to: number): number => {
   const day = digitAt(text, from + 8) * 10 + digitAt(text, from + 9)
   if (year < 1900 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] as number)) return -1
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return -1
-  let ms = daysFromCivil(year, month, day) * MS_PER_DAY
+  let ms = dayOfDate(year, month, day) * MS_PER_DAY
   if (length === 19) {
     const separator = text.charCodeAt(from + 10)
     if (
@@ -171,7 +163,7 @@ export const wallClockOfBytes = (bytes: Uint8Array, from: number, to: number): n
   const day = byteDigit(bytes, from + 8) * 10 + byteDigit(bytes, from + 9)
   if (year < 1900 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] as number)) return -1
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return -1
-  let ms = daysFromCivil(year, month, day) * MS_PER_DAY
+  let ms = dayOfDate(year, month, day) * MS_PER_DAY
   if (length === 19) {
     const separator = bytes[from + 10]
     if ((separator !== 32 && separator !== 84) || bytes[from + 13] !== 58 || bytes[from + 16] !== 58) return -1
