@@ -129,7 +129,7 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 
-    it.live("a full run repairs the chain table and keeps the derived tables' indexes", () =>
+    it.live("a full run repairs the chain table, keeps the derived tables' indexes and leaves no scratch table", () =>
       Effect.gen(function* () {
         const importer = yield* SqlImporter
         const engine = yield* SqlIndicatorEngine
@@ -155,6 +155,10 @@ for (const backend of backends()) {
         assert.deepStrictEqual(yield* chainTable, maintained)
         assert.deepStrictEqual(byKey(yield* allFindings()), findings)
         assert.deepStrictEqual(yield* indexes(), indexesBefore)
+        // The run's intermediate tables live and die inside its transaction.
+        const scratch = yield* sql<{ name: string }>`
+          SELECT relname AS name FROM pg_class WHERE relname LIKE 'aq\_%' AND relkind = 'r'`
+        assert.deepStrictEqual(scratch, [])
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
   })

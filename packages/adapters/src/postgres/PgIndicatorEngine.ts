@@ -203,6 +203,13 @@ const computeStats = (plan: Plan, groups: FactGroups) =>
  */
 const FULL_RUN_WORK_MEM = "256MB"
 
+/**
+ * Costs of parallel query local to a full run. With the defaults (1000 to start workers, 0.1 per row passed to
+ * the leader) the planner keeps the run's joins and sorts of whole tables serial; they are one-off statements
+ * over millions of rows, where the workers pay for themselves many times over.
+ */
+const FULL_RUN_PARALLEL_COSTS = "SET LOCAL parallel_setup_cost = 100; SET LOCAL parallel_tuple_cost = 0.01"
+
 const RECORD_TABLES = ["contract_chain", "contract_unit", "lot", "treasury_payment", "subject"] as const
 
 /**
@@ -281,6 +288,7 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
     const fullRun = (plan: Plan, startedAt: number) =>
       Effect.gen(function* () {
         yield* sql.unsafe(`SET LOCAL work_mem = '${FULL_RUN_WORK_MEM}'`)
+        for (const setting of FULL_RUN_PARALLEL_COSTS.split("; ")) yield* sql.unsafe(setting)
         yield* analyzeStale
         yield* rebuildChainKeys
         yield* rebuildFacts

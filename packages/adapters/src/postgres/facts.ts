@@ -52,14 +52,20 @@ const FACT_COLUMNS = `chain_key, root_id, deleted, type_id, year_type_id, status
   sum_wnds, crdate, sign_date, plan_sum, first_pay, n_versions, first_sum, last_sum, first_fakt, last_fakt`
 
 /**
- * Every chain's facts from scratch, in steps over analysed temporary tables: one aggregate per input (payments,
- * versions, plan sums) instead of one statement whose intermediate results the planner cannot estimate (it once
- * chose a nested loop over a million-row CTE). The first and last live versions come from one sort of the
- * versions by chain and chain order (window row numbers), not from an ordered aggregate per chain.
+ * Every chain's facts from scratch, in steps over analysed intermediate tables: one aggregate per input
+ * (payments, versions, plan sums) instead of one statement whose intermediate results the planner cannot
+ * estimate (it once chose a nested loop over a million-row CTE). The first and last live versions come from one
+ * sort of the versions by chain and chain order (window row numbers), not from an ordered aggregate per chain.
+ *
+ * First payments go to an unlogged table rather than a temporary one: a query reading a temporary table cannot
+ * run in parallel, and the versions' joins and sort are the run's largest step (parallel: 7.5 s → 5.1 s at a
+ * million contracts on two cores). It is created and dropped inside the run's transaction, so no other session
+ * ever sees it and a failed run leaves nothing behind.
  */
 const FULL_FACT_STEPS: ReadonlyArray<string> = [
-  `CREATE TEMP TABLE aq_first_pay ON COMMIT DROP AS
+  `CREATE UNLOGGED TABLE aq_run_first_pay AS
    SELECT contract_id, min(pay_date) AS first_pay FROM treasury_payment GROUP BY contract_id`,
+  `ANALYZE aq_run_first_pay`,
   `CREATE TEMP TABLE aq_chain_versions ON COMMIT DROP AS
    SELECT chain_key, count(*) FILTER (WHERE NOT deleted) AS n, min(first_pay) AS first_pay,
      max(sum_wnds) FILTER (WHERE NOT deleted AND rn = 1) AS first_sum,
@@ -69,7 +75,7 @@ const FULL_FACT_STEPS: ReadonlyArray<string> = [
    FROM (
      SELECT cc.chain_key, c.deleted, c.contract_sum_wnds AS sum_wnds, c.fakt_sum_wnds AS fakt_wnds, p.first_pay,
        row_number() OVER in_order AS rn, count(*) OVER (PARTITION BY cc.chain_key, c.deleted) AS live
-     FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id LEFT JOIN aq_first_pay p ON p.contract_id = c.id
+     FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id LEFT JOIN aq_run_first_pay p ON p.contract_id = c.id
      WINDOW in_order AS (PARTITION BY cc.chain_key, c.deleted ORDER BY c.sign_date ASC NULLS LAST, c.crdate, c.id)
    ) m
    GROUP BY chain_key`,
@@ -79,7 +85,7 @@ const FULL_FACT_STEPS: ReadonlyArray<string> = [
    FROM (SELECT DISTINCT contract_id, lot_id FROM contract_unit WHERE lot_id IS NOT NULL) u
    LEFT JOIN lot l ON l.id = u.lot_id
    GROUP BY u.contract_id`,
-  `ANALYZE aq_first_pay, aq_chain_versions, aq_plan`,
+  `ANALYZE aq_chain_versions, aq_plan`,
   // In key order: the primary key then grows at its right edge instead of splitting pages at random.
   `INSERT INTO chain_fact (${FACT_COLUMNS})
    SELECT v.chain_key, r.id, r.deleted, r.type_id, r.year_type_id, r.status_id, r.customer_bin, r.supplier_bin,
@@ -88,8 +94,9 @@ const FULL_FACT_STEPS: ReadonlyArray<string> = [
    FROM aq_chain_versions v
    LEFT JOIN contract r ON r.id = v.chain_key AND r.parent_id IS NULL AND (r.root_id IS NULL OR r.root_id = r.id)
    LEFT JOIN aq_plan pl ON pl.contract_id = v.chain_key
-   LEFT JOIN aq_first_pay kp ON kp.contract_id = v.chain_key
-   ORDER BY v.chain_key`
+   LEFT JOIN aq_run_first_pay kp ON kp.contract_id = v.chain_key
+   ORDER BY v.chain_key`,
+  `DROP TABLE aq_run_first_pay`
 ]
 
 /** Rebuilds every chain's facts (a full run). */
@@ -97,7 +104,7 @@ export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlC
   "chain_fact",
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`DROP TABLE IF EXISTS aq_first_pay, aq_chain_versions, aq_plan`
+    yield* sql`DROP TABLE IF EXISTS aq_run_first_pay, aq_chain_versions, aq_plan`
     for (const step of FULL_FACT_STEPS) yield* sql.unsafe(step)
   })
 )
