@@ -208,7 +208,7 @@ const FULL_RUN_WORK_MEM = "256MB"
  * the leader) the planner keeps the run's joins and sorts of whole tables serial; they are one-off statements
  * over millions of rows, where the workers pay for themselves many times over.
  */
-const FULL_RUN_PARALLEL_COSTS = "SET LOCAL parallel_setup_cost = 100; SET LOCAL parallel_tuple_cost = 0.01"
+const FULL_RUN_PARALLEL_COSTS = ["SET LOCAL parallel_setup_cost = 100", "SET LOCAL parallel_tuple_cost = 0.01"]
 
 const RECORD_TABLES = ["contract_chain", "contract_unit", "lot", "treasury_payment", "subject"] as const
 
@@ -288,7 +288,7 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
     const fullRun = (plan: Plan, startedAt: number) =>
       Effect.gen(function* () {
         yield* sql.unsafe(`SET LOCAL work_mem = '${FULL_RUN_WORK_MEM}'`)
-        for (const setting of FULL_RUN_PARALLEL_COSTS.split("; ")) yield* sql.unsafe(setting)
+        for (const setting of FULL_RUN_PARALLEL_COSTS) yield* sql.unsafe(setting)
         yield* analyzeStale
         yield* rebuildChainKeys
         yield* rebuildFacts
