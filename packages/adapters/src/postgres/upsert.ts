@@ -87,6 +87,7 @@ export interface Columns<K extends string = string> {
   readonly arrays: Readonly<Record<K, string>>
 }
 
+/** A batch's array parameters from a field map (`*_FIELDS`: parameter name → value of a record). */
 const columns = <V, K extends string>(
   values: ReadonlyArray<V>,
   fields: Readonly<Record<K, (v: V) => ArrayElement>>
@@ -96,16 +97,15 @@ const columns = <V, K extends string>(
   return { rows: values.length, arrays }
 }
 
-type SubjectColumn = "bin" | "nameRu" | "nameKz" | "kato" | "region"
+const SUBJECT_FIELDS = {
+  bin: (s: Subject) => s.bin,
+  nameRu: (s: Subject) => s.nameRu,
+  nameKz: (s: Subject) => s.nameKz,
+  kato: (s: Subject) => s.kato,
+  region: (s: Subject) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))
+}
 
-const subjectColumns = (subjects: ReadonlyArray<Subject>): Columns<SubjectColumn> =>
-  columns(subjects, {
-    bin: (s) => s.bin,
-    nameRu: (s) => s.nameRu,
-    nameKz: (s) => s.nameKz,
-    kato: (s) => s.kato,
-    region: (s) => (s.kato === null ? null : (regionOfKato(s.kato) ?? null))
-  })
+type SubjectColumn = keyof typeof SUBJECT_FIELDS
 
 const upsertSubjects = (
   sql: SqlClient.SqlClient,
@@ -136,16 +136,15 @@ const upsertSubjects = (
     countChanges
   )
 
-type RefColumn = "book" | "id" | "code" | "nameRu" | "nameKz"
+const REF_FIELDS = {
+  book: (r: RefBookEntry) => r.book,
+  id: (r: RefBookEntry) => r.id,
+  code: (r: RefBookEntry) => r.code,
+  nameRu: (r: RefBookEntry) => r.nameRu,
+  nameKz: (r: RefBookEntry) => r.nameKz
+}
 
-const refColumns = (refs: ReadonlyArray<RefBookEntry>): Columns<RefColumn> =>
-  columns(refs, {
-    book: (r) => r.book,
-    id: (r) => r.id,
-    code: (r) => r.code,
-    nameRu: (r) => r.nameRu,
-    nameKz: (r) => r.nameKz
-  })
+type RefColumn = keyof typeof REF_FIELDS
 
 const upsertRefs = (sql: SqlClient.SqlClient, { book, id, code, nameRu, nameKz }: Columns<RefColumn>["arrays"]) =>
   Effect.map(
@@ -170,16 +169,15 @@ const upsertRefs = (sql: SqlClient.SqlClient, { book, id, code, nameRu, nameKz }
     countChanges
   )
 
-type LotColumn = "id" | "trdBuyId" | "amount" | "customerBin" | "updated"
+const LOT_FIELDS = {
+  id: (l: Lot) => l.id,
+  trdBuyId: (l: Lot) => l.trdBuyId,
+  amount: (l: Lot) => l.amount,
+  customerBin: (l: Lot) => l.customerBin,
+  updated: (l: Lot) => nullableInstantText(l.lastUpdateDate)
+}
 
-const lotColumns = (lots: ReadonlyArray<Lot>): Columns<LotColumn> =>
-  columns(lots, {
-    id: (l) => l.id,
-    trdBuyId: (l) => l.trdBuyId,
-    amount: (l) => l.amount,
-    customerBin: (l) => l.customerBin,
-    updated: (l) => nullableInstantText(l.lastUpdateDate)
-  })
+type LotColumn = keyof typeof LOT_FIELDS
 
 const upsertLots = (
   sql: SqlClient.SqlClient,
@@ -230,116 +228,55 @@ const targetColumns = CONTRACT_COLUMN_LIST.map((c) => `t.${c}`).join(", ")
 const sourceColumns = CONTRACT_COLUMN_LIST.map((c) => `s.${c}`).join(", ")
 const assignments = CONTRACT_COLUMN_LIST.map((c) => `${c} = s.${c}`).join(", ")
 
-type ContractColumn =
-  | "id"
-  | "finPart"
-  | "parentId"
-  | "rootId"
-  | "trdBuyId"
-  | "statusId"
-  | "typeId"
-  | "yearTypeId"
-  | "subjectTypeId"
-  | "deleted"
-  | "crdate"
-  | "lastUpdateDate"
-  | "signDate"
-  | "customerBin"
-  | "supplierBin"
-  | "contractNumber"
-  | "contractNumberSys"
-  | "finYear"
-  | "currencyCode"
-  | "contractSum"
-  | "contractSumWnds"
-  | "faktSum"
-  | "faktSumWnds"
-  | "ecEndDate"
-  | "planExecDate"
-  | "faktExecDate"
-  | "contractEndDate"
-  | "cancelId"
-  | "descriptionRu"
+/** Each array parameter of the contract upsert, read from a version; the statement binds them by these names. */
+const CONTRACT_FIELDS = {
+  id: (c: Contract) => c.id,
+  finPart: (c: Contract) => finPartOf(c.finYear),
+  parentId: (c: Contract) => c.parentId,
+  rootId: (c: Contract) => c.rootId,
+  trdBuyId: (c: Contract) => c.trdBuyId,
+  statusId: (c: Contract) => c.statusId,
+  typeId: (c: Contract) => c.typeId,
+  yearTypeId: (c: Contract) => c.yearTypeId,
+  subjectTypeId: (c: Contract) => c.subjectTypeId,
+  deleted: (c: Contract) => c.deleted,
+  crdate: (c: Contract) => nullableInstantText(c.crdate),
+  lastUpdateDate: (c: Contract) => nullableInstantText(c.lastUpdateDate),
+  signDate: (c: Contract) => nullableInstantText(c.signDate),
+  customerBin: (c: Contract) => c.customerBin,
+  supplierBin: (c: Contract) => c.supplierBin,
+  contractNumber: (c: Contract) => c.contractNumber,
+  contractNumberSys: (c: Contract) => c.contractNumberSys,
+  finYear: (c: Contract) => c.finYear,
+  currencyCode: (c: Contract) => c.currencyCode,
+  contractSum: (c: Contract) => c.contractSum,
+  contractSumWnds: (c: Contract) => c.contractSumWnds,
+  faktSum: (c: Contract) => c.faktSum,
+  faktSumWnds: (c: Contract) => c.faktSumWnds,
+  ecEndDate: (c: Contract) => nullableInstantText(c.ecEndDate),
+  planExecDate: (c: Contract) => nullableInstantText(c.planExecDate),
+  faktExecDate: (c: Contract) => nullableInstantText(c.faktExecDate),
+  contractEndDate: (c: Contract) => nullableInstantText(c.contractEndDate),
+  cancelId: (c: Contract) => c.cancelId,
+  descriptionRu: (c: Contract) => c.descriptionRu
+}
 
-/** A batch of contract versions (distinct ids) as the upsert statement's parameters. */
-const contractColumns = (contracts: ReadonlyArray<Contract>): Columns<ContractColumn> =>
-  columns(contracts, {
-    id: (c) => c.id,
-    finPart: (c) => finPartOf(c.finYear),
-    parentId: (c) => c.parentId,
-    rootId: (c) => c.rootId,
-    trdBuyId: (c) => c.trdBuyId,
-    statusId: (c) => c.statusId,
-    typeId: (c) => c.typeId,
-    yearTypeId: (c) => c.yearTypeId,
-    subjectTypeId: (c) => c.subjectTypeId,
-    deleted: (c) => c.deleted,
-    crdate: (c) => nullableInstantText(c.crdate),
-    lastUpdateDate: (c) => nullableInstantText(c.lastUpdateDate),
-    signDate: (c) => nullableInstantText(c.signDate),
-    customerBin: (c) => c.customerBin,
-    supplierBin: (c) => c.supplierBin,
-    contractNumber: (c) => c.contractNumber,
-    contractNumberSys: (c) => c.contractNumberSys,
-    finYear: (c) => c.finYear,
-    currencyCode: (c) => c.currencyCode,
-    contractSum: (c) => c.contractSum,
-    contractSumWnds: (c) => c.contractSumWnds,
-    faktSum: (c) => c.faktSum,
-    faktSumWnds: (c) => c.faktSumWnds,
-    ecEndDate: (c) => nullableInstantText(c.ecEndDate),
-    planExecDate: (c) => nullableInstantText(c.planExecDate),
-    faktExecDate: (c) => nullableInstantText(c.faktExecDate),
-    contractEndDate: (c) => nullableInstantText(c.contractEndDate),
-    cancelId: (c) => c.cancelId,
-    descriptionRu: (c) => c.descriptionRu
-  })
+type ContractColumn = keyof typeof CONTRACT_FIELDS
 
 /** The upsert statement of a batch of contract versions; rows: the ids inserted ('i') or changed. */
-export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Columns<ContractColumn>) => {
-  const {
-    id,
-    finPart,
-    parentId,
-    rootId,
-    trdBuyId,
-    statusId,
-    typeId,
-    yearTypeId,
-    subjectTypeId,
-    deleted,
-    crdate,
-    lastUpdateDate,
-    signDate,
-    customerBin,
-    supplierBin,
-    contractNumber,
-    contractNumberSys,
-    finYear,
-    currencyCode,
-    contractSum,
-    contractSumWnds,
-    faktSum,
-    faktSumWnds,
-    ecEndDate,
-    planExecDate,
-    faktExecDate,
-    contractEndDate,
-    cancelId,
-    descriptionRu
-  } = arrays
-  return sql<{ id: unknown; op: string }>`
+export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays: a }: Columns<ContractColumn>) =>
+  sql<{ id: unknown; op: string }>`
       WITH s AS (
         SELECT * FROM unnest(
-          ${id}::bigint[], ${finPart}::int[], ${parentId}::bigint[], ${rootId}::bigint[],
-          ${trdBuyId}::bigint[], ${statusId}::bigint[], ${typeId}::bigint[], ${yearTypeId}::bigint[],
-          ${subjectTypeId}::bigint[], ${deleted}::boolean[], ${crdate}::timestamptz[],
-          ${lastUpdateDate}::timestamptz[], ${signDate}::timestamptz[], ${customerBin}::text[],
-          ${supplierBin}::text[], ${contractNumber}::text[], ${contractNumberSys}::text[],
-          ${finYear}::bigint[], ${currencyCode}::text[], ${contractSum}::bigint[],
-          ${contractSumWnds}::bigint[], ${faktSum}::bigint[], ${faktSumWnds}::bigint[],
-          ${ecEndDate}::timestamptz[], ${planExecDate}::timestamptz[], ${faktExecDate}::timestamptz[],
-          ${contractEndDate}::timestamptz[], ${cancelId}::bigint[], ${descriptionRu}::text[]
+          ${a.id}::bigint[], ${a.finPart}::int[], ${a.parentId}::bigint[], ${a.rootId}::bigint[],
+          ${a.trdBuyId}::bigint[], ${a.statusId}::bigint[], ${a.typeId}::bigint[], ${a.yearTypeId}::bigint[],
+          ${a.subjectTypeId}::bigint[], ${a.deleted}::boolean[], ${a.crdate}::timestamptz[],
+          ${a.lastUpdateDate}::timestamptz[], ${a.signDate}::timestamptz[], ${a.customerBin}::text[],
+          ${a.supplierBin}::text[], ${a.contractNumber}::text[], ${a.contractNumberSys}::text[],
+          ${a.finYear}::bigint[], ${a.currencyCode}::text[], ${a.contractSum}::bigint[],
+          ${a.contractSumWnds}::bigint[], ${a.faktSum}::bigint[], ${a.faktSumWnds}::bigint[],
+          ${a.ecEndDate}::timestamptz[], ${a.planExecDate}::timestamptz[], ${a.faktExecDate}::timestamptz[],
+          ${a.contractEndDate}::timestamptz[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
         ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})
       ),
       -- Ids already stored (contract_chain has one row per stored version id: the uniqueness a partitioned table
@@ -370,7 +307,6 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays }: Co
         RETURNING id
       )
       SELECT id, 'i' AS op FROM ins UNION ALL SELECT id, 'u' FROM upd`
-}
 
 /** Returns the ids of the versions inserted or changed, whose chain keys must be maintained. */
 const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns<ContractColumn>) =>
@@ -386,16 +322,15 @@ const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns<ContractCo
     return { inserted, updated, changed: new Set(changed) }
   })
 
-type UnitColumn = "id" | "contractId" | "lotId" | "plnPointId" | "totalSum"
+const UNIT_FIELDS = {
+  id: (u: ContractUnit) => u.id,
+  contractId: (u: ContractUnit) => u.contractId,
+  lotId: (u: ContractUnit) => u.lotId,
+  plnPointId: (u: ContractUnit) => u.plnPointId,
+  totalSum: (u: ContractUnit) => u.totalSum
+}
 
-const unitColumns = (units: ReadonlyArray<ContractUnit>): Columns<UnitColumn> =>
-  columns(units, {
-    id: (u) => u.id,
-    contractId: (u) => u.contractId,
-    lotId: (u) => u.lotId,
-    plnPointId: (u) => u.plnPointId,
-    totalSum: (u) => u.totalSum
-  })
+type UnitColumn = keyof typeof UNIT_FIELDS
 
 const upsertUnits = (
   sql: SqlClient.SqlClient,
@@ -438,16 +373,15 @@ const upsertUnits = (
     countChanges
   )
 
-type PaymentColumn = "id" | "contractId" | "payDate" | "payAmount" | "prepaySum"
+const PAYMENT_FIELDS = {
+  id: (p: Payment) => p.id,
+  contractId: (p: Payment) => p.contractId,
+  payDate: (p: Payment) => nullableInstantText(p.payDate),
+  payAmount: (p: Payment) => p.payAmount,
+  prepaySum: (p: Payment) => p.prepaySum
+}
 
-const paymentColumns = (payments: ReadonlyArray<Payment>): Columns<PaymentColumn> =>
-  columns(payments, {
-    id: (p) => p.id,
-    contractId: (p) => p.contractId,
-    payDate: (p) => nullableInstantText(p.payDate),
-    payAmount: (p) => p.payAmount,
-    prepaySum: (p) => p.prepaySum
-  })
+type PaymentColumn = keyof typeof PAYMENT_FIELDS
 
 const upsertPayments = (
   sql: SqlClient.SqlClient,
@@ -552,13 +486,28 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
     supersedes(a.lastUpdateDate, b.lastUpdateDate)
   const uniqueContracts = fold(contracts, (c) => c.id, counts, newest)
   return {
-    subjects: subjectColumns(fold(subjects, (s) => s.bin, counts)),
-    refs: refColumns(fold(refs, (r) => `${r.book}\u0000${r.id}`, counts)),
-    lots: lotColumns(fold(lots, (l) => l.id, counts, newest)),
-    contracts: contractColumns(uniqueContracts),
+    subjects: columns(
+      fold(subjects, (s) => s.bin, counts),
+      SUBJECT_FIELDS
+    ),
+    refs: columns(
+      fold(refs, (r) => `${r.book}\u0000${r.id}`, counts),
+      REF_FIELDS
+    ),
+    lots: columns(
+      fold(lots, (l) => l.id, counts, newest),
+      LOT_FIELDS
+    ),
+    contracts: columns(uniqueContracts, CONTRACT_FIELDS),
     versions: uniqueContracts.map((c) => ({ id: c.id, parentId: c.parentId, rootId: c.rootId })),
-    units: unitColumns(fold(units, (u) => u.id, counts)),
-    payments: paymentColumns(fold(payments, (p) => p.id, counts)),
+    units: columns(
+      fold(units, (u) => u.id, counts),
+      UNIT_FIELDS
+    ),
+    payments: columns(
+      fold(payments, (p) => p.id, counts),
+      PAYMENT_FIELDS
+    ),
     folded: counts.unchanged
   }
 }
