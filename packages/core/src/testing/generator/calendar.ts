@@ -7,8 +7,6 @@ import { dateOfDay } from "../../domain/CivilDays.ts"
 
 export const SECONDS_PER_DAY = 86_400
 
-export { type CivilDate, dateOfDay, dayOfDate } from "../../domain/CivilDays.ts"
-
 const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : String(i)))
 
 const pad2 = (n: number): string => TWO_DIGITS[n] ?? String(n)

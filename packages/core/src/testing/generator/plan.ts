@@ -1,4 +1,4 @@
-import { dayOfDate } from "./calendar.ts"
+import { dayOfDate } from "../../domain/CivilDays.ts"
 import { CATALOGUE_CHAINS, CHAIN_CASES, CLUSTER_CASES } from "./catalogue.ts"
 import type { TimeSpan } from "./context.ts"
 import { supplierPoolSize } from "./market.ts"
