@@ -1,6 +1,9 @@
 import {
+  type ChangeFeed,
   type ContractStore,
   type FindingStore,
+  layerCachedFindingStore,
+  layerCachedUserStore,
   type IndicatorEngine,
   RunExecutor,
   type RunStore,
@@ -145,6 +148,14 @@ export const layerServer = (options: { readonly scrypt?: ScryptParams } = {}) =>
       return layerCloseIdleWhileDraining(server).pipe(Layer.provideMerge(serving))
     })
   )
+
+/**
+ * Finding pages, counts and users by id served from process memory while the database's ChangeFeed vouches that
+ * nothing changed (see core's caching): over PostgreSQL, a findings page or an authenticated request then costs
+ * no query. Over a deaf feed (PGlite, memory) every read goes to the store.
+ */
+export const layerCachedReads: Layer.Layer<FindingStore | UserStore, never, FindingStore | UserStore | ChangeFeed> =
+  Layer.mergeAll(layerCachedFindingStore(), layerCachedUserStore())
 
 /** Every port in process memory: for tests, demos and embedding. */
 export const layerMemoryPorts: Layer.Layer<PortServices> = layerMemoryIndicatorEngine().pipe(

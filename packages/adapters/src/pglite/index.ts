@@ -4,9 +4,11 @@
  * `DATABASE_URL` is set and PGlite otherwise.
  */
 import { join } from "node:path"
+import { ChangeFeed } from "@adalqarau/core"
 import { Config, Effect, Layer, Option } from "effect"
 import type { Migrator, SqlClient, SqlError } from "effect/sql"
 import { layerPgFromConfig, layerStorage, type StorageServices } from "../postgres/Database.ts"
+import { layerPgChangeFeed } from "../postgres/PgChangeFeed.ts"
 import { layerPglite } from "./PgliteClient.ts"
 
 export { acquirePglite, layerPglite, makePgliteClient, PgliteDatabase, type PgliteOptions } from "./PgliteClient.ts"
@@ -20,11 +22,16 @@ export const pgliteDirOf = (dataDir: string): string => join(dataDir, "pglite")
 export const layerPgliteFromConfig: Layer.Layer<SqlClient.SqlClient, Config.ConfigError | SqlError.SqlError> =
   Layer.unwrap(Effect.map(DataDirConfig, (dir) => layerPglite({ dataDir: pgliteDirOf(dir) })))
 
-/** PostgreSQL when DATABASE_URL is set, else the embedded PGlite. */
-export const layerSqlFromConfig: Layer.Layer<SqlClient.SqlClient, Config.ConfigError | SqlError.SqlError> =
+/**
+ * PostgreSQL when DATABASE_URL is set, else the embedded PGlite; with the database's ChangeFeed: PostgreSQL's
+ * notifications, or none for PGlite (caches over it read through).
+ */
+export const layerSqlFromConfig: Layer.Layer<SqlClient.SqlClient | ChangeFeed, Config.ConfigError | SqlError.SqlError> =
   Layer.unwrap(
     Effect.map(Config.option(Config.Redacted("DATABASE_URL")), (url) =>
-      Option.isSome(url) ? layerPgFromConfig : layerPgliteFromConfig
+      Option.isSome(url)
+        ? layerPgChangeFeed.pipe(Layer.provideMerge(layerPgFromConfig))
+        : Layer.merge(layerPgliteFromConfig, ChangeFeed.layerDeaf)
     )
   )
 
@@ -33,6 +40,6 @@ export const layerSqlFromConfig: Layer.Layer<SqlClient.SqlClient, Config.ConfigE
  * ContractStore, FindingStore, IndicatorEngine (plus SqlIndicatorEngine.refresh) and SqlImporter provided.
  */
 export const DatabaseLive: Layer.Layer<
-  StorageServices | SqlClient.SqlClient,
+  StorageServices | SqlClient.SqlClient | ChangeFeed,
   Config.ConfigError | SqlError.SqlError | Migrator.MigrationError
 > = layerStorage(layerSqlFromConfig)

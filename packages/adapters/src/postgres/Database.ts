@@ -51,10 +51,10 @@ export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.Sql
  * Effect reuses a layer already built by an enclosing `provide`, and services built over another SqlClient
  * would talk to the other database.
  */
-export const layerStorage = <E, R>(
-  sqlLayer: Layer.Layer<SqlClient.SqlClient, E, R>,
+export const layerStorage = <E, R, Other = never>(
+  sqlLayer: Layer.Layer<SqlClient.SqlClient | Other, E, R>,
   options: { readonly migrationsDir?: string } = {}
-): Layer.Layer<StorageServices | SqlClient.SqlClient, E | Migrator.MigrationError | SqlError.SqlError, R> =>
+): Layer.Layer<StorageServices | SqlClient.SqlClient | Other, E | Migrator.MigrationError | SqlError.SqlError, R> =>
   Layer.fresh(layerSqlServices).pipe(
     Layer.provideMerge(layerMigrations(options.migrationsDir)),
     Layer.provideMerge(sqlLayer)

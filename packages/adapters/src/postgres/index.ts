@@ -14,6 +14,7 @@ export {
   type StorageServices
 } from "./Database.ts"
 export { DEFAULT_MIGRATIONS_DIR, loadMigrationsFrom, runMigrations, splitStatements } from "./migrations.ts"
+export { CHANGE_CHANNEL, layerPgChangeFeed, makePgChangeFeed } from "./PgChangeFeed.ts"
 export { INGEST_LOCK, layerPgContractStore, makePgContractStore } from "./PgContractStore.ts"
 export { layerPgFindingStore, makePgFindingStore } from "./PgFindingStore.ts"
 export {

@@ -17,7 +17,7 @@ import { AuthConfig } from "../auth/AuthConfig.ts"
 import { layerScryptPasswordHasher } from "../auth/ScryptPasswordHasher.ts"
 import { layerLoggingFromEnv } from "../ops/Logging.ts"
 import { ServerConfig } from "../ops/ServerConfig.ts"
-import { layerServer } from "../Server.ts"
+import { layerCachedReads, layerServer } from "../Server.ts"
 import { type CliFailure, runFailure } from "./CliFailure.ts"
 import { describeDatabase, withDatabase } from "./database.ts"
 import { formatCount, formatDuration } from "./output.ts"
@@ -90,6 +90,7 @@ export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure>
       yield* ensureAdmin
       const serving = Layer.effectDiscard(announce).pipe(
         Layer.provide(layerServer()),
+        Layer.provide(layerCachedReads),
         Layer.provide([ServerConfig.layerEnv, AuthConfig.layerEnv]),
         Layer.provide(layerLoggingFromEnv)
       )

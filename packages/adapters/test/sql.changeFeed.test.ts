@@ -1,0 +1,177 @@
+/**
+ * The PostgreSQL ChangeFeed and the caches over it, against a real server: migration 0007's triggers announce
+ * committed changes to findings and users; a server's cached stores see what another process commits as soon as
+ * the notification arrives; a lost listener connection makes the caches read through until it is back.
+ */
+import {
+  ChangeFeed,
+  cachedFindingStore,
+  cachedUserStore,
+  type ContractId,
+  type Finding,
+  FindingStore,
+  type Instant,
+  type Username,
+  UserStore
+} from "@adalqarau/core"
+import { PgClient } from "@effect/sql-pg"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { layerPgAccounts } from "../src/postgres/accounts/index.ts"
+import { runMigrations } from "../src/postgres/migrations.ts"
+import { layerPgChangeFeed } from "../src/postgres/PgChangeFeed.ts"
+import { layerPgFindingStore } from "../src/postgres/PgFindingStore.ts"
+import { pgAdminUrl, pgTestDatabaseUrl } from "./support/databases.ts"
+
+const adminUrl = pgAdminUrl()
+
+const finding = (contractId: number): Finding => ({
+  indicator: "accelerated-payment",
+  key: `accelerated-payment:${contractId}`,
+  subject: { _tag: "contract", contractId: contractId as ContractId },
+  customerBin: "000000100106" as Finding["customerBin"],
+  supplierBin: "000000200102" as Finding["supplierBin"],
+  region: null,
+  date: Date.UTC(2024, 2, 1) as Instant,
+  measures: { days: "1" },
+  thresholds: { max_days: "5" },
+  explanation: { ru: "-", en: "-" }
+})
+
+/** One process's view of the database: its own pool, stores and (for the server) change feed. */
+const processOn = (url: string) =>
+  Layer.mergeAll(layerPgFindingStore, layerPgAccounts, layerPgChangeFeed).pipe(
+    Layer.provideMerge(PgClient.layer({ url: Redacted.make(url), maxConnections: 3 }))
+  )
+
+type Process = Layer.Success<ReturnType<typeof processOn>>
+
+/** Builds a process's services in the current scope. */
+const start = (url: string) => Layer.build(processOn(url))
+
+/** Applies the migrations through a process's client. */
+const migrate = (context: Context.Context<Process>) =>
+  Effect.provideService(runMigrations(), SqlClient.SqlClient, Context.get(context, SqlClient.SqlClient))
+
+/** Polls until `check` holds (every 20 ms, at most 5 s): notifications arrive asynchronously. */
+const eventually = <E, R>(what: string, check: Effect.Effect<boolean, E, R>) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 250; i++) {
+      if (yield* check) return
+      yield* Effect.sleep(Duration.millis(20))
+    }
+    assert.fail(`timed out waiting until ${what}`)
+  })
+
+describe.skipIf(adminUrl === undefined)("PostgreSQL change feed", () => {
+  it.live(
+    "announces committed changes by topic, and the caches over it serve another process's commits once heard",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* pgTestDatabaseUrl(adminUrl ?? "")
+        const server = yield* start(url)
+        const other = yield* start(url)
+        yield* migrate(server)
+        const feed = Context.get(server, ChangeFeed)
+        yield* eventually("the feed listens", Effect.map(feed.generation("findings"), Option.isSome))
+
+        const pgFindings = Context.get(server, FindingStore)
+        let storeReads = 0
+        const counted = FindingStore.of({
+          ...pgFindings,
+          query: (q) =>
+            Effect.suspend(() => {
+              storeReads++
+              return pgFindings.query(q)
+            })
+        })
+        const cachedFindings = cachedFindingStore(counted, feed)
+        const cachedUsers = cachedUserStore(Context.get(server, UserStore), feed)
+        const otherFindings = Context.get(other, FindingStore)
+        const otherUsers = Context.get(other, UserStore)
+
+        yield* otherFindings.replace(["accelerated-payment"], [finding(1)])
+        yield* eventually(
+          "the first findings are visible",
+          Effect.map(cachedFindings.query({ limit: 10 }), (p) => p.findings.length === 1)
+        )
+        const usersBefore = yield* feed.generation("users")
+        const readsBefore = storeReads
+        yield* cachedFindings.query({ limit: 10 })
+        yield* cachedFindings.query({ limit: 10 })
+        assert.strictEqual(storeReads, readsBefore, "repeated pages come from memory")
+
+        // Another process commits: the server's copy goes when the notification arrives.
+        yield* otherFindings.replace(["accelerated-payment"], [finding(1), finding(2)])
+        yield* eventually(
+          "the other process's findings are served",
+          Effect.map(cachedFindings.query({ limit: 10 }), (p) => p.findings.length === 2)
+        )
+        assert.deepStrictEqual(
+          yield* feed.generation("users"),
+          usersBefore,
+          "a findings change leaves users' copies alone"
+        )
+
+        // A transaction's changes are announced when it commits, not before.
+        const sqlOther = Context.get(other, SqlClient.SqlClient)
+        const findingsBefore = yield* feed.generation("findings")
+        yield* sqlOther.withTransaction(
+          Effect.gen(function* () {
+            yield* sqlOther`DELETE FROM finding WHERE key = 'accelerated-payment:2'`
+            yield* Effect.sleep(Duration.millis(200))
+            assert.deepStrictEqual(
+              yield* feed.generation("findings"),
+              findingsBefore,
+              "nothing heard before the commit"
+            )
+          })
+        )
+        yield* eventually(
+          "the deletion is served",
+          Effect.map(cachedFindings.query({ limit: 10 }), (p) => p.findings.length === 1)
+        )
+
+        // Users: disabled by another server, refused here once announced.
+        const ann = yield* otherUsers.create({
+          username: "ann" as Username,
+          displayName: "Ann",
+          roles: ["viewer"],
+          regions: [],
+          passwordHash: "h",
+          at: Date.UTC(2025, 0, 1) as Instant
+        })
+        assert.isFalse(Option.getOrThrow(yield* cachedUsers.findById(ann.id)).disabled)
+        yield* otherUsers.update(ann.id, { disabled: true, at: Date.UTC(2025, 0, 2) as Instant })
+        yield* eventually(
+          "the disabled user is seen",
+          Effect.map(cachedUsers.findById(ann.id), (u) => Option.getOrThrow(u).disabled)
+        )
+      }).pipe(Effect.scoped),
+    30_000
+  )
+
+  it.live(
+    "goes deaf when its connection is lost (caches read through), and listens again with every generation moved",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* pgTestDatabaseUrl(adminUrl ?? "")
+        const server = yield* start(url)
+        yield* migrate(server)
+        const feed = Context.get(server, ChangeFeed)
+        yield* eventually("the feed listens", Effect.map(feed.generation("users"), Option.isSome))
+        const before = Option.getOrThrow(yield* feed.generation("users"))
+
+        const sql = Context.get(server, SqlClient.SqlClient)
+        const killed = yield* sql<{ n: number }>`
+          SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND query LIKE 'LISTEN%'`
+        assert.strictEqual(killed[0]?.n, 1, "the listener's backend was found")
+        yield* eventually("the feed goes deaf", Effect.map(feed.generation("users"), Option.isNone))
+        yield* eventually("the feed listens again", Effect.map(feed.generation("users"), Option.isSome))
+        assert.isAbove(Option.getOrThrow(yield* feed.generation("users")), before)
+      }).pipe(Effect.scoped),
+    30_000
+  )
+})
