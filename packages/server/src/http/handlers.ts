@@ -1,10 +1,21 @@
-import { Auth, catalogue, Contracts, CurrentPrincipal, Findings, type Principal, Runs, Users } from "@adalqarau/core"
+import {
+  Auth,
+  catalogue,
+  Contracts,
+  CurrentPrincipal,
+  FindingPage,
+  Findings,
+  type Principal,
+  Runs,
+  Users
+} from "@adalqarau/core"
 import { Effect, Layer } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AdalQarauApi } from "../api/HttpApi.ts"
 import { DEFAULT_PAGE } from "../api/inputs.ts"
 import { contractSearchOf, findingFilterOfQuery } from "../api/mapping.ts"
 import { currentClientAddress } from "../ops/clientAddress.ts"
+import { encodedOnce } from "./encodedOnce.ts"
 
 /** REST handlers: each maps its request and calls the use case RPC calls too. */
 
@@ -29,6 +40,8 @@ const ContractsHandlers = HttpApiBuilder.group(AdalQarauApi, "contracts", (handl
     .handle("get", ({ params }) => asPrincipal((p) => Contracts.getContract(p, params.id)))
 )
 
+const findingPageResponse = encodedOnce(FindingPage)
+
 const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handlers) =>
   handlers
     .handle("query", ({ query }) =>
@@ -36,7 +49,7 @@ const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handler
         Effect.flatMap(findingFilterOfQuery(query), (filter) =>
           Findings.queryFindings(p, { ...filter, afterKey: query.afterKey, limit: query.limit ?? DEFAULT_PAGE })
         )
-      )
+      ).pipe(Effect.flatMap(findingPageResponse))
     )
     .handle("counts", ({ query }) =>
       asPrincipal((p) => Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.countFindings(p, filter)))
