@@ -129,6 +129,7 @@ const serverTarget = (sizes: ReadonlyArray<SizeResult>): TargetVerdict => {
   }
   const at50 = server.server.find((f) => f.connections === 50)
   const bare50 = server.bare.find((f) => f.connections === 50)
+  const distinct50 = server.distinct?.find((f) => f.connections === 50)
   if (at50 === undefined) return { target, status: "not measured", measured: "no run at 50 connections", gap: "" }
   const fastEnough = at50.p99Ms <= SERVER_P99_MS
   const busyEnough = at50.requestsPerSecond >= SERVER_REQUESTS_PER_SECOND
@@ -141,6 +142,9 @@ const serverTarget = (sizes: ReadonlyArray<SizeResult>): TargetVerdict => {
     status: fastEnough && busyEnough ? "reached" : "not reached",
     measured:
       `${measured.dataset.label}: p50 ${at50.p50Ms} ms, p99 ${at50.p99Ms} ms, ${Math.round(at50.requestsPerSecond).toLocaleString("en-US")} requests/s` +
+      (distinct50 === undefined
+        ? ""
+        : ` (distinct pages, none cached: p99 ${distinct50.p99Ms} ms, ${Math.round(distinct50.requestsPerSecond).toLocaleString("en-US")} requests/s)`) +
       (bare50 === undefined
         ? ""
         : ` (bare node:http handler with the same query: p99 ${bare50.p99Ms} ms, ${Math.round(bare50.requestsPerSecond).toLocaleString("en-US")} requests/s)`),

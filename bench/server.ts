@@ -24,7 +24,12 @@ export interface ServerResult {
   readonly status: "measured"
   readonly page: string
   readonly seconds: number
+  /** The same first page again and again: after the first request, served from the server's page cache. */
   readonly server: ReadonlyArray<LoadFigures>
+  /** The server cycling through distinct pages, none of them in its page cache (absent in older results). */
+  readonly distinct?: ReadonlyArray<LoadFigures>
+  /** How many distinct page paths that run cycled through. */
+  readonly distinctPages?: number
   readonly bare: ReadonlyArray<LoadFigures>
 }
 
@@ -68,8 +73,23 @@ const stopChild = (child: ChildProcess): Promise<void> =>
     child.kill("SIGTERM")
   })
 
-const load = async (url: string, headers: Record<string, string>, connections: number, seconds: number) => {
-  const result = await autocannon({ url, connections, duration: seconds, headers })
+const load = async (
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  seconds: number,
+  paths?: ReadonlyArray<string>
+) => {
+  let next = 0
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers,
+    ...(paths === undefined
+      ? {}
+      : { requests: [{ setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }] })
+  })
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx responses and ${result.errors} errors under load`)
   }
@@ -82,12 +102,41 @@ const load = async (url: string, headers: Record<string, string>, connections: n
   } satisfies LoadFigures
 }
 
-/** Warm-up, then each connection count, against one base URL. */
-const measureTarget = async (base: string, headers: Record<string, string>): Promise<ReadonlyArray<LoadFigures>> => {
-  await load(base, headers, CONNECTIONS[0], WARMUP_SECONDS)
+/** Warm-up, then each connection count, against one base URL (or, given `paths`, cycling through them). */
+const measureTarget = async (
+  base: string,
+  headers: Record<string, string>,
+  paths?: ReadonlyArray<string>
+): Promise<ReadonlyArray<LoadFigures>> => {
+  await load(base, headers, CONNECTIONS[0], WARMUP_SECONDS, paths)
   const figures: Array<LoadFigures> = []
-  for (const connections of CONNECTIONS) figures.push(await load(base, headers, connections, SECONDS))
+  for (const connections of CONNECTIONS) figures.push(await load(base, headers, connections, SECONDS, paths))
   return figures
+}
+
+/** Page sizes combined with every start key: far more distinct pages than the server's page cache holds (256). */
+const DISTINCT_LIMITS = Array.from({ length: 20 }, (_, i) => 41 + i)
+
+/**
+ * Paths of distinct findings pages — every finding key as `afterKey` (plus the first page) times 20 page sizes —
+ * ordered so that a cycle through them never asks for a page the least-recently-used cache still holds.
+ */
+const distinctPagePaths = async (origin: string, headers: Record<string, string>): Promise<ReadonlyArray<string>> => {
+  const keys: Array<string> = []
+  let afterKey: string | null = null
+  do {
+    const query: string = afterKey === null ? "" : `&afterKey=${encodeURIComponent(afterKey)}`
+    const response = await fetch(`${origin}/api/v1/findings?limit=1000${query}`, { headers })
+    if (!response.ok) throw new Error(`listing finding keys failed: ${response.status}`)
+    const page = (await response.json()) as {
+      readonly findings: ReadonlyArray<{ readonly key: string }>
+      readonly nextKey: string | null
+    }
+    keys.push(...page.findings.map((f) => f.key))
+    afterKey = page.nextKey
+  } while (afterKey !== null && keys.length < 20_000)
+  const starts = ["", ...keys.map((k) => `&afterKey=${encodeURIComponent(k)}`)]
+  return DISTINCT_LIMITS.flatMap((limit) => starts.map((start) => `/api/v1/findings?limit=${limit}${start}`))
 }
 
 /**
@@ -107,6 +156,8 @@ export const measureServer = async (databaseUrl: string, log: (line: string) => 
   }
   const real = await startChild(CLI, ["serve", "--demo-contracts", "0"], env, /serving on (http:\/\/[^\s]+?) /u)
   let server: ReadonlyArray<LoadFigures>
+  let distinct: ReadonlyArray<LoadFigures>
+  let paths: ReadonlyArray<string>
   try {
     const origin = real.match[1] as string
     const login = await fetch(`${origin}/api/v1/auth/login`, {
@@ -119,13 +170,21 @@ export const measureServer = async (databaseUrl: string, log: (line: string) => 
     const first = await fetch(`${origin}${PAGE}`, { headers: { authorization: `Bearer ${accessToken}` } })
     const page = (await first.json()) as { readonly findings?: ReadonlyArray<unknown> }
     if (!first.ok || (page.findings?.length ?? 0) === 0) throw new Error(`the findings page is empty or failed`)
-    server = await measureTarget(`${origin}${PAGE}`, { authorization: `Bearer ${accessToken}` })
+    const headers = { authorization: `Bearer ${accessToken}` }
+    server = await measureTarget(`${origin}${PAGE}`, headers)
+    paths = await distinctPagePaths(origin, headers)
+    distinct = await measureTarget(origin, headers, paths)
   } finally {
     await stopChild(real.child)
   }
   for (const f of server)
     log(
       `  server ${f.connections} conn: p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${Math.round(f.requestsPerSecond)} req/s`
+    )
+  for (const f of distinct)
+    log(
+      `  server, ${paths.length} distinct pages, ${f.connections} conn: p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ` +
+        `${Math.round(f.requestsPerSecond)} req/s`
     )
   const bareChild = await startChild(BARE, [], { DATABASE_URL: databaseUrl }, /listening (\d+)/u)
   let bare: ReadonlyArray<LoadFigures>
@@ -138,5 +197,5 @@ export const measureServer = async (databaseUrl: string, log: (line: string) => 
     log(
       `  bare   ${f.connections} conn: p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${Math.round(f.requestsPerSecond)} req/s`
     )
-  return { status: "measured", page: PAGE, seconds: SECONDS, server, bare }
+  return { status: "measured", page: PAGE, seconds: SECONDS, server, distinct, distinctPages: paths.length, bare }
 }
