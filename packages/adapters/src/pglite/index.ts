@@ -4,13 +4,15 @@
  * `DATABASE_URL` is set and PGlite otherwise.
  */
 import { join } from "node:path"
-import { ChangeFeed } from "@adalqarau/core"
+import type { ChangeFeed } from "@adalqarau/core"
 import { Config, Effect, Layer, Option } from "effect"
 import type { Migrator, SqlClient, SqlError } from "effect/sql"
 import { layerPgFromConfig, layerStorage, type StorageServices } from "../postgres/Database.ts"
 import { layerPgChangeFeed } from "../postgres/PgChangeFeed.ts"
-import { layerPglite } from "./PgliteClient.ts"
+import { layerPgliteChangeFeed } from "./PgliteChangeFeed.ts"
+import { layerPglite, type PgliteDatabase } from "./PgliteClient.ts"
 
+export { layerPgliteChangeFeed, makePgliteChangeFeed } from "./PgliteChangeFeed.ts"
 export { acquirePglite, layerPglite, makePgliteClient, PgliteDatabase, type PgliteOptions } from "./PgliteClient.ts"
 
 /** `ADALQARAU_DATA_DIR` (default `.data`): the folder of local data; PGlite keeps its database in `pglite/` there. */
@@ -19,19 +21,21 @@ export const DataDirConfig = Config.String("ADALQARAU_DATA_DIR").pipe(Config.wit
 export const pgliteDirOf = (dataDir: string): string => join(dataDir, "pglite")
 
 /** PGlite in `$ADALQARAU_DATA_DIR/pglite`, persistent across runs. */
-export const layerPgliteFromConfig: Layer.Layer<SqlClient.SqlClient, Config.ConfigError | SqlError.SqlError> =
-  Layer.unwrap(Effect.map(DataDirConfig, (dir) => layerPglite({ dataDir: pgliteDirOf(dir) })))
+export const layerPgliteFromConfig: Layer.Layer<
+  SqlClient.SqlClient | PgliteDatabase,
+  Config.ConfigError | SqlError.SqlError
+> = Layer.unwrap(Effect.map(DataDirConfig, (dir) => layerPglite({ dataDir: pgliteDirOf(dir) })))
 
 /**
- * PostgreSQL when DATABASE_URL is set, else the embedded PGlite; with the database's ChangeFeed: PostgreSQL's
- * notifications, or none for PGlite (caches over it read through).
+ * PostgreSQL when DATABASE_URL is set, else the embedded PGlite; with the database's ChangeFeed (the triggers'
+ * notifications, over a connection of its own or in process).
  */
 export const layerSqlFromConfig: Layer.Layer<SqlClient.SqlClient | ChangeFeed, Config.ConfigError | SqlError.SqlError> =
   Layer.unwrap(
     Effect.map(Config.option(Config.Redacted("DATABASE_URL")), (url) =>
       Option.isSome(url)
         ? layerPgChangeFeed.pipe(Layer.provideMerge(layerPgFromConfig))
-        : Layer.merge(layerPgliteFromConfig, ChangeFeed.layerDeaf)
+        : layerPgliteChangeFeed.pipe(Layer.provideMerge(layerPgliteFromConfig))
     )
   )
 

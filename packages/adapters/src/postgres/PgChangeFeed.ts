@@ -1,6 +1,12 @@
-import { CHANGE_TOPICS, ChangeFeed, type ChangeTopic } from "@adalqarau/core"
+import {
+  CHANGE_TOPICS,
+  ChangeFeed,
+  type ChangeTopic,
+  type MemoryChangeFeed,
+  makeMemoryChangeFeed
+} from "@adalqarau/core"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Option, Queue, Schedule } from "effect"
+import { Effect, Layer, Queue, Schedule } from "effect"
 
 /** The channel migration 0007's triggers notify, with the topic as payload. */
 export const CHANGE_CHANNEL = "adalqarau_changes"
@@ -15,26 +21,19 @@ const isTopic = (payload: string): payload is ChangeTopic => (CHANGE_TOPICS as R
  */
 export const makePgChangeFeed = Effect.gen(function* () {
   const pg = yield* PgClient.PgClient
-  const generations = new Map<ChangeTopic, number>(CHANGE_TOPICS.map((topic) => [topic, 0]))
-  let live = false
-  const bump = (topic: ChangeTopic) => generations.set(topic, (generations.get(topic) ?? 0) + 1)
+  const heard = makeMemoryChangeFeed({ listening: false })
 
   const listen = Effect.scoped(
     Effect.gen(function* () {
       const notifications = yield* pg.listen(CHANGE_CHANNEL)
-      for (const topic of CHANGE_TOPICS) bump(topic)
-      live = true
+      heard.listening(true)
       yield* Effect.logInfo(`listening for store changes on ${CHANGE_CHANNEL}`)
       return yield* Effect.forever(
-        Effect.map(Queue.take(notifications), (notification) => {
-          if (isTopic(notification.payload)) bump(notification.payload)
-          // Unknown payload (a newer schema's topic): no cached copy can be vouched for.
-          else for (const topic of CHANGE_TOPICS) bump(topic)
-        })
+        Effect.map(Queue.take(notifications), (notification) => announcePayload(heard, notification.payload))
       )
     })
   ).pipe(
-    Effect.ensuring(Effect.sync(() => (live = false))),
+    Effect.ensuring(Effect.sync(() => heard.listening(false))),
     Effect.tapError((error) =>
       Effect.logWarning("store change feed lost: caches read through until it is back").pipe(
         Effect.annotateLogs({ error: error.message })
@@ -42,11 +41,14 @@ export const makePgChangeFeed = Effect.gen(function* () {
     )
   )
   yield* Effect.forkScoped(Effect.retry(listen, Schedule.spaced("1 second")))
-
-  return ChangeFeed.of({
-    generation: (topic) => Effect.sync(() => (live ? Option.some(generations.get(topic) ?? 0) : Option.none()))
-  })
+  return heard.feed
 })
+
+/** Moves the payload's topic; an unknown payload (a newer schema's topic) moves them all: no copy can be vouched for. */
+export const announcePayload = (heard: MemoryChangeFeed, payload: string): void => {
+  if (isTopic(payload)) heard.announce(payload)
+  else for (const topic of CHANGE_TOPICS) heard.announce(topic)
+}
 
 export const layerPgChangeFeed: Layer.Layer<ChangeFeed, never, PgClient.PgClient> = Layer.effect(
   ChangeFeed,
