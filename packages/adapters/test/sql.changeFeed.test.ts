@@ -157,17 +157,22 @@ describe.skipIf(adminUrl === undefined)("PostgreSQL change feed", () => {
   )
 
   it.live(
-    "goes deaf when its connection is lost (caches read through), and listens again with every generation moved",
+    "listens from the first question; goes deaf when its connection is lost (caches read through), and listens again with every generation moved",
     () =>
       Effect.gen(function* () {
         const url = yield* pgTestDatabaseUrl(adminUrl ?? "")
         const server = yield* start(url)
         yield* migrate(server)
         const feed = Context.get(server, ChangeFeed)
+        const sql = Context.get(server, SqlClient.SqlClient)
+        const listeners = sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`
+        yield* Effect.sleep(Duration.millis(100))
+        assert.strictEqual((yield* listeners)[0]?.n, 0, "no connection is held before anyone asks")
         yield* eventually("the feed listens", Effect.map(feed.generation("users"), Option.isSome))
+        assert.strictEqual((yield* listeners)[0]?.n, 1)
         const before = Option.getOrThrow(yield* feed.generation("users"))
 
-        const sql = Context.get(server, SqlClient.SqlClient)
         const killed = yield* sql<{ n: number }>`
           SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND query LIKE 'LISTEN%'`

@@ -15,7 +15,8 @@ const isTopic = (payload: string): payload is ChangeTopic => (CHANGE_TOPICS as R
 
 /**
  * The ChangeFeed of a PostgreSQL database: `LISTEN adalqarau_changes` on a connection of its own (one of the pool's),
- * held for the life of the layer. Generations are trusted only while that connection is up: when it drops, every
+ * from the first question until the layer is released (until then, and until PostgreSQL confirms, caches read
+ * through). Generations are trusted only while that connection is up: when it drops, every
  * topic goes dark (caches read through) and the feed listens again every second; once PostgreSQL confirms the new
  * `LISTEN`, every generation moves, since whatever changed in between was not heard.
  */
@@ -40,8 +41,15 @@ export const makePgChangeFeed = Effect.gen(function* () {
       )
     )
   )
-  yield* Effect.forkScoped(Effect.retry(listen, Schedule.spaced("1 second")))
-  return heard.feed
+  // Started by the first question, so commands that never cache (import, migrate) hold no listening connection.
+  const scope = yield* Effect.scope
+  let started = false
+  const start = Effect.suspend(() => {
+    if (started) return Effect.void
+    started = true
+    return Effect.asVoid(Effect.forkIn(Effect.retry(listen, Schedule.spaced("1 second")), scope))
+  })
+  return ChangeFeed.of({ generation: (topic) => Effect.andThen(start, heard.feed.generation(topic)) })
 })
 
 /** Moves the payload's topic; an unknown payload (a newer schema's topic) moves them all: no copy can be vouched for. */

@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
-import { makeReadThroughCache } from "./ReadThroughCache.ts"
 import { ChangeFeed } from "../ports/ChangeFeed.ts"
 import { type FindingCount, type FindingPage, FindingStore } from "../ports/FindingStore.ts"
+import { makeReadThroughCache } from "./ReadThroughCache.ts"
 
 export interface FindingCacheOptions {
   /** Pages and count tables kept (each kind), least recently used dropped first. Default 256. */
