@@ -4,6 +4,7 @@ import { Config, Effect, Layer } from "effect"
 import type { Migrator, SqlClient, SqlError } from "effect/sql"
 import { jsonlFolderItems } from "../files/index.ts"
 import { type AccountServices, layerPgAccounts } from "./accounts/index.ts"
+import { restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { runMigrations } from "./migrations.ts"
 import { layerPgContractStore } from "./PgContractStore.ts"
 import { layerPgFindingStore } from "./PgFindingStore.ts"
@@ -23,11 +24,23 @@ export const layerPgFromConfig: Layer.Layer<
   Config.ConfigError | SqlError.SqlError
 > = PgClient.layerConfig(PgConfig)
 
-/** Applies pending migrations when the layer is built (server start, `adalqarau migrate`). */
+/**
+ * Applies pending migrations when the layer is built (server start, every CLI command), then builds any index an
+ * interrupted bulk import left deferred.
+ */
 export const layerMigrations = (
   dir?: string
 ): Layer.Layer<never, Migrator.MigrationError | SqlError.SqlError, SqlClient.SqlClient> =>
-  Layer.effectDiscard(dir === undefined ? runMigrations() : runMigrations(dir))
+  Layer.effectDiscard(
+    (dir === undefined ? runMigrations() : runMigrations(dir)).pipe(
+      Effect.andThen(restoreDeferredIndexes),
+      Effect.tap((built) =>
+        built === 0
+          ? Effect.void
+          : Effect.logWarning(`built ${built} contract indexes an interrupted import had deferred`)
+      )
+    )
+  )
 
 /** Everything the storage offers, over whichever SqlClient (PostgreSQL or PGlite) is provided. */
 export type StorageServices =

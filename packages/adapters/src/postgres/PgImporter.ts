@@ -1,6 +1,7 @@
 import type { ProcurementRecord, RecordRejection, SourceItem } from "@adalqarau/core"
 import { Clock, Context, Effect, Layer, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
+import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { withIngestLock } from "./PgContractStore.ts"
 import { type PreparedRecords, prepareRecords, writePrepared } from "./upsert.ts"
 import { instantText, num, pgArray } from "./values.ts"
@@ -145,11 +146,21 @@ export const makeSqlImporter = Effect.gen(function* () {
         Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
       )
       const importId = num(ids[0]?.id)
+      const bulk = yield* isEmpty.pipe(
+        Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
+      )
       const batches: Array<BatchReport> = []
+      // A bulk load into an empty database writes without the readers' lookup indexes from its second batch on
+      // (an import of one batch never pays for rebuilding them) and builds them once when it ends, however it ends.
+      const beforeBatch = (seq: number) =>
+        bulk && seq === 2
+          ? Effect.asVoid(deferLookupIndexes.pipe(Effect.provideService(SqlClient.SqlClient, sql)))
+          : Effect.void
       // One batch is read and prepared while the one before it is written: the client's decoding and encoding
       // overlap the server's work instead of alternating with it.
-      yield* Stream.runForEach(Stream.buffer(preparedBatches(items, batchSize), { capacity: 1 }), (prepared) =>
-        importBatch(importId, batches.length + 1, source, prepared).pipe(
+      const load = Stream.runForEach(Stream.buffer(preparedBatches(items, batchSize), { capacity: 1 }), (prepared) =>
+        beforeBatch(batches.length + 1).pipe(
+          Effect.andThen(importBatch(importId, batches.length + 1, source, prepared)),
           Effect.tap((report) => Effect.sync(() => batches.push(report))),
           Effect.mapError(
             (cause) =>
@@ -157,8 +168,40 @@ export const makeSqlImporter = Effect.gen(function* () {
           )
         )
       )
+      yield* bulk ? withDeferredIndexesRestored(load) : load
       return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
     })
+
+  const isEmpty = Effect.map(
+    sql<{ readonly empty: boolean }>`SELECT NOT EXISTS (SELECT 1 FROM contract) AS empty`,
+    (rows) => rows[0]?.empty === true
+  )
+
+  /**
+   * Runs the load, then rebuilds what it deferred. After a failure or an interruption the rebuild runs too and the
+   * load's error stays the one reported (a rebuild failure then is logged; the next start retries it). After a
+   * success, a failed rebuild fails the import: its batches are committed, its indexes are not back yet.
+   */
+  const withDeferredIndexesRestored = <E, R>(load: Effect.Effect<void, E, R>) => {
+    const restore = restoreDeferredIndexes.pipe(
+      Effect.provideService(SqlClient.SqlClient, sql),
+      Effect.mapError(
+        (cause) =>
+          new ImportError({
+            message: `the records were imported, but rebuilding the contract lookup indexes failed (the next start retries): ${cause.message}`,
+            cause
+          })
+      )
+    )
+    return load.pipe(
+      Effect.onError(() =>
+        restore.pipe(
+          Effect.catch((error) => Effect.logError("rebuilding the contract lookup indexes failed", error.message))
+        )
+      ),
+      Effect.andThen(restore)
+    )
+  }
 
   return SqlImporter.of({ importSource })
 })
