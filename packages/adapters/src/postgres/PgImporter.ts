@@ -68,7 +68,9 @@ const insertRejections = (batchId: number, rejections: ReadonlyArray<RecordRejec
 /**
  * Bulk import into PostgreSQL / PGlite. Every batch of items is one transaction: its accepted records are upserted
  * set-based, its rejected ones stored in rejected_record with their reason, and its counts in import_batch — so
- * a failure between batches leaves every earlier batch committed and nothing of the later ones.
+ * a failure between batches leaves every earlier batch committed and nothing of the later ones. An import into an
+ * empty database is a bulk load: it defers the contract lookup indexes and builds them at the end
+ * (`deferredIndexes.ts`).
  */
 export class SqlImporter extends Context.Service<
   SqlImporter,
