@@ -1,0 +1,162 @@
+/**
+ * `pnpm bench:scale [--contracts 15m] [--seed 1] [--changes 10000] [--database-url postgres://…]`
+ *
+ * The PostgreSQL storage at a size whose JSONL folder would not fit beside its database on this machine (15M
+ * contracts: about 36 GB of files and 45 GB of tables): the project generator's records imported straight from its
+ * stream through `SqlImporter` (a bulk load into an empty database), the full indicator run, then `--changes`
+ * stored contract versions changed as a newer export would (sums, suppliers, financial years), imported and
+ * refreshed incrementally. Progress goes to stderr; the result is one JSON line on stdout and a file in
+ * bench/results/ (scale-<time>.json). Without --database-url (or DATABASE_URL) a throwaway local cluster is used.
+ */
+import { mkdir, writeFile } from "node:fs/promises"
+import { layerPgFromConfig, layerStorage, SqlImporter, SqlIndicatorEngine } from "@adalqarau/adapters/postgres"
+import {
+  accepted,
+  type Bin,
+  type Contract,
+  type ContractId,
+  ContractStore,
+  decodeRecord,
+  type Instant,
+  locateRejection,
+  type ProcurementRecord,
+  rejected,
+  type SourceItem,
+  type Tiyn
+} from "@adalqarau/core"
+import { type GeneratedRecord, generateStream } from "@adalqarau/core/testing"
+import { Effect, Option, Stream } from "effect"
+import { SqlClient } from "effect/sql"
+import { parseSize, sizeLabel } from "./args.ts"
+import { describeMachine } from "./machine.ts"
+import { RESULTS_DIR } from "./paths.ts"
+import { openPostgres } from "./sql.ts"
+
+const flag = (name: string): string | undefined => {
+  const at = process.argv.indexOf(`--${name}`)
+  return at === -1 ? undefined : process.argv[at + 1]
+}
+const contracts = parseSize(flag("contracts") ?? "15m")
+const seed = Number(flag("seed") ?? "1")
+const changeCount = Number(flag("changes") ?? "10000")
+const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+
+const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const started = performance.now()
+    const value = yield* effect
+    return { value, ms: performance.now() - started }
+  })
+
+/** The generator's records as the importer's items, with a progress line every million. */
+const generatedItems = (): Stream.Stream<SourceItem> => {
+  let seen = 0
+  const started = performance.now()
+  return generateStream({ contracts, seed }).pipe(
+    Stream.filter((item): item is GeneratedRecord => item.kind !== "label"),
+    Stream.map((item): SourceItem => {
+      if (++seen % 1_000_000 === 0) {
+        const seconds = (performance.now() - started) / 1000
+        log(
+          `  ${(seen / 1e6).toFixed(0)}M records in ${seconds.toFixed(0)} s (${Math.round(seen / seconds)} records/s)`
+        )
+      }
+      const decoded = decodeRecord(item.kind, item.raw)
+      return decoded.ok ? accepted(decoded.value) : rejected(locateRejection(decoded.rejection, "generated"))
+    })
+  )
+}
+
+const DAY = 86_400_000
+
+/**
+ * `count` stored versions spread over the id range, changed as a later export would change them: most get a new
+ * sum, one in five another supplier (taken from another sampled version), one in five the next financial year
+ * (a partition move); all a newer `last_update_date`, so the importer takes them.
+ */
+const changedVersions = (count: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const store = yield* ContractStore
+    const bounds = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM contract_chain`
+    const step = Math.max(1, Math.floor((bounds[0]?.n ?? 0) / count))
+    const ids = yield* sql<{ readonly id: string }>`
+      SELECT contract_id::text AS id FROM contract_chain WHERE contract_id % ${step} = 0 ORDER BY contract_id
+      LIMIT ${count}`
+    const versions: Array<Contract> = []
+    for (const row of ids) {
+      const found = yield* store.getContract(Number(row.id) as ContractId)
+      if (Option.isSome(found)) versions.push(found.value)
+    }
+    const suppliers = versions.flatMap((c) => (c.supplierBin === null ? [] : [c.supplierBin]))
+    return versions.map((c, i): ProcurementRecord => {
+      const updated = ((c.lastUpdateDate ?? c.crdate) + DAY) as Instant
+      const base = { ...c, lastUpdateDate: updated }
+      const value: Contract =
+        i % 5 === 3 && suppliers.length > 1
+          ? { ...base, supplierBin: suppliers[(i * 7919) % suppliers.length] as Bin }
+          : i % 5 === 4 && c.finYear !== null
+            ? { ...base, finYear: c.finYear + 1 }
+            : {
+                ...base,
+                contractSumWnds:
+                  c.contractSumWnds === null ? null : ((c.contractSumWnds + Math.floor(c.contractSumWnds / 13)) as Tiyn)
+              }
+      return { kind: "contract", value }
+    })
+  })
+
+const program = Effect.gen(function* () {
+  const importer = yield* SqlImporter
+  const engine = yield* SqlIndicatorEngine
+  const sql = yield* SqlClient.SqlClient
+  log(`importing ${sizeLabel(contracts)} generated contracts (seed ${seed}) …`)
+  const imported = yield* timed(
+    importer.importSource(generatedItems(), { source: `generated ${sizeLabel(contracts)}` })
+  )
+  const stored = yield* sql<{ readonly n: number; readonly bytes: string }>`
+    SELECT (SELECT count(*)::int FROM contract_chain) AS n, pg_database_size(current_database())::text AS bytes`
+  log(`  imported ${imported.value.total.read} records in ${(imported.ms / 1000).toFixed(1)} s; full run …`)
+  const full = yield* timed(engine.run())
+  log(`  full run ${(full.ms / 1000).toFixed(1)} s, ${full.value.findings} findings; ${changeCount} changes …`)
+  const changes = yield* changedVersions(changeCount)
+  const changed = yield* timed(importer.importSource(Stream.fromIterable(changes.map(accepted)), { source: "changes" }))
+  const refresh = yield* timed(engine.refresh())
+  log(`  change import ${(changed.ms / 1000).toFixed(2)} s, refresh ${(refresh.ms / 1000).toFixed(2)} s`)
+  return {
+    contracts,
+    seed,
+    records: imported.value.total.read,
+    versions: stored[0]?.n ?? 0,
+    databaseBytes: Number(stored[0]?.bytes ?? 0),
+    importMs: imported.ms,
+    recordsPerSecond: imported.value.total.read / (imported.ms / 1000),
+    runMs: full.ms,
+    findings: full.value.findings,
+    changedRecords: changed.value.total.read,
+    changedUpdated: changed.value.total.updated,
+    changeImportMs: changed.ms,
+    refreshMs: refresh.ms,
+    refreshMode: refresh.value.mode,
+    refreshFindings: refresh.value.findings,
+    clientMaxRssKiB: process.resourceUsage().maxRSS
+  }
+})
+
+const postgres = await openPostgres(flag("database-url") ?? process.env.DATABASE_URL, log)
+try {
+  const machine = await describeMachine("process.resourceUsage (this process only; the server is not counted)")
+  process.env.DATABASE_URL = postgres.url
+  const layer = layerStorage(layerPgFromConfig)
+  const result = await Effect.runPromise(program.pipe(Effect.provide(layer)))
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/gu, "-")
+    .replace(/-\d+Z$/u, "Z")
+  await mkdir(RESULTS_DIR, { recursive: true })
+  const line = JSON.stringify({ kind: "scale", at: new Date().toISOString(), machine, ...result })
+  await writeFile(`${RESULTS_DIR}/scale-${stamp}.json`, `${line}\n`)
+  console.log(line)
+} finally {
+  await postgres.stop()
+}
