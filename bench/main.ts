@@ -14,7 +14,7 @@ import { describeMachine, loadNow } from "./machine.ts"
 import { compareKeys, measureDuckdb, measureMemory, type SystemResult } from "./measure.ts"
 import { DOCS_FILE, RESULTS_DIR } from "./paths.ts"
 import { renderReport } from "./report.ts"
-import { type BenchResults, judgeTargets, type SizeResult, type SqlResult } from "./results.ts"
+import { type BenchResults, judgeTargets, latestScaleResult, type SizeResult, type SqlResult } from "./results.ts"
 import { measureServer } from "./server.ts"
 import {
   type KeptDatabase,
@@ -37,7 +37,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
   if (argv.includes("--report-only")) {
     // Re-renders docs/benchmarks.md from the last results (after editing bench/notes.md, say): no measuring.
     const results = JSON.parse(await readFile(join(RESULTS_DIR, "latest.json"), "utf8")) as BenchResults
-    results.targets = judgeTargets(results.sizes)
+    results.targets = judgeTargets(results.sizes, await latestScaleResult(RESULTS_DIR))
     const stamp = results.startedAt.replaceAll(":", "-").replace(/\.\d+Z$/u, "Z")
     await writeFile(DOCS_FILE, await renderReport(results, `bench/results/${stamp}.json`))
     return
@@ -154,7 +154,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
   }
   machine.loadAtEnd = loadNow()
   results.finishedAt = new Date().toISOString()
-  results.targets = judgeTargets(results.sizes)
+  results.targets = judgeTargets(results.sizes, await latestScaleResult(RESULTS_DIR))
 
   await mkdir(RESULTS_DIR, { recursive: true })
   const stamp = startedAt
