@@ -7,6 +7,7 @@ import type { Finding } from "../src/indicators/Finding.ts"
 import { makeMemoryChangeFeed } from "../src/memory/MemoryChangeFeed.ts"
 import { makeMemoryFindingStore } from "../src/memory/MemoryFindingStore.ts"
 import { makeMemoryUserStore } from "../src/memory/MemoryUserStore.ts"
+import { ChangeFeed } from "../src/ports/ChangeFeed.ts"
 import { FindingStore, FindingStoreError } from "../src/ports/FindingStore.ts"
 import type { UserId, Username } from "../src/ports/UserStore.ts"
 import { at, CUSTOMER, SUPPLIER } from "./fixtures.ts"
@@ -90,6 +91,18 @@ describe("cached finding store", () => {
       yield* inner.replace(["accelerated-payment"], [finding(3)])
       changes.listening(true)
       assert.deepStrictEqual(keys(yield* cached.query({ limit: 10 })), ["accelerated-payment:3"])
+    })
+  )
+
+  it.effect("over ChangeFeed.layerDeaf, reads every page from the store", () =>
+    Effect.gen(function* () {
+      const inner = yield* makeMemoryFindingStore
+      const deaf = yield* Effect.provide(Effect.service(ChangeFeed), ChangeFeed.layerDeaf)
+      const cached = cachedFindingStore(inner, deaf)
+      yield* inner.replace(["accelerated-payment"], [finding(1)])
+      yield* cached.query({ limit: 10 })
+      yield* inner.replace(["accelerated-payment"], [finding(2)])
+      assert.deepStrictEqual(keys(yield* cached.query({ limit: 10 })), ["accelerated-payment:2"])
     })
   )
 

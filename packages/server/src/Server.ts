@@ -152,7 +152,8 @@ export const layerServer = (options: { readonly scrypt?: ScryptParams } = {}) =>
 /**
  * Finding pages, counts and users by id served from process memory while the database's ChangeFeed vouches that
  * nothing changed (see core's caching): over PostgreSQL, a findings page or an authenticated request then costs
- * no query. Over a deaf feed (PGlite, memory) every read goes to the store.
+ * no query (PGlite hears the same notifications in process). Over `ChangeFeed.layerDeaf` every read goes to the
+ * store.
  */
 export const layerCachedReads: Layer.Layer<FindingStore | UserStore, never, FindingStore | UserStore | ChangeFeed> =
   Layer.mergeAll(layerCachedFindingStore(), layerCachedUserStore())

@@ -16,7 +16,7 @@ export class ChangeFeed extends Context.Service<
     readonly generation: (topic: ChangeTopic) => Effect.Effect<Option.Option<number>>
   }
 >()("@adalqarau/core/ChangeFeed") {
-  /** A feed that never hears anything: caches over it always read through (stores nobody else shares). */
+  /** A feed that never hears anything, for stores whose changes cannot be heard: caches over it always read through. */
   static readonly layerDeaf: Layer.Layer<ChangeFeed> = Layer.succeed(ChangeFeed, {
     generation: () => Effect.succeed(Option.none())
   })
