@@ -35,7 +35,7 @@ export const deferLookupIndexes: Effect.Effect<number, SqlError.SqlError, SqlCli
           INSERT INTO deferred_index (name, definition)
           VALUES (${index.name}, ${index.definition.replace(/ ON ONLY /u, " ON ")})
           ON CONFLICT (name) DO NOTHING`
-        yield* sql.unsafe(`DROP INDEX ${quoteIdent(index.name)}`)
+        yield* sql`DROP INDEX ${sql(index.name)}`
       }
       return indexes.length
     }).pipe(withIngestLock(sql), sql.withTransaction)
@@ -65,5 +65,3 @@ export const restoreDeferredIndexes: Effect.Effect<number, SqlError.SqlError, Sq
     }).pipe(withIngestLock(sql), sql.withTransaction)
   }
 )
-
-const quoteIdent = (name: string): string => `"${name.replace(/"/gu, '""')}"`

@@ -1,4 +1,4 @@
-import { Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import { CHANGE_TOPICS, ChangeFeed, type ChangeTopic } from "../ports/ChangeFeed.ts"
 
 /**
@@ -27,6 +27,3 @@ export const makeMemoryChangeFeed = (options: { readonly listening?: boolean } =
     }
   }
 }
-
-export const layerMemoryChangeFeed = (feed: MemoryChangeFeed = makeMemoryChangeFeed()): Layer.Layer<ChangeFeed> =>
-  Layer.succeed(ChangeFeed, feed.feed)
