@@ -223,6 +223,10 @@ for (const backend of backends()) {
           acceptedRecords(yield* sourceItems([contract({ id: 6001, updated: "2023-06-01 10:00:00", finYear: 2023 })]))
         )
         assert.deepStrictEqual(yield* where, [{ part: "contract_fy2023" }])
+        // contract_chain names the new partition: lookups by id probe only the partition it names.
+        assert.deepStrictEqual(yield* sql`SELECT fin_part FROM contract_chain WHERE contract_id = 6001`, [
+          { fin_part: 2023 }
+        ])
         assert.strictEqual(Option.getOrThrow(yield* store.getContract(6001 as ContractId)).finYear, 2023)
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )

@@ -46,6 +46,23 @@ const withExtraMigrations = (files: Record<string, string>) =>
     (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
   )
 
+/** A copy of the migrations folder up to and including `last`: a database as an earlier release left it. */
+const migrationsUpTo = (last: number) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const dir = await mkdtemp(join(tmpdir(), "aq-migrations-"))
+      await cp(DEFAULT_MIGRATIONS_DIR, dir, {
+        recursive: true,
+        filter: (source) => {
+          const id = /(\d+)_[^/]+\.sql$/u.exec(source)?.[1]
+          return id === undefined || Number(id) <= last
+        }
+      })
+      return dir
+    }),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+
 describe("splitStatements", () => {
   it("splits at top-level semicolons only", () => {
     const script = `-- a comment; with a semicolon
@@ -127,6 +144,49 @@ for (const backend of backends()) {
         // The migrator creates its bookkeeping table before its transaction; nothing else remains.
         assert.deepStrictEqual(yield* tables, ["schema_migrations"])
         assert.deepStrictEqual(yield* appliedIds, [])
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("0009 names each stored version's partition in contract_chain, keeping its keys and indexes", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const earlier = yield* migrationsUpTo(8)
+        assert.deepStrictEqual(
+          (yield* runMigrations(earlier)).map(([id]) => id),
+          FILE_IDS.filter((id) => id <= 8)
+        )
+        // Versions in two yearly partitions and the default one, a chain over two of them, and an entry whose
+        // version is gone (a full run would have dropped it; the migration has no partition to give it).
+        yield* sql`
+          INSERT INTO contract (id, fin_part, fin_year, deleted, crdate) VALUES
+            (11, 2022, 2022, false, now()), (12, 2023, 2023, false, now()), (13, 0, NULL, false, now())`
+        yield* sql`INSERT INTO contract_chain (contract_id, chain_key) VALUES (11, 11), (12, 11), (13, 13), (99, 99)`
+
+        assert.deepStrictEqual(
+          (yield* runMigrations()).map(([id]) => id),
+          FILE_IDS.filter((id) => id > 8)
+        )
+        const rows = yield* sql<{ contract_id: string; fin_part: number; chain_key: string }>`
+          SELECT contract_id::text AS contract_id, fin_part, chain_key::text AS chain_key FROM contract_chain
+          ORDER BY contract_id`
+        assert.deepStrictEqual(
+          rows.map((r) => [r.contract_id, r.fin_part, r.chain_key]),
+          [
+            ["11", 2022, "11"],
+            ["12", 2023, "11"],
+            ["13", 0, "13"]
+          ]
+        )
+        const indexes = yield* sql<{ name: string }>`
+          SELECT indexname AS name FROM pg_indexes WHERE tablename = 'contract_chain' ORDER BY indexname`
+        assert.deepStrictEqual(
+          indexes.map((i) => i.name),
+          ["contract_chain_key_idx", "contract_chain_pkey"]
+        )
+        const duplicate = yield* Effect.exit(
+          sql`INSERT INTO contract_chain (contract_id, fin_part, chain_key) VALUES (11, 2022, 11)`
+        )
+        assert.isTrue(Exit.isFailure(duplicate), "contract_id stays the primary key")
       }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
     )
 

@@ -20,9 +20,10 @@ const SEED = 31
 
 const chainTable = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const rows = yield* sql<{ contract_id: unknown; chain_key: unknown }>`
-    SELECT contract_id::text AS contract_id, chain_key::text AS chain_key FROM contract_chain ORDER BY contract_id`
-  return rows.map((r) => `${String(r.contract_id)}>${String(r.chain_key)}`)
+  const rows = yield* sql<{ contract_id: unknown; fin_part: unknown; chain_key: unknown }>`
+    SELECT contract_id::text AS contract_id, fin_part, chain_key::text AS chain_key FROM contract_chain
+    ORDER BY contract_id`
+  return rows.map((r) => `${String(r.contract_id)}@${String(r.fin_part)}>${String(r.chain_key)}`)
 })
 
 for (const backend of backends()) {
@@ -145,10 +146,12 @@ for (const backend of backends()) {
         const indexesBefore = yield* indexes()
         assert.isAtLeast(indexesBefore.length, 5)
 
-        // A wrong key (a version of 4001's line moved to another chain), a lost row and an orphan row.
+        // A wrong key (a version of 4001's line moved to another chain), a wrong partition, a lost row and an
+        // orphan row.
         yield* sql`UPDATE contract_chain SET chain_key = 1001 WHERE contract_id = 4003`
+        yield* sql`UPDATE contract_chain SET fin_part = fin_part + 1 WHERE contract_id = 1001`
         yield* sql`DELETE FROM contract_chain WHERE contract_id = 1002`
-        yield* sql`INSERT INTO contract_chain (contract_id, chain_key) VALUES (987654321, 987654321)`
+        yield* sql`INSERT INTO contract_chain (contract_id, fin_part, chain_key) VALUES (987654321, 0, 987654321)`
         assert.notDeepEqual(yield* chainTable, maintained)
 
         yield* engine.run()

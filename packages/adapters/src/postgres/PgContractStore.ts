@@ -155,7 +155,11 @@ export const makePgContractStore = Effect.gen(function* () {
       : sql`EXISTS (SELECT 1 FROM subject s WHERE s.bin = c.customer_bin AND s.region = ANY(${pgArray(regions)}::text[]))`
 
   const getContract = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
-    sql<Row>`SELECT ${select} FROM contract c WHERE c.id = ${id} AND ${inRegions(regions)}`.pipe(
+    // The stored partition (an InitPlan) prunes the lookup to one partition's primary key at executor start.
+    sql<Row>`
+      SELECT ${select} FROM contract c
+      WHERE c.id = ${id} AND c.fin_part = (SELECT k.fin_part FROM contract_chain k WHERE k.contract_id = ${id})
+        AND ${inRegions(regions)}`.pipe(
       Effect.flatMap((rows) =>
         Effect.try({
           try: () => Option.fromNullishOr(rows[0]).pipe(Option.map(contractOfRow)),
@@ -169,12 +173,12 @@ export const makePgContractStore = Effect.gen(function* () {
     Effect.gen(function* () {
       // The version asked for must be in scope, as for getContract; its chain comes with it.
       const keys = yield* sql<{ chain_key: unknown }>`
-        SELECT cc.chain_key FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id
+        SELECT cc.chain_key FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part
         WHERE cc.contract_id = ${id} AND ${inRegions(regions)}`
       const key = keys[0]
       if (key === undefined) return Option.none()
       const rows = yield* sql<Row>`
-        SELECT ${select} FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id
+        SELECT ${select} FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part
         WHERE cc.chain_key = ${num(key.chain_key)}`
       return Option.some(makeChain(num(key.chain_key) as ContractId, rows.map(contractOfRow)))
     }).pipe(Effect.mapError(storeError("getChain")))

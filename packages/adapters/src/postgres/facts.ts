@@ -5,13 +5,15 @@ import { reloadTable } from "./reload.ts"
 /**
  * chain_fact rows for a set of chain keys: what core's AnalysisDataset derives per chain (ChainView, planSum,
  * firstPayDate), computed set-based. `keys` is a constant SQL query (never data) giving the distinct chain keys
- * that have versions: all of them, or those of the refresh.
+ * that have versions: all of them, or those of the refresh. Versions are reached through contract_chain with
+ * their partition, so each lookup probes one partition's primary key instead of every year's.
  */
 const factsSql = (keys: string): string => `
   WITH keys AS MATERIALIZED (${keys}),
   members AS (
     SELECT cc.chain_key, c.id, c.deleted, c.sign_date, c.crdate, c.contract_sum_wnds, c.fakt_sum_wnds
-    FROM contract_chain cc JOIN keys k ON k.chain_key = cc.chain_key JOIN contract c ON c.id = cc.contract_id
+    FROM contract_chain cc JOIN keys k ON k.chain_key = cc.chain_key
+    JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part
   ),
   versions AS (
     SELECT chain_key, count(*) AS n,
@@ -26,7 +28,8 @@ const factsSql = (keys: string): string => `
     GROUP BY x.chain_key
   ),
   root AS (
-    SELECT c.* FROM keys k JOIN contract c ON c.id = k.chain_key
+    SELECT c.* FROM keys k JOIN contract_chain rc ON rc.contract_id = k.chain_key
+    JOIN contract c ON c.id = rc.contract_id AND c.fin_part = rc.fin_part
     WHERE c.parent_id IS NULL AND (c.root_id IS NULL OR c.root_id = c.id)
   ),
   planned AS (

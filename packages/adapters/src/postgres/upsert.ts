@@ -279,17 +279,23 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays: a }:
           ${a.contractEndDate}::timestamptz[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
         ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})
       ),
-      -- Ids already stored (contract_chain has one row per stored version id: the uniqueness a partitioned table
-      -- cannot enforce). Materialised apart so that only these are looked up in contract: the planner, which
-      -- cannot see the batch's size, otherwise probes every partition for every incoming id first.
+      -- Ids already stored, with the partition each is stored in (contract_chain has one row per stored version
+      -- id: the uniqueness a partitioned table cannot enforce). Materialised apart so that only these are looked
+      -- up in contract: the planner, which cannot see the batch's size, otherwise probes every partition for
+      -- every incoming id first.
       known AS MATERIALIZED (
-        SELECT s.* FROM s WHERE EXISTS (SELECT 1 FROM contract_chain k WHERE k.contract_id = s.id)
+        SELECT s.*, k.fin_part AS stored_part
+        FROM s CROSS JOIN LATERAL (SELECT k.fin_part FROM contract_chain k WHERE k.contract_id = s.id OFFSET 0) k
       ),
-      -- The stored row of each known id, found by an index probe per row rather than a join over the table.
+      -- The stored row of each known id, found by an index probe per row rather than a join over the table; the
+      -- stored partition prunes the probe to that partition's primary key.
       cur AS MATERIALIZED (
         SELECT s.*, t.part, t.tid
         FROM known s
-        CROSS JOIN LATERAL (SELECT c.tableoid AS part, c.ctid AS tid, c.* FROM contract c WHERE c.id = s.id LIMIT 1) t
+        CROSS JOIN LATERAL (
+          SELECT c.tableoid AS part, c.ctid AS tid, c.* FROM contract c
+          WHERE c.id = s.id AND c.fin_part = s.stored_part LIMIT 1
+        ) t
         WHERE coalesce(s.last_update_date, '-infinity') >= coalesce(t.last_update_date, '-infinity')
           AND (${sql.literal(targetColumns)}) IS DISTINCT FROM (${sql.literal(sourceColumns)})
       ),
@@ -499,7 +505,12 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
       LOT_FIELDS
     ),
     contracts: columns(uniqueContracts, CONTRACT_FIELDS),
-    versions: uniqueContracts.map((c) => ({ id: c.id, parentId: c.parentId, rootId: c.rootId })),
+    versions: uniqueContracts.map((c) => ({
+      id: c.id,
+      parentId: c.parentId,
+      rootId: c.rootId,
+      finPart: finPartOf(c.finYear)
+    })),
     units: columns(
       fold(units, (u) => u.id, counts),
       UNIT_FIELDS
