@@ -63,7 +63,8 @@ export interface ScaleResult {
   readonly records: number
   readonly versions: number
   readonly databaseBytes: number
-  readonly importMs: number
+  /** Null when the run reused a database an earlier bench:scale filled (`--reuse`). */
+  readonly importMs: number | null
   readonly runMs: number
   readonly changedRecords: number
   readonly changeImportMs: number

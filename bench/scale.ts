@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:scale [--contracts 15m] [--seed 1] [--changes 10000] [--database-url postgres://…]`
+ * `pnpm bench:scale [--contracts 15m] [--seed 1] [--changes 10000] [--database-url postgres://…] [--reuse]`
  *
  * The PostgreSQL storage at a size whose JSONL folder would not fit beside its database on this machine (15M
  * contracts: about 36 GB of files and 45 GB of tables): the project generator's records imported straight from its
@@ -7,9 +7,20 @@
  * stored contract versions changed as a newer export would (sums, suppliers, financial years), imported and
  * refreshed incrementally. Progress goes to stderr; the result is one JSON line on stdout and a file in
  * bench/results/ (scale-<time>.json). Without --database-url (or DATABASE_URL) a throwaway local cluster is used.
+ *
+ * `--reuse` measures again on a database an earlier `bench:scale` of the same size filled (a 15M import takes
+ * half an hour): the import is skipped (the migrations of newer code still run, which is itself measured as
+ * `migrateMs`), then the full run, the changes and the refresh as usual. Each reuse changes the same versions
+ * again, one day newer.
  */
 import { mkdir, writeFile } from "node:fs/promises"
-import { layerPgFromConfig, layerStorage, SqlImporter, SqlIndicatorEngine } from "@adalqarau/adapters/postgres"
+import {
+  layerPgFromConfig,
+  layerStorage,
+  runMigrations,
+  SqlImporter,
+  SqlIndicatorEngine
+} from "@adalqarau/adapters/postgres"
 import {
   accepted,
   type Bin,
@@ -39,6 +50,8 @@ const flag = (name: string): string | undefined => {
 const contracts = parseSize(flag("contracts") ?? "15m")
 const seed = Number(flag("seed") ?? "1")
 const changeCount = Number(flag("changes") ?? "10000")
+const reuse = process.argv.includes("--reuse")
+const sourceLabel = `generated ${sizeLabel(contracts)}`
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
 
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -106,49 +119,81 @@ const changedVersions = (count: number) =>
     })
   })
 
-const program = Effect.gen(function* () {
-  const importer = yield* SqlImporter
-  const engine = yield* SqlIndicatorEngine
+/** The records an earlier bench:scale imported into this database, or a failure when it holds no such import. */
+const earlierImport = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  log(`importing ${sizeLabel(contracts)} generated contracts (seed ${seed}) …`)
-  const imported = yield* timed(
-    importer.importSource(generatedItems(), { source: `generated ${sizeLabel(contracts)}` })
-  )
-  const stored = yield* sql<{ readonly n: number; readonly bytes: string }>`
-    SELECT (SELECT count(*)::int FROM contract_chain) AS n, pg_database_size(current_database())::text AS bytes`
-  log(`  imported ${imported.value.total.read} records in ${(imported.ms / 1000).toFixed(1)} s; full run …`)
-  const full = yield* timed(engine.run())
-  log(`  full run ${(full.ms / 1000).toFixed(1)} s, ${full.value.findings} findings; ${changeCount} changes …`)
-  const changes = yield* changedVersions(changeCount)
-  const changed = yield* timed(importer.importSource(Stream.fromIterable(changes.map(accepted)), { source: "changes" }))
-  const refresh = yield* timed(engine.refresh())
-  log(`  change import ${(changed.ms / 1000).toFixed(2)} s, refresh ${(refresh.ms / 1000).toFixed(2)} s`)
-  return {
-    contracts,
-    seed,
-    records: imported.value.total.read,
-    versions: stored[0]?.n ?? 0,
-    databaseBytes: Number(stored[0]?.bytes ?? 0),
-    importMs: imported.ms,
-    recordsPerSecond: imported.value.total.read / (imported.ms / 1000),
-    runMs: full.ms,
-    findings: full.value.findings,
-    changedRecords: changed.value.total.read,
-    changedUpdated: changed.value.total.updated,
-    changeImportMs: changed.ms,
-    refreshMs: refresh.ms,
-    refreshMode: refresh.value.mode,
-    refreshFindings: refresh.value.findings,
-    clientMaxRssKiB: process.resourceUsage().maxRSS
+  const rows = yield* sql<{ readonly source: string; readonly records: string | null }>`
+    SELECT source, (SELECT sum(read)::text FROM import_batch b WHERE b.source = ${sourceLabel}) AS records
+    FROM import_batch ORDER BY id LIMIT 1`
+  const first = rows[0]
+  if (first === undefined || first.source !== sourceLabel || first.records === null) {
+    return yield* Effect.fail(
+      new Error(`--reuse: the database's first import is ${first?.source ?? "missing"}, not "${sourceLabel}"`)
+    )
   }
+  return Number(first.records)
 })
+
+const program = (migrateMs: number | null) =>
+  Effect.gen(function* () {
+    const importer = yield* SqlImporter
+    const engine = yield* SqlIndicatorEngine
+    const sql = yield* SqlClient.SqlClient
+    let records: number
+    let importMs: number | null = null
+    if (reuse) {
+      records = yield* earlierImport
+      log(`reusing the database's import of ${sizeLabel(contracts)} contracts (${records} records); full run …`)
+    } else {
+      log(`importing ${sizeLabel(contracts)} generated contracts (seed ${seed}) …`)
+      const imported = yield* timed(importer.importSource(generatedItems(), { source: sourceLabel }))
+      records = imported.value.total.read
+      importMs = imported.ms
+      log(`  imported ${records} records in ${(imported.ms / 1000).toFixed(1)} s; full run …`)
+    }
+    const stored = yield* sql<{ readonly n: number; readonly bytes: string }>`
+      SELECT (SELECT count(*)::int FROM contract_chain) AS n, pg_database_size(current_database())::text AS bytes`
+    const full = yield* timed(engine.run())
+    log(`  full run ${(full.ms / 1000).toFixed(1)} s, ${full.value.findings} findings; ${changeCount} changes …`)
+    const changes = yield* changedVersions(changeCount)
+    const changed = yield* timed(
+      importer.importSource(Stream.fromIterable(changes.map(accepted)), { source: "changes" })
+    )
+    const refresh = yield* timed(engine.refresh())
+    log(`  change import ${(changed.ms / 1000).toFixed(2)} s, refresh ${(refresh.ms / 1000).toFixed(2)} s`)
+    return {
+      contracts,
+      seed,
+      reused: reuse,
+      migrateMs,
+      records,
+      versions: stored[0]?.n ?? 0,
+      databaseBytes: Number(stored[0]?.bytes ?? 0),
+      importMs,
+      recordsPerSecond: importMs === null ? null : records / (importMs / 1000),
+      runMs: full.ms,
+      findings: full.value.findings,
+      changedRecords: changed.value.total.read,
+      changedUpdated: changed.value.total.updated,
+      changeImportMs: changed.ms,
+      refreshMs: refresh.ms,
+      refreshMode: refresh.value.mode,
+      refreshFindings: refresh.value.findings,
+      clientMaxRssKiB: process.resourceUsage().maxRSS
+    }
+  })
 
 const postgres = await openPostgres(flag("database-url") ?? process.env.DATABASE_URL, log)
 try {
   const machine = await describeMachine("process.resourceUsage (this process only; the server is not counted)")
   process.env.DATABASE_URL = postgres.url
-  const layer = layerStorage(layerPgFromConfig)
-  const result = await Effect.runPromise(program.pipe(Effect.provide(layer)))
+  // Migrations first and on their own, so that what newer code does to a reused database is measured apart.
+  const migrated = await Effect.runPromise(timed(runMigrations()).pipe(Effect.provide(layerPgFromConfig)))
+  if (migrated.value.length > 0) {
+    log(`  migrations ${migrated.value.map(([id]) => id).join(", ")} in ${(migrated.ms / 1000).toFixed(1)} s`)
+  }
+  const migrateMs = reuse && migrated.value.length > 0 ? migrated.ms : null
+  const result = await Effect.runPromise(program(migrateMs).pipe(Effect.provide(layerStorage(layerPgFromConfig))))
   const stamp = new Date()
     .toISOString()
     .replace(/[:.]/gu, "-")
