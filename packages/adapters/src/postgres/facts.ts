@@ -3,18 +3,19 @@ import { SqlClient, type SqlError } from "effect/sql"
 import { reloadTable } from "./reload.ts"
 
 /**
- * chain_fact rows for a set of chain keys: what core's AnalysisDataset derives per chain (ChainView, planSum,
- * firstPayDate), computed set-based. `keys` is a constant SQL query (never data) giving the distinct chain keys
- * that have versions: all of them, or those of the refresh. Versions are reached through contract_chain with
- * their partition, so each lookup probes one partition's primary key instead of every year's.
+ * chain_fact rows for the chains listed in the temp table `aq_refresh_keys` that have versions: what core's
+ * AnalysisDataset derives per chain (ChainView, planSum, firstPayDate), computed set-based. Each member version is
+ * read once, through contract_chain with its partition (one partition's primary key per version instead of every
+ * year's); the root is the member whose id is the chain key, so it needs no lookup of its own.
  */
-const factsSql = (keys: string): string => `
-  WITH keys AS MATERIALIZED (${keys}),
-  members AS (
-    SELECT cc.chain_key, c.id, c.deleted, c.sign_date, c.crdate, c.contract_sum_wnds, c.fakt_sum_wnds
-    FROM contract_chain cc JOIN keys k ON k.chain_key = cc.chain_key
+const REFRESH_FACTS_SQL = `
+  WITH members AS MATERIALIZED (
+    SELECT cc.chain_key, c.id, c.parent_id, c.root_id, c.deleted, c.type_id, c.year_type_id, c.status_id,
+      c.customer_bin, c.supplier_bin, c.sign_date, c.crdate, c.contract_sum_wnds, c.fakt_sum_wnds
+    FROM aq_refresh_keys r JOIN contract_chain cc ON cc.chain_key = r.chain_key
     JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part
   ),
+  keys AS MATERIALIZED (SELECT DISTINCT chain_key FROM members),
   versions AS (
     SELECT chain_key, count(*) AS n,
       array_agg(contract_sum_wnds ORDER BY sign_date ASC NULLS LAST, crdate, id) AS sums,
@@ -27,10 +28,8 @@ const factsSql = (keys: string): string => `
     JOIN treasury_payment p ON p.contract_id = x.contract_id
     GROUP BY x.chain_key
   ),
-  root AS (
-    SELECT c.* FROM keys k JOIN contract_chain rc ON rc.contract_id = k.chain_key
-    JOIN contract c ON c.id = rc.contract_id AND c.fin_part = rc.fin_part
-    WHERE c.parent_id IS NULL AND (c.root_id IS NULL OR c.root_id = c.id)
+  root AS MATERIALIZED (
+    SELECT * FROM members WHERE id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id)
   ),
   planned AS (
     SELECT u.contract_id, sum(l.amount) AS plan_sum, bool_and(l.id IS NOT NULL) AS complete
@@ -119,7 +118,5 @@ export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlC
 export const refreshFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`DELETE FROM chain_fact WHERE chain_key IN (SELECT chain_key FROM aq_refresh_keys)`
-  yield* sql.unsafe(
-    factsSql("SELECT DISTINCT cc.chain_key FROM contract_chain cc JOIN aq_refresh_keys r ON r.chain_key = cc.chain_key")
-  )
+  yield* sql.unsafe(REFRESH_FACTS_SQL)
 })
