@@ -21,6 +21,7 @@ import {
   PLAN_SUM_UNKNOWN,
   reasonSql,
   SINGLE_VERSION,
+  type PairCount,
   type Scope,
   type StandardCode
 } from "./evaluate.ts"
@@ -141,13 +142,11 @@ const storedGroups = (value: unknown): FactGroups | undefined => {
 
 /**
  * Evaluated / skipped counts of every indicator from the fact groups: each indicator adds up the groups as its
- * evaluation would. Partnership evaluates the passing pairs, which pair_count holds.
+ * evaluation would. Partnership evaluates the passing pairs, which pair_count holds (`pairs`).
  */
-const computeStats = (plan: Plan, groups: FactGroups) =>
+const computeStats = (plan: Plan, groups: FactGroups, pairs: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const hasPartnership = plan.indicators.some((i) => i.code === "partnership")
-    const pairs = hasPartnership ? num((yield* sql<Row>`SELECT count(*) AS n FROM pair_count`)[0]?.n ?? 0) : 0
     const flagged = yield* sql<Row>`
       SELECT indicator, count(*) AS n FROM finding
       WHERE indicator = ANY(${pgArray(plan.indicators.map((i) => i.code))}::text[]) GROUP BY indicator`
@@ -257,9 +256,16 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         (rows) => num(rows[0]?.id)
       )
 
-    const finishRun = (runId: number, startedAt: number, mode: "full" | "refresh", plan: Plan, groups: FactGroups) =>
+    const finishRun = (
+      runId: number,
+      startedAt: number,
+      mode: "full" | "refresh",
+      plan: Plan,
+      groups: FactGroups,
+      pairs: number
+    ) =>
       Effect.gen(function* () {
-        const stats = yield* computeStats(plan, groups)
+        const stats = yield* computeStats(plan, groups, pairs)
         const findings = Object.values(stats).reduce((sum, s) => sum + s.flagged, 0)
         const finishedAt = yield* Clock.currentTimeMillis
         yield* sql`
@@ -277,12 +283,15 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         } satisfies SqlRunReport
       })
 
+    const countAllPairs = Effect.map(sql<Row>`SELECT count(*) AS n FROM pair_count`, (rows) => num(rows[0]?.n ?? 0))
+
+    /** Evaluates every indicator of the plan; partnership's count of pairs comes back (none without it). */
     const evaluateAll = (plan: Plan, scope: Scope, runId: number) =>
-      Effect.forEach(
-        plan.indicators,
-        ({ code, params }) =>
-          Effect.andThen(clearFindings(code, scope), evaluateIndicator(code, params, plan.filters, scope, runId)),
-        { discard: true }
+      Effect.map(
+        Effect.forEach(plan.indicators, ({ code, params }) =>
+          Effect.andThen(clearFindings(code, scope), evaluateIndicator(code, params, plan.filters, scope, runId))
+        ),
+        (results): PairCount => results.find((r) => r !== undefined) ?? { counted: 0 }
       )
 
     const fullRun = (plan: Plan, startedAt: number) =>
@@ -295,14 +304,16 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         yield* sql`DELETE FROM refresh_chain`
         yield* sql`DELETE FROM refresh_subject`
         const runId = yield* startRun("full", plan, startedAt)
-        yield* evaluateAll(plan, "all", runId)
-        return yield* finishRun(runId, startedAt, "full", plan, yield* countGroups(plan, "all"))
+        const pairs = yield* evaluateAll(plan, "all", runId)
+        const total = "counted" in pairs ? pairs.counted : yield* countAllPairs
+        return yield* finishRun(runId, startedAt, "full", plan, yield* countGroups(plan, "all"), total)
       })
 
     const incremental = (plan: Plan, startedAt: number) =>
       Effect.gen(function* () {
-        const last = yield* sql<{ params: unknown; fact_groups: unknown }>`
-          SELECT params, fact_groups::text AS fact_groups FROM indicator_run ORDER BY id DESC LIMIT 1`
+        const last = yield* sql<{ params: unknown; fact_groups: unknown; pairs: unknown }>`
+          SELECT params, fact_groups::text AS fact_groups, stats -> 'partnership' ->> 'evaluated' AS pairs
+          FROM indicator_run ORDER BY id DESC LIMIT 1`
         if (last[0] === undefined) return yield* fullRun(plan, startedAt)
         // Equal parameters: only what the queued chains touch is evaluated again, and the last run's fact
         // groups are adjusted by them. Otherwise every finding is evaluated again from the (refreshed) facts.
@@ -341,20 +352,29 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         // Temporary tables are never analysed automatically; without statistics the planner guesses their size.
         yield* sql`ANALYZE aq_refresh_customers, aq_refresh_suppliers, aq_refresh_subjects, aq_refresh_pairs`
         const runId = yield* startRun("refresh", plan, startedAt)
+        let pairs: PairCount
         if (sameParams) {
-          yield* evaluateAll(plan, "refresh", runId)
+          pairs = yield* evaluateAll(plan, "refresh", runId)
           // A subject's new region shows in the findings about its contracts and pairs.
           yield* sql`
             UPDATE finding f SET region = s.region
             FROM aq_refresh_subjects r LEFT JOIN subject s ON s.bin = r.bin
             WHERE f.customer_bin = r.bin AND f.indicator = ANY(${pgArray(plan.indicators.map((i) => i.code))}::text[])
               AND f.region IS DISTINCT FROM s.region`
-        } else yield* evaluateAll(plan, "all", runId)
+        } else pairs = yield* evaluateAll(plan, "all", runId)
         const groups =
           lastGroups === undefined || before === undefined
             ? yield* countGroups(plan, "all")
             : adjustGroups(lastGroups, yield* countGroups(plan, "refresh"), before)
-        return yield* finishRun(runId, startedAt, "refresh", plan, groups)
+        // With equal parameters the last run counted the same pairs; the refresh changed that count by its pairs.
+        const lastPairs = last[0].pairs === null ? undefined : Number(last[0].pairs)
+        const total =
+          "counted" in pairs
+            ? pairs.counted
+            : lastPairs !== undefined && Number.isSafeInteger(lastPairs)
+              ? lastPairs + pairs.changedBy
+              : yield* countAllPairs
+        return yield* finishRun(runId, startedAt, "refresh", plan, groups, total)
       })
 
     const execute = (mode: "full" | "refresh") =>

@@ -40,6 +40,13 @@ const REASON = {
 export type Scope = "all" | "refresh"
 
 /**
+ * The pairs in pair_count after partnership's evaluation, for the statistics: counted after a full count, or the
+ * change a refresh made (rows added minus rows removed) — counting every pair would make each refresh read the
+ * whole table.
+ */
+export type PairCount = { readonly counted: number } | { readonly changedBy: number }
+
+/**
  * The first common filter a chain's root fails (core's filterReason, preceded by the missing-root check of
  * forEachFilteredRoot), or NULL when it passes. Reads chain_fact as `f`.
  */
@@ -205,7 +212,7 @@ const partnership = (
     const k = formatDecimal(params.customerShare)
     const min = String(params.minContracts)
     const thresholds = JSON.stringify({ min_contracts: min, supplier_share: s, customer_share: k })
-    yield* countPairs(sql, filters, scope)
+    const pairs = yield* countPairs(sql, filters, scope)
     const candidates =
       scope === "all"
         ? sql`SELECT customer_bin, supplier_bin, n, latest FROM pair_count WHERE n >= ${min}::numeric`
@@ -242,10 +249,17 @@ const partnership = (
       LEFT JOIN subject sub ON sub.bin = p.customer_bin
       CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
       WHERE p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
+    return pairs
   })
 
+const countOf = (rows: ReadonlyArray<{ readonly n: unknown }>): number => Number(rows[0]?.n ?? 0)
+
 /** Brings pair_count up to date with chain_fact for the scope (every pair, or the refreshed chains' pairs). */
-const countPairs = (sql: SqlClient.SqlClient, filters: CommonFilters, scope: Scope) =>
+const countPairs = (
+  sql: SqlClient.SqlClient,
+  filters: CommonFilters,
+  scope: Scope
+): Effect.Effect<PairCount, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const passes = passesSql(sql, filters, filters.statusIds)
     if (scope === "all") {
@@ -258,17 +272,26 @@ const countPairs = (sql: SqlClient.SqlClient, filters: CommonFilters, scope: Sco
           GROUP BY f.customer_bin, f.supplier_bin
           ORDER BY f.customer_bin, f.supplier_bin`
       )
-      return
+      return { counted: countOf(yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM pair_count`) }
     }
-    yield* sql`
-      DELETE FROM pair_count p USING aq_refresh_pairs a
-      WHERE p.customer_bin = a.customer_bin AND p.supplier_bin = a.supplier_bin`
-    yield* sql`
-      INSERT INTO pair_count (customer_bin, supplier_bin, n, latest)
-      SELECT f.customer_bin, f.supplier_bin, count(*), max(coalesce(f.sign_date, f.crdate))
-      FROM aq_refresh_pairs a JOIN chain_fact f ON f.customer_bin = a.customer_bin AND f.supplier_bin = a.supplier_bin
-      WHERE ${passes}
-      GROUP BY f.customer_bin, f.supplier_bin`
+    const removed = yield* sql<{ n: unknown }>`
+      WITH gone AS (
+        DELETE FROM pair_count p USING aq_refresh_pairs a
+        WHERE p.customer_bin = a.customer_bin AND p.supplier_bin = a.supplier_bin
+        RETURNING 1
+      )
+      SELECT count(*) AS n FROM gone`
+    const added = yield* sql<{ n: unknown }>`
+      WITH fresh AS (
+        INSERT INTO pair_count (customer_bin, supplier_bin, n, latest)
+        SELECT f.customer_bin, f.supplier_bin, count(*), max(coalesce(f.sign_date, f.crdate))
+        FROM aq_refresh_pairs a JOIN chain_fact f ON f.customer_bin = a.customer_bin AND f.supplier_bin = a.supplier_bin
+        WHERE ${passes}
+        GROUP BY f.customer_bin, f.supplier_bin
+        RETURNING 1
+      )
+      SELECT count(*) AS n FROM fresh`
+    return { changedBy: countOf(added) - countOf(removed) }
   })
 
 export const STANDARD_CODES = [
@@ -283,32 +306,34 @@ export type StandardCode = (typeof STANDARD_CODES)[number]
 export const isStandardCode = (code: string): code is StandardCode =>
   (STANDARD_CODES as ReadonlyArray<string>).includes(code)
 
-/** Inserts the findings of one indicator for the scope (the caller has deleted what they replace). */
+/**
+ * Inserts the findings of one indicator for the scope (the caller has deleted what they replace); partnership
+ * also tells how many pairs pair_count holds.
+ */
 export const evaluateIndicator = (
   code: StandardCode,
   params: unknown,
   filters: CommonFilters,
   scope: Scope,
   runId: number
-): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+): Effect.Effect<PairCount | undefined, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     switch (code) {
       case "super-dumping":
         yield* reductionIndicator(sql, code, (params as SuperDumpingParams).threshold, filters, scope, runId)
-        return
+        return undefined
       case "minimal-dumping":
         yield* reductionIndicator(sql, code, (params as MinimalDumpingParams).threshold, filters, scope, runId)
-        return
+        return undefined
       case "accelerated-payment":
         yield* acceleratedPayment(sql, params as AcceleratedPaymentParams, filters, scope, runId)
-        return
+        return undefined
       case "sum-growth":
         yield* sumGrowth(sql, params as SumGrowthParams, filters, scope, runId)
-        return
+        return undefined
       case "partnership":
-        yield* partnership(sql, params as PartnershipParams, filters, scope, runId)
-        return
+        return yield* partnership(sql, params as PartnershipParams, filters, scope, runId)
     }
   })
 
