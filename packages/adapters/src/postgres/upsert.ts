@@ -301,9 +301,10 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays: a }:
       ),
       upd AS (
         -- Changing fin_part moves the row to its new partition (PostgreSQL turns it into a delete and an insert).
+        -- The stored partition key prunes the row's lookup to one partition (the tableoid alone cannot).
         UPDATE contract t SET ${sql.literal(assignments)}
         FROM cur s
-        WHERE t.tableoid = s.part AND t.ctid = s.tid
+        WHERE t.fin_part = s.stored_part AND t.tableoid = s.part AND t.ctid = s.tid
         RETURNING t.id
       ),
       ins AS (
