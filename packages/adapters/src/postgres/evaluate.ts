@@ -213,15 +213,16 @@ const partnership = (
     const min = String(params.minContracts)
     const thresholds = JSON.stringify({ min_contracts: min, supplier_share: s, customer_share: k })
     const pairs = yield* countPairs(sql, filters, scope)
+    // min is a positive integer; compared as bigint, the bound is a range of the (bin, n) indexes.
     const candidates =
       scope === "all"
-        ? sql`SELECT customer_bin, supplier_bin, n, latest FROM pair_count WHERE n >= ${min}::numeric`
+        ? sql`SELECT customer_bin, supplier_bin, n, latest FROM pair_count WHERE n >= ${min}::bigint`
         : sql`
           SELECT p.customer_bin, p.supplier_bin, p.n, p.latest FROM pair_count p
-          WHERE p.customer_bin IN (SELECT bin FROM aq_refresh_customers) AND p.n >= ${min}::numeric
+          WHERE p.customer_bin IN (SELECT bin FROM aq_refresh_customers) AND p.n >= ${min}::bigint
           UNION
           SELECT p.customer_bin, p.supplier_bin, p.n, p.latest FROM pair_count p
-          WHERE p.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers) AND p.n >= ${min}::numeric`
+          WHERE p.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers) AND p.n >= ${min}::bigint`
     yield* sql`
       WITH pairs AS MATERIALIZED (${candidates}),
       by_supplier AS (
