@@ -82,9 +82,8 @@ export interface ChangedVersion {
 /**
  * After versions were inserted or changed: recomputes the chain key of each, and of every version below it on a
  * parent line without root ids (their keys depend on their ancestors), stores them with each version's partition
- * (a changed financial year moved the version), then queues the old and new chain keys
- * of all of them for the incremental refresh. The changed versions come from the batch itself, so only parent
- * lines are looked up.
+ * (a changed financial year moved the version), then queues the old and new chain keys of all of them for the
+ * incremental refresh. The changed versions come from the batch itself, so only parent lines are looked up.
  */
 export const chainKeyMaintenance = (
   changed: ReadonlyArray<ChangedVersion>
@@ -96,8 +95,8 @@ export const chainKeyMaintenance = (
 
 /**
  * Recomputes every version's chain key and partition from the records and writes only the differences, so a full
- * indicator run also repairs the import-maintained table without locking it against readers. The expected keys and the
- * stored ones meet in one full join; normally nothing differs and nothing is written.
+ * indicator run also repairs the import-maintained table without locking it against readers. The expected rows
+ * and the stored ones meet in one full join; normally nothing differs and nothing is written.
  */
 export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
