@@ -31,9 +31,12 @@ const REFRESH_FACTS_SQL = `
   root AS MATERIALIZED (
     SELECT * FROM members WHERE id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id)
   ),
-  planned AS (
+  -- Plan sums of the keys' own ids, kept only where that id is the chain's root (the CASE below). Over the roots
+  -- themselves the planner estimated one root (a filtered CTE) and evaluated the whole aggregate again for each:
+  -- 537k lot probes for 884 chains at 100k.
+  planned AS MATERIALIZED (
     SELECT u.contract_id, sum(l.amount) AS plan_sum, bool_and(l.id IS NOT NULL) AS complete
-    FROM (SELECT DISTINCT cu.contract_id, cu.lot_id FROM contract_unit cu JOIN root r ON r.id = cu.contract_id
+    FROM (SELECT DISTINCT cu.contract_id, cu.lot_id FROM keys k JOIN contract_unit cu ON cu.contract_id = k.chain_key
           WHERE cu.lot_id IS NOT NULL) u
     LEFT JOIN lot l ON l.id = u.lot_id
     GROUP BY u.contract_id
@@ -42,11 +45,11 @@ const REFRESH_FACTS_SQL = `
                           sum_wnds, crdate, sign_date, plan_sum, first_pay, n_versions, first_sum, last_sum,
                           first_fakt, last_fakt)
   SELECT k.chain_key, r.id, r.deleted, r.type_id, r.year_type_id, r.status_id, r.customer_bin, r.supplier_bin,
-         r.contract_sum_wnds, r.crdate, r.sign_date, CASE WHEN pl.complete THEN pl.plan_sum END, pd.first_pay,
-         coalesce(v.n, 0), v.sums[1], v.sums[v.n], v.fakts[1], v.fakts[v.n]
+         r.contract_sum_wnds, r.crdate, r.sign_date, CASE WHEN r.id IS NOT NULL AND pl.complete THEN pl.plan_sum END,
+         pd.first_pay, coalesce(v.n, 0), v.sums[1], v.sums[v.n], v.fakts[1], v.fakts[v.n]
   FROM keys k
   LEFT JOIN root r ON r.id = k.chain_key
-  LEFT JOIN planned pl ON pl.contract_id = r.id
+  LEFT JOIN planned pl ON pl.contract_id = k.chain_key
   LEFT JOIN paid pd ON pd.chain_key = k.chain_key
   LEFT JOIN versions v ON v.chain_key = k.chain_key`
 
