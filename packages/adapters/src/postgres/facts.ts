@@ -68,8 +68,11 @@ const FACT_COLUMNS = `chain_key, root_id, deleted, type_id, year_type_id, status
  * ever sees it and a failed run leaves nothing behind.
  */
 const FULL_FACT_STEPS: ReadonlyArray<string> = [
+  // The first payment of each contract in the order of the (contract, date) index: an index-only scan that keeps
+  // one row per contract, instead of a hash of every contract id (1M: 1.03 → 0.40 s; at 15M the hash spilled).
   `CREATE UNLOGGED TABLE aq_run_first_pay AS
-   SELECT contract_id, min(pay_date) AS first_pay FROM treasury_payment GROUP BY contract_id`,
+   SELECT DISTINCT ON (contract_id) contract_id, pay_date AS first_pay FROM treasury_payment
+   ORDER BY contract_id, pay_date`,
   `ANALYZE aq_run_first_pay`,
   `CREATE TEMP TABLE aq_chain_versions ON COMMIT DROP AS
    SELECT chain_key, count(*) FILTER (WHERE NOT deleted) AS n, min(first_pay) AS first_pay,
