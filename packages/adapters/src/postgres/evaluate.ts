@@ -264,6 +264,9 @@ const countPairs = (
   Effect.gen(function* () {
     const passes = passesSql(sql, filters, filters.statusIds)
     if (scope === "all") {
+      // Grouped by sorting, which also gives the key order the insert wants; a hash of every pair spills at 15M
+      // and is sorted again afterwards (1M: 2.2 → 1.8 s).
+      yield* sql`SET LOCAL enable_hashagg = off`
       yield* reloadTable(
         "pair_count",
         sql`
@@ -273,6 +276,7 @@ const countPairs = (
           GROUP BY f.customer_bin, f.supplier_bin
           ORDER BY f.customer_bin, f.supplier_bin`
       )
+      yield* sql`RESET enable_hashagg`
       return { counted: countOf(yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM pair_count`) }
     }
     const removed = yield* sql<{ n: unknown }>`

@@ -88,11 +88,15 @@ const FULL_FACT_STEPS: ReadonlyArray<string> = [
    ) m
    GROUP BY chain_key`,
   // P for every contract with units (only roots' are used): cheaper in one pass than joining the roots first.
+  // Grouped by sorting, not hashing: the distinct (contract, lot) pairs come in contract order from the units'
+  // index, and hash tables of every contract spill at 15M (1M: 3.3 → 2.7 s).
+  `SET LOCAL enable_hashagg = off`,
   `CREATE TEMP TABLE aq_plan ON COMMIT DROP AS
    SELECT u.contract_id, sum(l.amount) AS plan_sum, bool_and(l.id IS NOT NULL) AS complete
    FROM (SELECT DISTINCT contract_id, lot_id FROM contract_unit WHERE lot_id IS NOT NULL) u
    LEFT JOIN lot l ON l.id = u.lot_id
    GROUP BY u.contract_id`,
+  `RESET enable_hashagg`,
   `ANALYZE aq_chain_versions, aq_plan`,
   // In key order: the primary key then grows at its right edge instead of splitting pages at random.
   `INSERT INTO chain_fact (${FACT_COLUMNS})
