@@ -183,7 +183,11 @@ const program = (migrateMs: number | null) =>
     }
   })
 
-const postgres = await openPostgres(flag("database-url") ?? process.env.DATABASE_URL, log)
+const databaseUrl = flag("database-url") ?? process.env.DATABASE_URL
+if (reuse && databaseUrl === undefined) {
+  throw new Error("--reuse measures an existing database: pass --database-url (or DATABASE_URL)")
+}
+const postgres = await openPostgres(databaseUrl, log)
 try {
   const machine = await describeMachine("process.resourceUsage (this process only; the server is not counted)")
   process.env.DATABASE_URL = postgres.url
