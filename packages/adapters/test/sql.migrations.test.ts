@@ -34,30 +34,23 @@ const appliedIds = Effect.gen(function* () {
   return rows.map((r) => Number(r.id))
 })
 
-/** A copy of the migrations folder with extra files, for failure scenarios. */
-const withExtraMigrations = (files: Record<string, string>) =>
+/**
+ * A copy of the migrations folder: only the files up to and including `upTo` (a database as an earlier release
+ * left it), plus extra `files` (failure scenarios).
+ */
+const copyOfMigrations = (options: { readonly upTo?: number; readonly files?: Record<string, string> }) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const dir = await mkdtemp(join(tmpdir(), "aq-migrations-"))
-      await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true })
-      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
-      return dir
-    }),
-    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
-  )
-
-/** A copy of the migrations folder up to and including `last`: a database as an earlier release left it. */
-const migrationsUpTo = (last: number) =>
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const dir = await mkdtemp(join(tmpdir(), "aq-migrations-"))
+      const { upTo } = options
       await cp(DEFAULT_MIGRATIONS_DIR, dir, {
         recursive: true,
         filter: (source) => {
           const id = /(\d+)_[^/]+\.sql$/u.exec(source)?.[1]
-          return id === undefined || Number(id) <= last
+          return upTo === undefined || id === undefined || Number(id) <= upTo
         }
       })
+      for (const [name, text] of Object.entries(options.files ?? {})) await writeFile(join(dir, name), text)
       return dir
     }),
     (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -117,9 +110,11 @@ for (const backend of backends()) {
       Effect.gen(function* () {
         yield* runMigrations()
         const before = yield* tables
-        const dir = yield* withExtraMigrations({
-          "9901_good.sql": "CREATE TABLE aq_should_vanish (x int);",
-          "9902_bad.sql": "CREATE TABLE aq_also_vanishes (y int);\nINSERT INTO aq_also_vanishes VALUES (1 / 0);"
+        const dir = yield* copyOfMigrations({
+          files: {
+            "9901_good.sql": "CREATE TABLE aq_should_vanish (x int);",
+            "9902_bad.sql": "CREATE TABLE aq_also_vanishes (y int);\nINSERT INTO aq_also_vanishes VALUES (1 / 0);"
+          }
         })
         const exit = yield* Effect.exit(runMigrations(dir))
         assert.isTrue(Exit.isFailure(exit))
@@ -138,7 +133,7 @@ for (const backend of backends()) {
 
     it.live("a failure in the first migration of an empty database leaves no table behind", () =>
       Effect.gen(function* () {
-        const dir = yield* withExtraMigrations({ "0002_imports.sql": "CREATE TABLE x (a int);\nSELECT 1 / 0;" })
+        const dir = yield* copyOfMigrations({ files: { "0002_imports.sql": "CREATE TABLE x (a int);\nSELECT 1 / 0;" } })
         const exit = yield* Effect.exit(runMigrations(dir))
         assert.isTrue(Exit.isFailure(exit))
         // The migrator creates its bookkeeping table before its transaction; nothing else remains.
@@ -150,7 +145,7 @@ for (const backend of backends()) {
     it.live("0009 names each stored version's partition in contract_chain, keeping its keys and indexes", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        const earlier = yield* migrationsUpTo(8)
+        const earlier = yield* copyOfMigrations({ upTo: 8 })
         assert.deepStrictEqual(
           (yield* runMigrations(earlier)).map(([id]) => id),
           FILE_IDS.filter((id) => id <= 8)

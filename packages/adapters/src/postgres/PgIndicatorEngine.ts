@@ -283,7 +283,16 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         } satisfies SqlRunReport
       })
 
-    const countAllPairs = Effect.map(sql<Row>`SELECT count(*) AS n FROM pair_count`, (rows) => num(rows[0]?.n ?? 0))
+    /**
+     * The pairs pair_count holds after an evaluation: as counted, or the last run's count (`last`, with the same
+     * parameters) changed by the refresh — counted again only when no such count is stored.
+     */
+    const pairTotal = (pairs: PairCount, last: number | undefined) =>
+      "counted" in pairs
+        ? Effect.succeed(pairs.counted)
+        : last !== undefined
+          ? Effect.succeed(last + pairs.changedBy)
+          : Effect.map(sql<Row>`SELECT count(*) AS n FROM pair_count`, (rows) => num(rows[0]?.n ?? 0))
 
     /** Evaluates every indicator of the plan; partnership's count of pairs comes back (none without it). */
     const evaluateAll = (plan: Plan, scope: Scope, runId: number) =>
@@ -306,9 +315,8 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         // under the ingest lock, so the exclusive lock of TRUNCATE waits for nobody.
         yield* sql`TRUNCATE refresh_chain, refresh_subject`
         const runId = yield* startRun("full", plan, startedAt)
-        const pairs = yield* evaluateAll(plan, "all", runId)
-        const total = "counted" in pairs ? pairs.counted : yield* countAllPairs
-        return yield* finishRun(runId, startedAt, "full", plan, yield* countGroups(plan, "all"), total)
+        const pairs = yield* pairTotal(yield* evaluateAll(plan, "all", runId), undefined)
+        return yield* finishRun(runId, startedAt, "full", plan, yield* countGroups(plan, "all"), pairs)
       })
 
     const incremental = (plan: Plan, startedAt: number) =>
@@ -368,14 +376,8 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
           lastGroups === undefined || before === undefined
             ? yield* countGroups(plan, "all")
             : adjustGroups(lastGroups, yield* countGroups(plan, "refresh"), before)
-        // With equal parameters the last run counted the same pairs; the refresh changed that count by its pairs.
-        const lastPairs = last[0].pairs === null ? undefined : Number(last[0].pairs)
-        const total =
-          "counted" in pairs
-            ? pairs.counted
-            : lastPairs !== undefined && Number.isSafeInteger(lastPairs)
-              ? lastPairs + pairs.changedBy
-              : yield* countAllPairs
+        const lastPairs = Number(last[0].pairs ?? Number.NaN)
+        const total = yield* pairTotal(pairs, Number.isSafeInteger(lastPairs) ? lastPairs : undefined)
         return yield* finishRun(runId, startedAt, "refresh", plan, groups, total)
       })
 

@@ -11,7 +11,7 @@ import {
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
 import { reloadTable } from "./reload.ts"
-import { pgArray } from "./values.ts"
+import { num, pgArray } from "./values.ts"
 
 /**
  * The five standard indicators as set-based statements over chain_fact, writing findings directly. Measures,
@@ -253,8 +253,6 @@ const partnership = (
     return pairs
   })
 
-const countOf = (rows: ReadonlyArray<{ readonly n: unknown }>): number => Number(rows[0]?.n ?? 0)
-
 /** Brings pair_count up to date with chain_fact for the scope (every pair, or the refreshed chains' pairs). */
 const countPairs = (
   sql: SqlClient.SqlClient,
@@ -277,7 +275,8 @@ const countPairs = (
           ORDER BY f.customer_bin, f.supplier_bin`
       )
       yield* sql`RESET enable_hashagg`
-      return { counted: countOf(yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM pair_count`) }
+      const all = yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM pair_count`
+      return { counted: num(all[0]?.n ?? 0) }
     }
     const removed = yield* sql<{ n: unknown }>`
       WITH gone AS (
@@ -296,7 +295,7 @@ const countPairs = (
         RETURNING 1
       )
       SELECT count(*) AS n FROM fresh`
-    return { changedBy: countOf(added) - countOf(removed) }
+    return { changedBy: num(added[0]?.n ?? 0) - num(removed[0]?.n ?? 0) }
   })
 
 export const STANDARD_CODES = [
