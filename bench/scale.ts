@@ -43,14 +43,48 @@ import { describeMachine } from "./machine.ts"
 import { RESULTS_DIR } from "./paths.ts"
 import { openPostgres } from "./sql.ts"
 
+const USAGE = `pnpm bench:scale [--contracts 15m] [--seed 1] [--changes 10000] [--database-url postgres://…] [--reuse]
+
+  --contracts     root contracts to generate and import (k and m suffixes; default 15m)
+  --seed          generator seed (default 1)
+  --changes       stored contract versions changed before the refresh (default 10000)
+  --database-url  PostgreSQL to fill (default: DATABASE_URL, else a throwaway local cluster)
+  --reuse         measure again on a database an earlier bench:scale of the same size filled (needs a database URL)`
+
+const VALUED = new Set(["--contracts", "--seed", "--changes", "--database-url"])
+const argv = process.argv.slice(2)
+if (argv.includes("--help") || argv.includes("-h")) {
+  process.stdout.write(`${USAGE}\n`)
+  process.exit(0)
+}
+// A mistyped flag would otherwise start a half-hour 15M run with the defaults.
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i] ?? ""
+  if (VALUED.has(arg) && argv[i + 1] !== undefined && !argv[i + 1]?.startsWith("--")) i++
+  else if (arg !== "--reuse") {
+    process.stderr.write(
+      `bench:scale: ${VALUED.has(arg) ? `${arg} needs a value` : `unknown argument ${arg}`}\n${USAGE}\n`
+    )
+    process.exit(2)
+  }
+}
 const flag = (name: string): string | undefined => {
-  const at = process.argv.indexOf(`--${name}`)
-  return at === -1 ? undefined : process.argv[at + 1]
+  const at = argv.indexOf(`--${name}`)
+  return at === -1 ? undefined : argv[at + 1]
+}
+const wholeNumber = (name: string, fallback: string): number => {
+  const text = flag(name) ?? fallback
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value < 0) {
+    process.stderr.write(`bench:scale: --${name} must be a whole number, not ${text}\n`)
+    process.exit(2)
+  }
+  return value
 }
 const contracts = parseSize(flag("contracts") ?? "15m")
-const seed = Number(flag("seed") ?? "1")
-const changeCount = Number(flag("changes") ?? "10000")
-const reuse = process.argv.includes("--reuse")
+const seed = wholeNumber("seed", "1")
+const changeCount = wholeNumber("changes", "10000")
+const reuse = argv.includes("--reuse")
 const sourceLabel = `generated ${sizeLabel(contracts)}`
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
 
