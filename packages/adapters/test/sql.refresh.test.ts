@@ -142,6 +142,46 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 
+    it.live("imports queue changes only once a run exists: before it, the first refresh is a full run", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        const sql = yield* SqlClient.SqlClient
+        const queues = Effect.map(
+          sql<{ chains: number; subjects: number }>`
+            SELECT (SELECT count(*)::int FROM refresh_chain) AS chains, (SELECT count(*)::int FROM refresh_subject) AS subjects`,
+          (rows) => rows[0]
+        )
+        const base = yield* sourceItems(edgeCaseRecords())
+        yield* importer.importSource(Stream.fromIterable(base), { batchSize: 7 })
+        assert.deepStrictEqual(yield* queues, { chains: 0, subjects: 0 })
+        const first = yield* engine.refresh()
+        assert.strictEqual(first.mode, "full")
+        assert.deepStrictEqual(
+          byKey(yield* allFindings()),
+          byKey((yield* memoryResult([acceptedRecords(base)])).findings)
+        )
+
+        // Every kind that queues: a subject, a lot, a version, a unit, a payment.
+        const changes = yield* sourceItems([
+          subject(C1, "751110000"),
+          lot(10022, "2000.00", "2030-01-01 00:00:00"),
+          contract({ id: 9002, parent: 4003, root: null, sum: "650.00", sign: "2023-11-01 10:00:00" }),
+          unit(10013, 1001, 99999),
+          payment(99001, 4401, "2023-05-12 10:00:00")
+        ])
+        yield* importer.importSource(Stream.fromIterable(changes))
+        const queued = yield* queues
+        assert.isAbove(queued?.chains ?? 0, 3)
+        assert.strictEqual(queued?.subjects, 1)
+        const refresh = yield* engine.refresh()
+        assert.strictEqual(refresh.mode, "refresh")
+        const expected = yield* memoryResult([acceptedRecords(base), acceptedRecords(changes)])
+        assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+        assert.deepStrictEqual(refresh.stats, expected.stats)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("a full run's chain facts = the refresh's, chain by chain", () =>
       Effect.gen(function* () {
         const importer = yield* SqlImporter

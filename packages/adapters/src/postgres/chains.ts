@@ -40,7 +40,11 @@ const childrenOf = (alias: string): string => `
   WHERE c.parent_id = ${alias}.id AND c.root_id IS NULL AND c.parent_id IS NOT NULL OFFSET 0`
 
 /** The statement of chainKeyMaintenance (exposed for EXPLAIN in benchmarks). */
-export const chainKeyMaintenanceStatement = (sql: SqlClient.SqlClient, changed: ReadonlyArray<ChangedVersion>) =>
+export const chainKeyMaintenanceStatement = (
+  sql: SqlClient.SqlClient,
+  changed: ReadonlyArray<ChangedVersion>,
+  queue = true
+) =>
   sql`
     WITH RECURSIVE changed(id, parent_id, root_id, fin_part) AS MATERIALIZED (
       SELECT * FROM unnest(${pgArray(changed.map((c) => c.id))}::bigint[],
@@ -67,9 +71,11 @@ export const chainKeyMaintenanceStatement = (sql: SqlClient.SqlClient, changed: 
       ON CONFLICT (contract_id) DO UPDATE SET fin_part = excluded.fin_part, chain_key = excluded.chain_key
       WHERE (contract_chain.fin_part, contract_chain.chain_key) <> (excluded.fin_part, excluded.chain_key)
     )
-    INSERT INTO refresh_chain (chain_key)
-    SELECT chain_key FROM walked UNION SELECT chain_key FROM old
-    ON CONFLICT DO NOTHING`
+    ${sql.literal(
+      queue
+        ? "INSERT INTO refresh_chain (chain_key) SELECT chain_key FROM walked UNION SELECT chain_key FROM old ON CONFLICT DO NOTHING"
+        : "SELECT 1"
+    )}`
 
 export interface ChangedVersion {
   readonly id: number
@@ -83,14 +89,16 @@ export interface ChangedVersion {
  * After versions were inserted or changed: recomputes the chain key of each, and of every version below it on a
  * parent line without root ids (their keys depend on their ancestors), stores them with each version's partition
  * (a changed financial year moved the version), then queues the old and new chain keys of all of them for the
- * incremental refresh. The changed versions come from the batch itself, so only parent lines are looked up.
+ * incremental refresh (`queue`; upsert.ts `queued`). The changed versions come from the batch itself, so only
+ * parent lines are looked up.
  */
 export const chainKeyMaintenance = (
-  changed: ReadonlyArray<ChangedVersion>
+  changed: ReadonlyArray<ChangedVersion>,
+  queue: boolean
 ): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* chainKeyMaintenanceStatement(sql, changed)
+    yield* chainKeyMaintenanceStatement(sql, changed, queue)
   })
 
 /**

@@ -23,7 +23,7 @@ import { type ArrayElement, nullableInstantText, num, pgArray } from "./values.t
  * into a join — so that each is an index probe per batch row at every size; joins between the batch's own
  * CTEs stay free to hash. A stored row equal to the incoming one is left alone (`unchanged`); contracts and
  * lots are replaced only by a record with a newer or equal `last_update_date` (as core's MemoryContractStore).
- * Changes are queued for the incremental indicator refresh in the same statements.
+ * Changes are queued for the incremental indicator refresh in the same statements, once an indicator run exists.
  */
 
 interface Counts {
@@ -97,6 +97,14 @@ const columns = <V, K extends string>(
   return { rows: values.length, arrays }
 }
 
+/**
+ * The statement's `queued` CTE: its changes queued for the incremental refresh — unless no indicator run has
+ * happened yet, when the first run is a full one that reads everything anyway (a bulk load into an empty
+ * database then writes no queue: 15M rows at 15M contracts, truncated unread by that run).
+ */
+const queued = (sql: SqlClient.SqlClient, queue: boolean, insert: string) =>
+  sql.literal(queue ? `,\n      queued AS (${insert}\n      )` : "")
+
 const SUBJECT_FIELDS = {
   bin: (s: Subject) => s.bin,
   nameRu: (s: Subject) => s.nameRu,
@@ -109,7 +117,8 @@ type SubjectColumn = keyof typeof SUBJECT_FIELDS
 
 const upsertSubjects = (
   sql: SqlClient.SqlClient,
-  { bin, nameRu, nameKz, kato, region }: Columns<SubjectColumn>["arrays"]
+  { bin, nameRu, nameKz, kato, region }: Columns<SubjectColumn>["arrays"],
+  queue: boolean
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
@@ -128,10 +137,12 @@ const upsertSubjects = (
         SELECT s.bin, s.name_ru, s.name_kz, s.kato, s.region FROM s
         WHERE NOT EXISTS (SELECT 1 FROM subject t WHERE t.bin = s.bin)
         RETURNING bin
-      ),
-      queued AS (
-        INSERT INTO refresh_subject (bin) SELECT bin FROM upd UNION SELECT bin FROM ins ON CONFLICT DO NOTHING
-      )
+      )${queued(
+        sql,
+        queue,
+        `
+        INSERT INTO refresh_subject (bin) SELECT bin FROM upd UNION SELECT bin FROM ins ON CONFLICT DO NOTHING`
+      )}
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
     countChanges
   )
@@ -181,7 +192,8 @@ type LotColumn = keyof typeof LOT_FIELDS
 
 const upsertLots = (
   sql: SqlClient.SqlClient,
-  { id, trdBuyId, amount, customerBin, updated }: Columns<LotColumn>["arrays"]
+  { id, trdBuyId, amount, customerBin, updated }: Columns<LotColumn>["arrays"],
+  queue: boolean
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
@@ -205,15 +217,17 @@ const upsertLots = (
         SELECT s.id, s.trd_buy_id, s.amount, s.customer_bin, s.last_update_date FROM s
         WHERE NOT EXISTS (SELECT 1 FROM lot t WHERE t.id = s.id)
         RETURNING id
-      ),
-      -- A lot's amount is part of the plan sum of every contract whose units reference it.
-      queued AS (
+      )${queued(
+        sql,
+        queue,
+        `
+        -- A lot's amount is part of the plan sum of every contract whose units reference it.
         INSERT INTO refresh_chain (chain_key)
         SELECT DISTINCT u.contract_id
         FROM (SELECT id FROM upd UNION ALL SELECT id FROM ins) l
         CROSS JOIN LATERAL (SELECT u.contract_id FROM contract_unit u WHERE u.lot_id = l.id OFFSET 0) u
-        ON CONFLICT DO NOTHING
-      )
+        ON CONFLICT DO NOTHING`
+      )}
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
     countChanges
   )
@@ -341,7 +355,8 @@ type UnitColumn = keyof typeof UNIT_FIELDS
 
 const upsertUnits = (
   sql: SqlClient.SqlClient,
-  { id, contractId, lotId, plnPointId, totalSum }: Columns<UnitColumn>["arrays"]
+  { id, contractId, lotId, plnPointId, totalSum }: Columns<UnitColumn>["arrays"],
+  queue: boolean
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
@@ -367,15 +382,17 @@ const upsertUnits = (
         SELECT s.id, s.contract_id, s.lot_id, s.pln_point_id, s.total_sum FROM s
         WHERE NOT EXISTS (SELECT 1 FROM contract_unit t WHERE t.id = s.id)
         RETURNING id, contract_id
-      ),
-      -- Units make up the plan sum of their contract, which matters only for a root, whose chain key is its id.
-      queued AS (
+      )${queued(
+        sql,
+        queue,
+        `
+        -- Units make up the plan sum of their contract, which matters only for a root, whose chain key is its id.
         INSERT INTO refresh_chain (chain_key)
         SELECT contract_id FROM upd
         UNION SELECT contract_id FROM ins
         UNION SELECT old.contract_id FROM old JOIN upd ON upd.id = old.id
-        ON CONFLICT DO NOTHING
-      )
+        ON CONFLICT DO NOTHING`
+      )}
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
     countChanges
   )
@@ -392,7 +409,8 @@ type PaymentColumn = keyof typeof PAYMENT_FIELDS
 
 const upsertPayments = (
   sql: SqlClient.SqlClient,
-  { id, contractId, payDate, payAmount, prepaySum }: Columns<PaymentColumn>["arrays"]
+  { id, contractId, payDate, payAmount, prepaySum }: Columns<PaymentColumn>["arrays"],
+  queue: boolean
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
@@ -422,16 +440,18 @@ const upsertPayments = (
       touched AS (
         SELECT contract_id FROM upd UNION SELECT contract_id FROM ins
         UNION SELECT old.contract_id FROM old JOIN upd ON upd.id = old.id
-      ),
-      -- The first payment counts for the chain of the version paid, and for the chain keyed by the id paid.
-      queued AS (
+      )${queued(
+        sql,
+        queue,
+        `
+        -- The first payment counts for the chain of the version paid, and for the chain keyed by the id paid.
         INSERT INTO refresh_chain (chain_key)
         SELECT contract_id FROM touched
         UNION
         SELECT cc.chain_key FROM touched
         CROSS JOIN LATERAL (SELECT cc.chain_key FROM contract_chain cc WHERE cc.contract_id = touched.contract_id OFFSET 0) cc
-        ON CONFLICT DO NOTHING
-      )
+        ON CONFLICT DO NOTHING`
+      )}
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
     countChanges
   )
@@ -526,8 +546,8 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
 
 /**
  * Writes a prepared batch in dependency order (subjects and lots before contracts, contracts before units and
- * payments, so the queue entries of later kinds see the chain keys of this batch). Run it inside a transaction:
- * the importer's batch transaction or the store's own.
+ * payments, so the queue entries of later kinds see the chain keys of this batch). Run it inside a transaction
+ * holding the ingest lock: the importer's batch transaction or the store's own.
  */
 export const writePrepared = (
   batch: PreparedRecords
@@ -535,16 +555,28 @@ export const writePrepared = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
-    if (batch.subjects.rows > 0) add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays))
+    // Read under the ingest lock, which runs take too: no run can start between this and the batch's commit.
+    const ran = yield* sql<{ readonly ran: boolean }>`SELECT EXISTS (SELECT 1 FROM indicator_run) AS ran`
+    const queue = ran[0]?.ran === true
+    if (batch.subjects.rows > 0) {
+      add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, queue))
+    }
     if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
-    if (batch.lots.rows > 0) add(counts, batch.lots.rows, yield* upsertLots(sql, batch.lots.arrays))
+    if (batch.lots.rows > 0) add(counts, batch.lots.rows, yield* upsertLots(sql, batch.lots.arrays, queue))
     if (batch.contracts.rows > 0) {
       const result = yield* upsertContracts(sql, batch.contracts)
       add(counts, batch.contracts.rows, result)
-      if (result.changed.size > 0) yield* chainKeyMaintenance(batch.versions.filter((v) => result.changed.has(v.id)))
+      if (result.changed.size > 0) {
+        yield* chainKeyMaintenance(
+          batch.versions.filter((v) => result.changed.has(v.id)),
+          queue
+        )
+      }
     }
-    if (batch.units.rows > 0) add(counts, batch.units.rows, yield* upsertUnits(sql, batch.units.arrays))
-    if (batch.payments.rows > 0) add(counts, batch.payments.rows, yield* upsertPayments(sql, batch.payments.arrays))
+    if (batch.units.rows > 0) add(counts, batch.units.rows, yield* upsertUnits(sql, batch.units.arrays, queue))
+    if (batch.payments.rows > 0) {
+      add(counts, batch.payments.rows, yield* upsertPayments(sql, batch.payments.arrays, queue))
+    }
     return counts
   })
 
