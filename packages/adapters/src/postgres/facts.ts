@@ -61,11 +61,11 @@ const rootOf = (column: string, alias = column): string => `max(${column}) FILTE
 
 /**
  * Every chain's facts from scratch, in one statement whose inputs all arrive in key order and meet in merge
- * joins: contract_chain and every partition of contract by their primary keys, first payments by the (contract,
- * date) index; the versions are then sorted once by chain and chain order for one window pass. The root is the
- * member whose id is the chain key, so its columns come out of the same pass, and the plan sums, grouped in
- * contract order, meet the chains in key order too — the order the insert wants, so that the primary key grows
- * at its right edge.
+ * joins: contract_chain by its primary key, the versions by id (the partitions' primary keys, or a scan and one
+ * sort where the planner finds that cheaper, as at 15M), first payments by the (contract, date) index; the
+ * versions are then sorted once by chain and chain order for one window pass. The root is the member whose id is
+ * the chain key, so its columns come out of the same pass, and the plan sums, grouped in contract order, meet the
+ * chains in key order too — the order the insert wants, so that the primary key grows at its right edge.
  *
  * The earlier build in steps (temporary tables joined by hash) spilled every hash table to disk at 15M contracts:
  * a table of 15M roots, of 12M first payments, of 15M plan sums. Hash joins and hash aggregation are turned off
