@@ -104,11 +104,14 @@ export const chainKeyMaintenance = (
 /**
  * Recomputes every version's chain key and partition from the records and writes only the differences, so a full
  * indicator run also repairs the import-maintained table without locking it against readers. The expected rows
- * and the stored ones meet in one full join; normally nothing differs and nothing is written.
+ * and the stored ones meet in one full (merge) join; normally nothing differs and nothing is written.
  */
 export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
+  // A merge join of the expected keys, sorted by id, with the chain table in its primary key's order: a hash of
+  // the whole chain table spilled to disk at 15M contracts (30–46 s against 22–23 s, measured under load).
+  yield* sql`SET LOCAL enable_hashjoin = off`
   yield* sql`
     CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS
     WITH RECURSIVE ${sql.literal(
@@ -124,6 +127,7 @@ export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.
       cc.chain_key IS NOT NULL AS stored
     FROM expected e FULL JOIN contract_chain cc ON cc.contract_id = e.contract_id
     WHERE (e.fin_part, e.chain_key) IS DISTINCT FROM (cc.fin_part, cc.chain_key)`
+  yield* sql`RESET enable_hashjoin`
   yield* sql`
     UPDATE contract_chain cc SET fin_part = d.fin_part, chain_key = d.chain_key FROM aq_chain_diff d
     WHERE d.contract_id = cc.contract_id AND d.stored AND d.chain_key IS NOT NULL`
