@@ -310,9 +310,9 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         yield* analyzeStale
         yield* rebuildChainKeys
         yield* rebuildFacts
-        // The queues hold every chain after a first import (15M rows); a DELETE would leave them for the next
-        // refresh to read through as dead rows until vacuum (1.1 s at 15M). Only runs and imports touch them, both
-        // under the ingest lock, so the exclusive lock of TRUNCATE waits for nobody.
+        // After a large import the queues hold millions of keys; a DELETE would leave them for the next refresh to
+        // read through as dead rows until vacuum (1.1 s at 15M). Only runs and imports touch them, both under the
+        // ingest lock, so the exclusive lock of TRUNCATE waits for nobody.
         yield* sql`TRUNCATE refresh_chain, refresh_subject`
         const runId = yield* startRun("full", plan, startedAt)
         const pairs = yield* pairTotal(yield* evaluateAll(plan, "all", runId), undefined)

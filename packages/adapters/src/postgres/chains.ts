@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { withPlanMethodsOff } from "./planner.ts"
 import { pgArray } from "./values.ts"
 
 /**
@@ -39,11 +40,11 @@ const childrenOf = (alias: string): string => `
   SELECT c.id, c.parent_id, c.root_id, c.fin_part FROM contract c
   WHERE c.parent_id = ${alias}.id AND c.root_id IS NULL AND c.parent_id IS NOT NULL OFFSET 0`
 
-/** The statement of chainKeyMaintenance (exposed for EXPLAIN in benchmarks). */
-export const chainKeyMaintenanceStatement = (
+/** The statement of {@link chainKeyMaintenance}. */
+const chainKeyMaintenanceStatement = (
   sql: SqlClient.SqlClient,
   changed: ReadonlyArray<ChangedVersion>,
-  queue = true
+  queue: boolean
 ) =>
   sql`
     WITH RECURSIVE changed(id, parent_id, root_id, fin_part) AS MATERIALIZED (
@@ -111,8 +112,7 @@ export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.
   yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
   // A merge join of the expected keys, sorted by id, with the chain table in its primary key's order: a hash of
   // the whole chain table spilled to disk at 15M contracts (30–46 s against 22–23 s, measured under load).
-  yield* sql`SET LOCAL enable_hashjoin = off`
-  yield* sql`
+  yield* withPlanMethodsOff(["hashjoin"])(sql`
     CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS
     WITH RECURSIVE ${sql.literal(
       walkSql("SELECT id, parent_id, root_id, fin_part FROM contract WHERE root_id IS NULL AND parent_id IS NOT NULL")
@@ -126,8 +126,7 @@ export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.
     SELECT coalesce(e.contract_id, cc.contract_id) AS contract_id, e.fin_part, e.chain_key,
       cc.chain_key IS NOT NULL AS stored
     FROM expected e FULL JOIN contract_chain cc ON cc.contract_id = e.contract_id
-    WHERE (e.fin_part, e.chain_key) IS DISTINCT FROM (cc.fin_part, cc.chain_key)`
-  yield* sql`RESET enable_hashjoin`
+    WHERE (e.fin_part, e.chain_key) IS DISTINCT FROM (cc.fin_part, cc.chain_key)`)
   yield* sql`
     UPDATE contract_chain cc SET fin_part = d.fin_part, chain_key = d.chain_key FROM aq_chain_diff d
     WHERE d.contract_id = cc.contract_id AND d.stored AND d.chain_key IS NOT NULL`

@@ -10,6 +10,7 @@ import {
 } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
+import { withPlanMethodsOff } from "./planner.ts"
 import { reloadTable } from "./reload.ts"
 import { num, pgArray } from "./values.ts"
 
@@ -264,7 +265,6 @@ const countPairs = (
     if (scope === "all") {
       // Grouped by sorting, which also gives the key order the insert wants; a hash of every pair spills at 15M
       // and is sorted again afterwards (1M: 2.2 → 1.8 s).
-      yield* sql`SET LOCAL enable_hashagg = off`
       yield* reloadTable(
         "pair_count",
         sql`
@@ -273,8 +273,7 @@ const countPairs = (
           FROM chain_fact f WHERE ${passes}
           GROUP BY f.customer_bin, f.supplier_bin
           ORDER BY f.customer_bin, f.supplier_bin`
-      )
-      yield* sql`RESET enable_hashagg`
+      ).pipe(withPlanMethodsOff(["hashagg"]))
       const all = yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM pair_count`
       return { counted: num(all[0]?.n ?? 0) }
     }

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { withPlanMethodsOff } from "./planner.ts"
 import { reloadTable } from "./reload.ts"
 
 /**
@@ -72,6 +73,8 @@ const rootOf = (column: string, alias = column): string => `max(${column}) FILTE
  * for this statement alone, since the planner, costing an unsorted stream, would otherwise pick them.
  */
 const FULL_FACTS_SQL = `
+  -- Read twice (per version, per chain key) rather than materialised: a CTE's rows lose the index's order and
+  -- would be sorted again for each merge join.
   WITH first_pay AS NOT MATERIALIZED (
     SELECT DISTINCT ON (contract_id) contract_id, pay_date FROM treasury_payment ORDER BY contract_id, pay_date
   ),
@@ -126,12 +129,8 @@ export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlC
   "chain_fact",
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`SET LOCAL enable_hashjoin = off`
-    yield* sql`SET LOCAL enable_hashagg = off`
     yield* sql.unsafe(FULL_FACTS_SQL)
-    yield* sql`RESET enable_hashjoin`
-    yield* sql`RESET enable_hashagg`
-  })
+  }).pipe(withPlanMethodsOff(["hashjoin", "hashagg"]))
 )
 
 /**

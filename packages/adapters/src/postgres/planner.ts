@@ -1,0 +1,22 @@
+import { Effect } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+
+/** Plan methods a statement over whole tables may do without. */
+export type PlanMethod = "hashjoin" | "hashagg"
+
+/**
+ * Runs `effect` with the given plan methods off (`SET LOCAL`, then `RESET` to the session's setting), inside the
+ * caller's transaction. For one-off statements over whole tables whose inputs come in key order: at 15M contracts
+ * every hash table of roots, payments, plan sums, pairs or chain keys spilled to disk, where sorts and merge joins
+ * did not.
+ */
+export const withPlanMethodsOff =
+  (methods: ReadonlyArray<PlanMethod>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError.SqlError, R | SqlClient.SqlClient> =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      for (const method of methods) yield* sql.unsafe(`SET LOCAL enable_${method} = off`)
+      const result = yield* effect
+      for (const method of methods) yield* sql.unsafe(`RESET enable_${method}`)
+      return result
+    })
