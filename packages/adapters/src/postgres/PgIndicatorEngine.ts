@@ -27,6 +27,7 @@ import {
 } from "./evaluate.ts"
 import { rebuildFacts, refreshFacts } from "./facts.ts"
 import { withIngestLock } from "./PgContractStore.ts"
+import { withPlanMethodsOff } from "./planner.ts"
 import { instantText, num, pgArray, strOrNull } from "./values.ts"
 
 export interface SqlRunReport extends RunReport {
@@ -103,7 +104,7 @@ const countGroups = (plan: Plan, scope: Scope) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const where = scope === "all" ? sql`TRUE` : sql`f.chain_key IN (SELECT chain_key FROM aq_refresh_keys)`
-    const rows = yield* sql<Row>`
+    const count = sql<Row>`
       SELECT common_reason, acc_reason, plan_state, has_pay, multi, count(*) AS n FROM (
         SELECT ${reasonSql(sql, plan.filters, plan.filters.statusIds)} AS common_reason,
                ${reasonSql(sql, plan.filters, accStatusesOf(plan))} AS acc_reason,
@@ -113,6 +114,10 @@ const countGroups = (plan: Plan, scope: Scope) =>
         FROM chain_fact f WHERE ${where}
       ) g
       GROUP BY common_reason, acc_reason, plan_state, has_pay, multi`
+    // The planner cannot estimate how many groups CASE outcomes make and takes every chain for a group of its own,
+    // so over every chain it sorted them all (15M: 10.3 s) to find a few dozen groups, which hashing finds in one
+    // pass (5.5 s).
+    const rows = yield* scope === "all" ? count.pipe(withPlanMethodsOff(["sort"])) : count
     const groups: FactGroups = {}
     for (const row of rows) groups[groupKey(row)] = num(row.n)
     return groups

@@ -10,6 +10,7 @@ import {
 } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
+import { insertViaParallelSelect } from "./parallelInsert.ts"
 import { withPlanMethodsOff } from "./planner.ts"
 import { reloadTable } from "./reload.ts"
 import { num, pgArray } from "./values.ts"
@@ -75,8 +76,33 @@ const passesSql = (sql: SqlClient.SqlClient, filters: CommonFilters, statusIds: 
 const scopeSql = (sql: SqlClient.SqlClient, scope: Scope): Statement.Fragment =>
   scope === "all" ? sql`TRUE` : sql`f.chain_key IN (SELECT chain_key FROM aq_refresh_keys)`
 
-const INSERT_FINDING = `INSERT INTO finding (key, indicator, subject_kind, contract_id, customer_bin, supplier_bin,
-  region, date, measures, thresholds, explanation_ru, explanation_en, run_id)`
+const FINDING_COLUMNS = [
+  "key",
+  "indicator",
+  "subject_kind",
+  "contract_id",
+  "customer_bin",
+  "supplier_bin",
+  "region",
+  "date",
+  "measures",
+  "thresholds",
+  "explanation_ru",
+  "explanation_en",
+  "run_id"
+] as const
+
+const INSERT_FINDING = `INSERT INTO finding (${FINDING_COLUMNS.join(", ")})`
+
+/**
+ * Inserts the findings a SELECT over chain_fact computes: over every chain through parallel workers (a full
+ * run's scan of millions of chains for a few findings), over a refresh's chains directly (its keys are in a
+ * temporary table, which no parallel plan reads).
+ */
+const insertFindings = (sql: SqlClient.SqlClient, scope: Scope, select: Statement.Statement<unknown>) =>
+  scope === "all"
+    ? insertViaParallelSelect("finding", FINDING_COLUMNS, select)
+    : sql`${sql.literal(INSERT_FINDING)} ${select}`
 
 const runIdParam = (runId: number) => `${runId}`
 
@@ -103,8 +129,10 @@ const reductionIndicator = (
           "Сумма договора %s тг ниже плановой %s тг всего на %s%% (порог %s%%).",
           "The contract sum %s KZT is only %s%% below the planned %s KZT (threshold %s%%)."
         ]
-  return sql`
-    ${sql.literal(INSERT_FINDING)}
+  return insertFindings(
+    sql,
+    scope,
+    sql`
     SELECT ${code}::text || ':' || f.chain_key, ${code}::text, 'contract', f.chain_key, f.customer_bin, f.supplier_bin,
       s.region, coalesce(f.sign_date, f.crdate),
       jsonb_build_object('plan_sum', m.plan, 'contract_sum', m.sum, 'reduction_pct', m.pct),
@@ -120,6 +148,7 @@ const reductionIndicator = (
     ) m
     WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, filters.statusIds)}
       AND f.plan_sum > 0 AND ${flag}`
+  )
 }
 
 const acceleratedPayment = (
@@ -130,8 +159,10 @@ const acceleratedPayment = (
   runId: number
 ) => {
   const maxDays = String(params.maxDays)
-  return sql`
-    ${sql.literal(INSERT_FINDING)}
+  return insertFindings(
+    sql,
+    scope,
+    sql`
     SELECT 'accelerated-payment:' || f.chain_key, 'accelerated-payment', 'contract', f.chain_key, f.customer_bin,
       f.supplier_bin, s.region, coalesce(f.sign_date, f.crdate),
       jsonb_build_object('days', m.days::text, 'contract_created', m.created, 'first_payment', m.paid),
@@ -150,6 +181,7 @@ const acceleratedPayment = (
     ) m
     WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, params.statusIds)}
       AND f.first_pay IS NOT NULL AND m.days < ${maxDays}::numeric`
+  )
 }
 
 const sumGrowth = (
@@ -160,8 +192,10 @@ const sumGrowth = (
   runId: number
 ) => {
   const t = formatDecimal(params.threshold)
-  return sql`
-    ${sql.literal(INSERT_FINDING)}
+  return insertFindings(
+    sql,
+    scope,
+    sql`
     SELECT 'sum-growth:' || f.chain_key, 'sum-growth', 'contract', f.chain_key, f.customer_bin, f.supplier_bin,
       s.region, coalesce(f.sign_date, f.crdate),
       jsonb_strip_nulls(jsonb_build_object(
@@ -191,6 +225,7 @@ const sumGrowth = (
     ) g
     WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, filters.statusIds)}
       AND f.n_versions >= 2 AND (g.sum_flag OR g.fakt_flag)`
+  )
 }
 
 /**
