@@ -185,6 +185,43 @@ for (const backend of backends()) {
       }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
     )
 
+    it.live("0011 makes the derived tables unlogged, keeping their rows, and records them as built", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations(yield* copyOfMigrations({ upTo: 10 }))
+        yield* sql`
+          INSERT INTO indicator_run (mode, started_at, finished_at, indicators, params, findings, stats) VALUES
+            ('full', now(), now(), '{}', '{}', 0, '{}'), ('full', now(), now(), '{}', '{}', 0, '{}'),
+            ('refresh', now(), now(), '{}', '{}', 0, '{}')`
+        yield* sql`INSERT INTO chain_fact (chain_key, n_versions) VALUES (7, 1)`
+        yield* sql`INSERT INTO pair_count (customer_bin, supplier_bin, n, latest) VALUES ('1', '2', 3, now())`
+
+        assert.deepStrictEqual(
+          (yield* runMigrations()).map(([id]) => id),
+          FILE_IDS.filter((id) => id > 10)
+        )
+        const persistence = yield* sql<{ name: string; persistence: string }>`
+          SELECT relname AS name, relpersistence AS persistence FROM pg_class
+          WHERE relname IN ('chain_fact', 'pair_count', 'derived_table_state') ORDER BY relname`
+        assert.deepStrictEqual(
+          persistence.map((r) => `${r.name}:${r.persistence}`),
+          ["chain_fact:u", "derived_table_state:u", "pair_count:u"]
+        )
+        const kept = yield* sql<{ facts: number; pairs: number; built: string }>`
+          SELECT (SELECT count(*)::int FROM chain_fact) AS facts, (SELECT count(*)::int FROM pair_count) AS pairs,
+            (SELECT built_by_run::text FROM derived_table_state) AS built`
+        assert.deepStrictEqual(kept[0], { facts: 1, pairs: 1, built: "2" }, "the last full run built them")
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("0011 on a database without a full run records nothing as built", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations()
+        assert.deepStrictEqual(yield* sql`SELECT * FROM derived_table_state`, [])
+      }).pipe(Effect.provide(backend.layer("empty")))
+    )
+
     it.live("calendar days in Asia/Almaty agree with core's, across the 2024-03-01 offset change", () =>
       Effect.gen(function* () {
         yield* runMigrations()

@@ -207,6 +207,39 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 
+    it.live("derived tables are unlogged; emptied as by a crash, the next refresh runs in full", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        const sql = yield* SqlClient.SqlClient
+        const persistence = yield* sql<{ name: string; persistence: string }>`
+          SELECT relname AS name, relpersistence AS persistence FROM pg_class
+          WHERE relname IN ('chain_fact', 'pair_count', 'derived_table_state', 'finding', 'indicator_run')
+          ORDER BY relname`
+        assert.deepStrictEqual(
+          persistence.map((r) => `${r.name}:${r.persistence}`),
+          ["chain_fact:u", "derived_table_state:u", "finding:p", "indicator_run:p", "pair_count:u"]
+        )
+        const base = yield* sourceItems(edgeCaseRecords())
+        yield* importer.importSource(Stream.fromIterable(base))
+        yield* engine.run()
+        const facts = yield* factTable
+        const changes = yield* sourceItems([payment(99001, 4401, "2023-05-12 10:00:00")])
+        yield* importer.importSource(Stream.fromIterable(changes))
+
+        // What crash recovery does to unlogged tables: they come back empty.
+        yield* sql`TRUNCATE chain_fact, pair_count, derived_table_state`
+        const refresh = yield* engine.refresh()
+        assert.strictEqual(refresh.mode, "full", "no facts to patch: the refresh runs in full")
+        assert.deepStrictEqual(yield* factTable, facts)
+        const expected = yield* memoryResult([acceptedRecords(base), acceptedRecords(changes)])
+        assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+        assert.deepStrictEqual(refresh.stats, expected.stats)
+        // Intact again: the next refresh patches.
+        assert.strictEqual((yield* engine.refresh()).mode, "refresh")
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("a full run repairs the chain table, keeps the derived tables' indexes and leaves no scratch table", () =>
       Effect.gen(function* () {
         const importer = yield* SqlImporter

@@ -321,15 +321,24 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         yield* sql`TRUNCATE refresh_chain, refresh_subject`
         const runId = yield* startRun("full", plan, startedAt)
         const pairs = yield* pairTotal(yield* evaluateAll(plan, "all", runId), undefined)
+        yield* sql`
+          INSERT INTO derived_table_state (built_by_run) VALUES (${String(runId)}::bigint)
+          ON CONFLICT (singleton) DO UPDATE SET built_by_run = excluded.built_by_run`
         return yield* finishRun(runId, startedAt, "full", plan, yield* countGroups(plan, "all"), pairs)
       })
+
+    /**
+     * Whether chain_fact and pair_count hold what the last full run built (and refreshes patched): unlogged, they
+     * are empty after a crash, on a standby and in a restored base backup, and so is derived_table_state.
+     */
+    const derivedTablesIntact = Effect.map(sql`SELECT 1 FROM derived_table_state`, (rows) => rows.length > 0)
 
     const incremental = (plan: Plan, startedAt: number) =>
       Effect.gen(function* () {
         const last = yield* sql<{ params: unknown; fact_groups: unknown; pairs: unknown }>`
           SELECT params, fact_groups::text AS fact_groups, stats -> 'partnership' ->> 'evaluated' AS pairs
           FROM indicator_run ORDER BY id DESC LIMIT 1`
-        if (last[0] === undefined) return yield* fullRun(plan, startedAt)
+        if (last[0] === undefined || !(yield* derivedTablesIntact)) return yield* fullRun(plan, startedAt)
         // Equal parameters: only what the queued chains touch is evaluated again, and the last run's fact
         // groups are adjusted by them. Otherwise every finding is evaluated again from the (refreshed) facts.
         const sameParams = String(last[0].params) === plan.key
