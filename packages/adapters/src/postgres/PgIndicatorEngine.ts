@@ -352,8 +352,9 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         yield* sql`CREATE TEMP TABLE aq_refresh_suppliers (bin text PRIMARY KEY) ON COMMIT DROP`
         yield* sql`CREATE TEMP TABLE aq_refresh_subjects (bin text PRIMARY KEY) ON COMMIT DROP`
         yield* sql`
-          CREATE TEMP TABLE aq_refresh_pairs (customer_bin text, supplier_bin text, PRIMARY KEY (customer_bin, supplier_bin))
-          ON COMMIT DROP`
+          CREATE TEMP TABLE aq_refresh_pairs (
+            customer_bin text COLLATE "C", supplier_bin text COLLATE "C", PRIMARY KEY (customer_bin, supplier_bin)
+          ) ON COMMIT DROP`
         yield* sql`WITH q AS (DELETE FROM refresh_chain RETURNING chain_key) INSERT INTO aq_refresh_keys SELECT chain_key FROM q`
         yield* sql`WITH q AS (DELETE FROM refresh_subject RETURNING bin) INSERT INTO aq_refresh_subjects SELECT bin FROM q`
         // The pairs whose counts may change are those of the touched chains, and the pairs whose totals may

@@ -20,6 +20,9 @@ import { num, pgArray } from "./values.ts"
  * thresholds and explanations are built in SQL with the same text as the indicator files in core (checked by
  * the differential test against the in-memory engine); comparisons use exact numeric arithmetic, never floats.
  * Thresholds travel as the decimal text core's formatDecimal prints, which is also the exact value core compares.
+ * chain_fact's and pair_count's BINs are bytewise (COLLATE "C", migration 0012). Compared with another table's
+ * BINs they name the collation of the side whose index should serve: left implicit, "C" wins over the default
+ * and the other table's index no longer matches. Equality is the same in both.
  */
 
 // Skip reasons, as the in-memory indicators count them.
@@ -141,7 +144,7 @@ const reductionIndicator = (
       format(${en}::text, m.sum, m.pct, m.plan, ${t}::text),
       ${runIdParam(runId)}::bigint
     FROM chain_fact f
-    LEFT JOIN subject s ON s.bin = f.customer_bin
+    LEFT JOIN subject s ON s.bin = f.customer_bin COLLATE "default"
     CROSS JOIN LATERAL (
       SELECT aq_fmt_tenge(f.plan_sum) AS plan, aq_fmt_tenge(f.sum_wnds) AS sum,
              aq_fmt_fraction((f.plan_sum - f.sum_wnds) * 100, f.plan_sum) AS pct
@@ -173,7 +176,7 @@ const acceleratedPayment = (
              m.paid, m.days, m.created, ${maxDays}::text),
       ${runIdParam(runId)}::bigint
     FROM chain_fact f
-    LEFT JOIN subject s ON s.bin = f.customer_bin
+    LEFT JOIN subject s ON s.bin = f.customer_bin COLLATE "default"
     CROSS JOIN LATERAL (
       SELECT aq_almaty_day(f.first_pay) - aq_almaty_day(f.crdate) AS days,
              to_char(aq_almaty_day(f.crdate), 'YYYY-MM-DD') AS created,
@@ -215,7 +218,7 @@ const sumGrowth = (
           g.fakt_pct, aq_fmt_tenge(f.first_fakt), aq_fmt_tenge(f.last_fakt)) END), ${t}::text),
       ${runIdParam(runId)}::bigint
     FROM chain_fact f
-    LEFT JOIN subject s ON s.bin = f.customer_bin
+    LEFT JOIN subject s ON s.bin = f.customer_bin COLLATE "default"
     CROSS JOIN LATERAL (
       SELECT
         CASE WHEN f.first_sum <> 0 THEN aq_fmt_fraction((f.last_sum - f.first_sum) * 100, f.first_sum) END AS sum_pct,
@@ -255,10 +258,10 @@ const partnership = (
         ? sql`SELECT customer_bin, supplier_bin, n, latest FROM pair_count WHERE n >= ${min}::bigint`
         : sql`
           SELECT p.customer_bin, p.supplier_bin, p.n, p.latest FROM pair_count p
-          WHERE p.customer_bin IN (SELECT bin FROM aq_refresh_customers) AND p.n >= ${min}::bigint
+          WHERE p.customer_bin IN (SELECT bin COLLATE "C" FROM aq_refresh_customers) AND p.n >= ${min}::bigint
           UNION
           SELECT p.customer_bin, p.supplier_bin, p.n, p.latest FROM pair_count p
-          WHERE p.supplier_bin IN (SELECT bin FROM aq_refresh_suppliers) AND p.n >= ${min}::bigint`
+          WHERE p.supplier_bin IN (SELECT bin COLLATE "C" FROM aq_refresh_suppliers) AND p.n >= ${min}::bigint`
     yield* sql`
       WITH pairs AS MATERIALIZED (${candidates}),
       by_supplier AS (
@@ -283,7 +286,7 @@ const partnership = (
       FROM pairs p
       JOIN by_supplier ns ON ns.supplier_bin = p.supplier_bin
       JOIN by_customer nc ON nc.customer_bin = p.customer_bin
-      LEFT JOIN subject sub ON sub.bin = p.customer_bin
+      LEFT JOIN subject sub ON sub.bin = p.customer_bin COLLATE "default"
       CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
       WHERE p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
     return pairs
