@@ -214,6 +214,30 @@ for (const backend of backends()) {
       }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
     )
 
+    it.live("0012 makes the derived tables' BINs bytewise, and a subject join still finds its region", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations()
+        const columns = yield* sql<{ name: string; collation: string | null }>`
+          SELECT table_name || '.' || column_name AS name, collation_name AS collation FROM information_schema.columns
+          WHERE table_name IN ('chain_fact', 'pair_count') AND column_name LIKE '%bin' ORDER BY 1`
+        assert.deepStrictEqual(
+          columns.map((c) => `${c.name}:${c.collation}`),
+          [
+            "chain_fact.customer_bin:C",
+            "chain_fact.supplier_bin:C",
+            "pair_count.customer_bin:C",
+            "pair_count.supplier_bin:C"
+          ]
+        )
+        yield* sql`INSERT INTO subject (bin, region) VALUES ('000140000002', '75')`
+        yield* sql`INSERT INTO chain_fact (chain_key, customer_bin, n_versions) VALUES (1, '000140000002', 1)`
+        const joined = yield* sql<{ region: string | null }>`
+          SELECT s.region FROM chain_fact f LEFT JOIN subject s ON s.bin = f.customer_bin COLLATE "default"`
+        assert.deepStrictEqual(joined, [{ region: "75" }])
+      }).pipe(Effect.provide(backend.layer("empty")))
+    )
+
     it.live("0011 on a database without a full run records nothing as built", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
