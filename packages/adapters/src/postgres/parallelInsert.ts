@@ -50,7 +50,9 @@ export const withParametersFromSettings = (select: Statement.Statement<unknown>)
  * 7.5 s → 4.5 s per indicator). CREATE TABLE AS takes no bind parameters; they travel as transaction-local
  * settings instead (`withParametersFromSettings`).
  *
- * Worth it only for statements over whole tables: one that reads a temporary table is never parallel.
+ * Worth it only for statements over whole tables: one that reads a temporary table is never parallel. Run it
+ * inside a transaction (the settings and the staging table last until its end); outside one, the statement fails
+ * on the first setting it reads.
  */
 export const insertViaParallelSelect = (
   table: string,
