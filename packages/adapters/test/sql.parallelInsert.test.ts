@@ -66,6 +66,19 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(backend.layer()))
     )
 
+    it.live("outside a transaction block it opens its own, so no parameter reads as empty text", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* setUp
+        const select = selection(sql, "alone", [1], "10")
+        yield* insertViaParallelSelect("staged", ["id", "tag", "note", "share"], select)
+        yield* sql`INSERT INTO plain (id, tag, note, share) ${select}`
+        const staged = yield* rowsOf("staged")
+        assert.isAbove(staged.length, 100)
+        assert.deepStrictEqual(staged, yield* rowsOf("plain"))
+      }).pipe(Effect.provide(backend.layer()))
+    )
+
     it.live("refuses a parameter without a cast", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient

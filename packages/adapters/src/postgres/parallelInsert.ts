@@ -50,25 +50,26 @@ export const withParametersFromSettings = (select: Statement.Statement<unknown>)
  * 7.5 s → 4.5 s per indicator). CREATE TABLE AS takes no bind parameters; they travel as transaction-local
  * settings instead (`withParametersFromSettings`).
  *
- * Worth it only for statements over whole tables: one that reads a temporary table is never parallel. Run it
- * inside a transaction (the settings and the staging table last until its end); outside one, the statement fails
- * on the first setting it reads.
+ * Worth it only for statements over whole tables: one that reads a temporary table is never parallel. It runs in
+ * a transaction of its own, or in a savepoint of the caller's: outside a transaction block a local setting would
+ * be gone before the statement that reads it, which would read it as empty text.
  */
 export const insertViaParallelSelect = (
   table: string,
   columns: ReadonlyArray<string>,
   select: Statement.Statement<unknown>
 ): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const { text, values } = yield* withParametersFromSettings(select)
-    if (values.length > 0) {
-      yield* sql`
-        SELECT set_config('adalqarau.p' || n, v, true)
-        FROM unnest(${pgArray(values)}::text[]) WITH ORDINALITY AS p(v, n)`
-    }
-    const list = columns.join(", ")
-    yield* sql.unsafe(`CREATE TEMP TABLE ${STAGED} (${list}) ON COMMIT DROP AS ${text}`)
-    yield* sql.unsafe(`INSERT INTO ${table} (${list}) SELECT ${list} FROM ${STAGED}`)
-    yield* sql.unsafe(`DROP TABLE ${STAGED}`)
-  })
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.gen(function* () {
+      const { text, values } = yield* withParametersFromSettings(select)
+      if (values.length > 0) {
+        yield* sql`
+          SELECT set_config('adalqarau.p' || n, v, true)
+          FROM unnest(${pgArray(values)}::text[]) WITH ORDINALITY AS p(v, n)`
+      }
+      const list = columns.join(", ")
+      yield* sql.unsafe(`CREATE TEMP TABLE ${STAGED} (${list}) ON COMMIT DROP AS ${text}`)
+      yield* sql.unsafe(`INSERT INTO ${table} (${list}) SELECT ${list} FROM ${STAGED}`)
+      yield* sql.unsafe(`DROP TABLE ${STAGED}`)
+    }).pipe(sql.withTransaction)
+  )
