@@ -1,7 +1,8 @@
 /**
  * insertViaParallelSelect: the same rows as a plain INSERT … SELECT with bind parameters (arrays, numbers and
- * text that looks like SQL or like a parameter), twice in one transaction, nothing staged left behind, a plan with
- * parallel workers on PostgreSQL, and a clear defect for a parameter without a cast.
+ * text that looks like SQL or like a parameter), several times in one transaction and once outside any, nothing
+ * staged left behind, a plan with parallel workers on PostgreSQL, and a clear defect for a parameter without a
+ * cast.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
