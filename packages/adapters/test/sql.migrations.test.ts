@@ -235,6 +235,19 @@ for (const backend of backends()) {
         const joined = yield* sql<{ region: string | null }>`
           SELECT s.region FROM chain_fact f LEFT JOIN subject s ON s.bin = f.customer_bin COLLATE "default"`
         assert.deepStrictEqual(joined, [{ region: "75" }])
+        // Why the join names the default collation: left implicit, "C" wins and subject's key cannot serve it.
+        const probes = (collate: string) =>
+          sql.withTransaction(
+            Effect.gen(function* () {
+              yield* sql`SET LOCAL enable_seqscan = off`
+              const plan = yield* sql.unsafe<{ "QUERY PLAN": string }>(
+                `EXPLAIN SELECT s.region FROM chain_fact f LEFT JOIN subject s ON s.bin = f.customer_bin${collate}`
+              )
+              return plan.some((r) => r["QUERY PLAN"].includes("subject_pkey"))
+            })
+          )
+        assert.isTrue(yield* probes(` COLLATE "default"`))
+        assert.isFalse(yield* probes(""))
       }).pipe(Effect.provide(backend.layer("empty")))
     )
 

@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
 import { SqlClient } from "effect/sql"
-import { insertViaParallelSelect, withParametersFromSettings } from "../src/postgres/parallelInsert.ts"
+import { insertViaParallelSelect, setParameters, withParametersFromSettings } from "../src/postgres/parallelInsert.ts"
 import { pgArray } from "../src/postgres/values.ts"
 import { backends } from "./support/databases.ts"
 
@@ -108,7 +108,7 @@ if (postgres !== undefined) {
             ])
               yield* sql.unsafe(`SET LOCAL ${setting}`)
             const { text, values } = yield* withParametersFromSettings(selection(sql, "t", [1, 2], "50"))
-            yield* sql`SELECT set_config('adalqarau.p' || n, v, true) FROM unnest(${pgArray(values)}::text[]) WITH ORDINALITY AS p(v, n)`
+            yield* setParameters(values)
             return yield* sql.unsafe<{ "QUERY PLAN": string }>(`EXPLAIN CREATE TEMP TABLE x (a, b, c, d) AS ${text}`)
           })
         )

@@ -43,6 +43,18 @@ export const withParametersFromSettings = (select: Statement.Statement<unknown>)
     return { text: rewritten, values }
   })
 
+/** Sets the transaction-local settings a {@link withParametersFromSettings} statement reads, in order. */
+export const setParameters = (
+  values: ReadonlyArray<string>
+): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  values.length === 0
+    ? Effect.void
+    : Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        Effect.asVoid(sql`
+          SELECT set_config('adalqarau.p' || n, v, true)
+          FROM unnest(${pgArray(values)}::text[]) WITH ORDINALITY AS p(v, n)`)
+      )
+
 /**
  * `INSERT INTO table (columns) select`, with the SELECT computed by parallel workers. PostgreSQL 15 runs no part
  * of an INSERT … SELECT in parallel, but does run CREATE TABLE AS in parallel, so the rows are staged in a
@@ -62,11 +74,7 @@ export const insertViaParallelSelect = (
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.gen(function* () {
       const { text, values } = yield* withParametersFromSettings(select)
-      if (values.length > 0) {
-        yield* sql`
-          SELECT set_config('adalqarau.p' || n, v, true)
-          FROM unnest(${pgArray(values)}::text[]) WITH ORDINALITY AS p(v, n)`
-      }
+      yield* setParameters(values)
       const list = columns.join(", ")
       yield* sql.unsafe(`CREATE TEMP TABLE ${STAGED} (${list}) ON COMMIT DROP AS ${text}`)
       yield* sql.unsafe(`INSERT INTO ${table} (${list}) SELECT ${list} FROM ${STAGED}`)
