@@ -25,7 +25,7 @@ import {
   type Scope,
   type StandardCode
 } from "./evaluate.ts"
-import { rebuildFacts, refreshFacts } from "./facts.ts"
+import { type FactBuildOptions, rebuildFacts, refreshFacts, SPLIT_FROM_CHAINS } from "./facts.ts"
 import { withIngestLock } from "./PgContractStore.ts"
 import { withPlanMethodsOff } from "./planner.ts"
 import { instantText, num, pgArray, strOrNull } from "./values.ts"
@@ -247,7 +247,10 @@ const analyzeStale = Effect.gen(function* () {
 const engineError = (what: string) => (cause: SqlError.SqlError | Error) =>
   new IndicatorEngineError({ message: `${what} failed: ${cause.message}`, cause })
 
-export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRegistry.standard) =>
+export const makeSqlIndicatorEngine = (
+  registry: IndicatorRegistry = IndicatorRegistry.standard,
+  options: FactBuildOptions = { splitFromChains: SPLIT_FROM_CHAINS }
+) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
@@ -313,8 +316,9 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
         yield* sql.unsafe(`SET LOCAL work_mem = '${FULL_RUN_WORK_MEM}'`)
         for (const setting of FULL_RUN_PARALLEL_COSTS) yield* sql.unsafe(setting)
         yield* analyzeStale
-        yield* rebuildChainKeys
-        yield* rebuildFacts
+        const repaired = yield* rebuildChainKeys
+        // A second connection would not see the repair until this transaction commits.
+        yield* rebuildFacts({ splitFromChains: repaired > 0 ? Number.POSITIVE_INFINITY : options.splitFromChains })
         // After a large import the queues hold millions of keys; a DELETE would leave them for the next refresh to
         // read through as dead rows until vacuum (1.1 s at 15M). Only runs and imports touch them, both under the
         // ingest lock, so the exclusive lock of TRUNCATE waits for nobody.
@@ -414,10 +418,11 @@ export const makeSqlIndicatorEngine = (registry: IndicatorRegistry = IndicatorRe
   })
 
 export const layerSqlIndicatorEngine = (
-  registry: IndicatorRegistry = IndicatorRegistry.standard
+  registry: IndicatorRegistry = IndicatorRegistry.standard,
+  options?: FactBuildOptions
 ): Layer.Layer<SqlIndicatorEngine | IndicatorEngine, never, SqlClient.SqlClient> =>
   Layer.effectContext(
-    Effect.map(makeSqlIndicatorEngine(registry), (engine) =>
+    Effect.map(makeSqlIndicatorEngine(registry, options), (engine) =>
       Context.make(SqlIndicatorEngine, engine).pipe(
         Context.add(IndicatorEngine, IndicatorEngine.of({ run: engine.run }))
       )

@@ -105,9 +105,10 @@ export const chainKeyMaintenance = (
 /**
  * Recomputes every version's chain key and partition from the records and writes only the differences, so a full
  * indicator run also repairs the import-maintained table without locking it against readers. The expected rows
- * and the stored ones meet in one full (merge) join; normally nothing differs and nothing is written.
+ * and the stored ones meet in one full (merge) join; normally nothing differs and nothing is written. Returns how
+ * many versions' entries it wrote or deleted.
  */
-export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
+export const rebuildChainKeys: Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
   // A merge join of the expected keys, sorted by id, with the chain table in its primary key's order: a hash of
@@ -135,4 +136,6 @@ export const rebuildChainKeys: Effect.Effect<void, SqlError.SqlError, SqlClient.
     SELECT contract_id, fin_part, chain_key FROM aq_chain_diff WHERE NOT stored`
   yield* sql`
     DELETE FROM contract_chain cc USING aq_chain_diff d WHERE d.contract_id = cc.contract_id AND d.chain_key IS NULL`
+  const [diff] = yield* sql<{ readonly n: unknown }>`SELECT count(*) AS n FROM aq_chain_diff`
+  return Number(diff?.n ?? 0)
 })

@@ -1,7 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import { withPlanMethodsOff } from "./planner.ts"
 import { reloadTable } from "./reload.ts"
+import { withSnapshotPeer } from "./snapshotPeer.ts"
 
 /**
  * chain_fact rows for the chains listed in the temp table `aq_refresh_keys` that have versions: what core's
@@ -60,39 +61,80 @@ const FACT_COLUMNS = `chain_key, root_id, deleted, type_id, year_type_id, status
 /** The root's value of a column: the one version of the chain that is its root (NULL without one). */
 const rootOf = (column: string, alias = column): string => `max(${column}) FILTER (WHERE is_root) AS ${alias}`
 
+/** Chain keys from `from` (inclusive) to `below` (exclusive); an end left out is open. */
+interface KeyRange {
+  readonly from?: bigint
+  readonly below?: bigint
+}
+
+/** `column` within the range, as SQL (the bounds are bigints, so their text is digits). */
+const inRange = (column: string, range: KeyRange): string =>
+  [
+    ...(range.from === undefined ? [] : [`${column} >= ${range.from}::bigint`]),
+    ...(range.below === undefined ? [] : [`${column} < ${range.below}::bigint`])
+  ].join(" AND ") || "TRUE"
+
+const bounded = (range: KeyRange): boolean => range.from !== undefined || range.below !== undefined
+
+const MEMBER_COLUMNS = `cc.chain_key, c.id, c.parent_id, c.root_id, c.deleted, c.contract_sum_wnds, c.fakt_sum_wnds,
+    c.type_id, c.year_type_id, c.status_id, c.customer_bin, c.supplier_bin, c.crdate, c.sign_date`
+
 /**
- * Every chain's facts from scratch, in one statement whose inputs all arrive in key order and meet in merge
- * joins: contract_chain by its primary key, the versions by id (the partitions' primary keys, or a scan and one
- * sort where the planner finds that cheaper, as at 15M), first payments by the (contract, date) index; the
- * versions are then sorted once by chain and chain order for one window pass. The root is the member whose id is
- * the chain key, so its columns come out of the same pass, and the plan sums, grouped in contract order, meet the
- * chains in key order too — the order the insert wants, so that the primary key grows at its right edge.
+ * The facts of the chains whose keys lie in `range`, inserted into `target`, in one statement whose inputs all
+ * arrive in key order and meet in merge joins: contract_chain by its primary key, the versions by id (the
+ * partitions' primary keys, or a scan and one sort where the planner finds that cheaper, as at 15M), first
+ * payments by the (contract, date) index; the versions are then sorted once by chain and chain order for one
+ * window pass. The root is the member whose id is the chain key, so its columns come out of the same pass, and
+ * the plan sums, grouped in contract order, meet the chains in key order too — the order the insert wants, so
+ * that the primary key grows at its right edge.
  *
  * The earlier build in steps (temporary tables joined by hash) spilled every hash table to disk at 15M contracts:
  * a table of 15M roots, of 12M first payments, of 15M plan sums. Hash joins and hash aggregation are turned off
  * for this statement alone, since the planner, costing an unsorted stream, would otherwise pick them.
+ *
+ * A bounded range reads the versions whose ids lie in it, in one ordered pass as above, and apart from them the
+ * few members numbered outside it (an amendment numbered far from its root), through the chain-key index and
+ * one primary-key probe each: a chain's members may lie anywhere, its facts must not depend on where.
  */
-const FULL_FACTS_SQL = `
+const factsSql = (target: "chain_fact" | "chain_fact_stage", range: KeyRange): string => `
   -- Read twice (per version, per chain key) rather than materialised: a CTE's rows lose the index's order and
   -- would be sorted again for each merge join.
   WITH first_pay AS NOT MATERIALIZED (
-    SELECT DISTINCT ON (contract_id) contract_id, pay_date FROM treasury_payment ORDER BY contract_id, pay_date
+    SELECT DISTINCT ON (contract_id) contract_id, pay_date FROM treasury_payment
+    WHERE ${inRange("contract_id", range)} ORDER BY contract_id, pay_date
   ),
-  versions AS (
-    SELECT cc.chain_key, c.id, c.deleted, c.contract_sum_wnds AS sum_wnds,
-      p.pay_date AS first_pay,
-      c.id = cc.chain_key AND c.parent_id IS NULL AND (c.root_id IS NULL OR c.root_id = c.id) AS is_root,
-      c.type_id, c.year_type_id, c.status_id, c.customer_bin, c.supplier_bin, c.crdate, c.sign_date,
-      first_value(c.contract_sum_wnds) OVER same_state AS first_sum,
-      last_value(c.contract_sum_wnds) OVER same_state AS last_sum,
-      first_value(c.fakt_sum_wnds) OVER same_state AS first_fakt,
-      last_value(c.fakt_sum_wnds) OVER same_state AS last_fakt
+  members AS (
+    SELECT ${MEMBER_COLUMNS}, p.pay_date AS first_pay
     FROM contract_chain cc
     JOIN contract c ON c.id = cc.contract_id
     LEFT JOIN first_pay p ON p.contract_id = c.id
+    -- The range on both sides of the join: the planner carries equalities across a join, not ranges.
+    WHERE ${inRange("cc.contract_id", range)} AND ${inRange("c.id", range)} AND ${inRange("cc.chain_key", range)}${
+      bounded(range)
+        ? `
+    UNION ALL
+    SELECT ${MEMBER_COLUMNS}, p.pay_date
+    FROM contract_chain cc
+    JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part
+    LEFT JOIN LATERAL (
+      SELECT t.pay_date FROM treasury_payment t WHERE t.contract_id = c.id ORDER BY t.pay_date LIMIT 1
+    ) p ON true
+    WHERE ${inRange("cc.chain_key", range)} AND NOT (${inRange("cc.contract_id", range)})`
+        : ""
+    }
+  ),
+  versions AS (
+    SELECT chain_key, id, deleted, contract_sum_wnds AS sum_wnds, first_pay,
+      id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id) AS is_root,
+      type_id, year_type_id, status_id, customer_bin, supplier_bin, crdate, sign_date,
+      first_value(contract_sum_wnds) OVER same_state AS first_sum,
+      last_value(contract_sum_wnds) OVER same_state AS last_sum,
+      first_value(fakt_sum_wnds) OVER same_state AS first_fakt,
+      last_value(fakt_sum_wnds) OVER same_state AS last_fakt
+    FROM members
     -- The chain's live (or deleted) versions in chain order, each row seeing the first and the last of them: one
     -- window pass, where row numbers and a count per partition took two (0.7 s of 3.4 s at 1M).
-    WINDOW same_state AS (PARTITION BY cc.chain_key, c.deleted ORDER BY c.sign_date ASC NULLS LAST, c.crdate, c.id
+    WINDOW same_state AS (PARTITION BY chain_key, deleted ORDER BY sign_date ASC NULLS LAST, crdate, id
                           ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
   ),
   chains AS (
@@ -109,11 +151,12 @@ const FULL_FACTS_SQL = `
   -- P for every contract with units (only roots' are used): cheaper in one ordered pass than probing per root.
   planned AS (
     SELECT u.contract_id, sum(l.amount) AS plan_sum, bool_and(l.id IS NOT NULL) AS complete
-    FROM (SELECT DISTINCT contract_id, lot_id FROM contract_unit WHERE lot_id IS NOT NULL) u
+    FROM (SELECT DISTINCT contract_id, lot_id FROM contract_unit
+          WHERE lot_id IS NOT NULL AND ${inRange("contract_id", range)}) u
     LEFT JOIN lot l ON l.id = u.lot_id
     GROUP BY u.contract_id
   )
-  INSERT INTO chain_fact (${FACT_COLUMNS})
+  INSERT INTO ${target} (${FACT_COLUMNS})
   SELECT v.chain_key, v.root_id, v.root_deleted, v.type_id, v.year_type_id, v.status_id, v.customer_bin,
     v.supplier_bin, v.root_sum, v.crdate, v.sign_date,
     CASE WHEN v.root_id IS NOT NULL AND pl.complete THEN pl.plan_sum END,
@@ -124,14 +167,78 @@ const FULL_FACTS_SQL = `
   LEFT JOIN first_pay kp ON kp.contract_id = v.chain_key
   ORDER BY v.chain_key`
 
-/** Rebuilds every chain's facts (a full run). */
-export const rebuildFacts: Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> = reloadTable(
-  "chain_fact",
+/** When a full run splits the fact build between two connections. */
+export interface FactBuildOptions {
+  /**
+   * The fewest chains (contract_chain's estimated rows) worth a second connection; `Infinity` never splits. The
+   * split costs a connection, an exported snapshot and a copy of the upper half's rows.
+   */
+  readonly splitFromChains: number
+}
+
+/** How the facts were built: `splitAt` is the chain key from which the second connection computed them. */
+export interface FactBuild {
+  readonly splitAt: bigint | undefined
+}
+
+/** Below about this many chains the fact build takes well under a second; a second connection would not pay. */
+export const SPLIT_FROM_CHAINS = 200_000
+
+/**
+ * The chain key that halves the chains: the middle bound of the chain-key histogram ANALYZE keeps, or, without
+ * one, the middle of the keys' span. Nothing when the table holds fewer than `splitFromChains` rows.
+ */
+const splitPoint = (splitFromChains: number) =>
   Effect.gen(function* () {
+    if (!Number.isFinite(splitFromChains)) return undefined
     const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(FULL_FACTS_SQL)
-  }).pipe(withPlanMethodsOff(["hashjoin", "hashagg"]))
-)
+    const [row] = yield* sql<{ readonly chains: unknown; readonly median: unknown; readonly middle: unknown }>`
+      SELECT c.reltuples AS chains,
+        (SELECT b[(cardinality(b) + 1) / 2]
+         FROM pg_stats s, LATERAL (SELECT s.histogram_bounds::text::bigint[] AS b) h
+         WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'chain_key') AS median,
+        (SELECT (min(chain_key) + max(chain_key)) / 2 FROM contract_chain) AS middle
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = 'contract_chain'::regclass`
+    if (row === undefined || Number(row.chains) < splitFromChains) return undefined
+    const key = row.median ?? row.middle
+    return key === null || key === undefined ? undefined : BigInt(String(key))
+  })
+
+/**
+ * Rebuilds every chain's facts (a full run). From `splitFromChains` chains on, the chains are halved at a key
+ * and a second connection, sharing this transaction's snapshot, computes the upper half into chain_fact_stage
+ * while this one computes the lower half: PostgreSQL runs no part of an INSERT … SELECT in parallel, and the
+ * statement is most of a full run. The upper half is then copied over. Alone when no second connection can be
+ * had (snapshotPeer.ts).
+ *
+ * The peer does not see this transaction's own writes; the caller passes `Infinity` when it has written records
+ * the facts read (the chain-key repair).
+ */
+export const rebuildFacts = (
+  options: FactBuildOptions
+): Effect.Effect<FactBuild, SqlError.SqlError, SqlClient.SqlClient> =>
+  reloadTable(
+    "chain_fact",
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const alone = Effect.as(sql.unsafe(factsSql("chain_fact", {})), { splitAt: undefined })
+      const split = yield* splitPoint(options.splitFromChains)
+      if (split === undefined) return yield* alone
+      const shared = yield* withSnapshotPeer(
+        ["TRUNCATE chain_fact_stage", factsSql("chain_fact_stage", { from: split })],
+        sql.unsafe(factsSql("chain_fact", { below: split }))
+      )
+      if (Option.isNone(shared)) return yield* alone
+      // The peer wrote its half in key order into an empty table, all of it above this half's keys: read in
+      // physical order, the primary key still grows at its right edge, without a sort of half the facts.
+      yield* sql.unsafe("SET LOCAL synchronize_seqscans = off")
+      yield* sql.unsafe(`INSERT INTO chain_fact (${FACT_COLUMNS}) SELECT ${FACT_COLUMNS} FROM chain_fact_stage`)
+      yield* sql.unsafe("RESET synchronize_seqscans")
+      yield* sql.unsafe("TRUNCATE chain_fact_stage")
+      return { splitAt: split }
+    }).pipe(withPlanMethodsOff(["hashjoin", "hashagg"]))
+  )
 
 /**
  * Replaces the facts of the chains listed in the temp table `aq_refresh_keys` (an incremental refresh); keys

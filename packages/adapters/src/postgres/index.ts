@@ -33,6 +33,7 @@ export {
   SqlIndicatorEngine,
   type SqlRunReport
 } from "./PgIndicatorEngine.ts"
+export { type FactBuildOptions, SPLIT_FROM_CHAINS } from "./facts.ts"
 export { finPartOf, upsertRecords } from "./upsert.ts"
 export {
   type AccountServices,

@@ -8,10 +8,10 @@ import { SqlClient, type SqlError } from "effect/sql"
  * that the one index kept grows at its right edge. The definitions are read from the catalogue, so the
  * migrations stay their only source. Only the indicator engine reads these tables, under the ingest lock.
  */
-export const reloadTable = <E, R>(
+export const reloadTable = <A, E, R>(
   table: "chain_fact" | "pair_count",
-  fill: Effect.Effect<void, E, R>
-): Effect.Effect<void, SqlError.SqlError | E, SqlClient.SqlClient | R> =>
+  fill: Effect.Effect<A, E, R>
+): Effect.Effect<A, SqlError.SqlError | E, SqlClient.SqlClient | R> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(`TRUNCATE ${table}`)
@@ -22,7 +22,8 @@ export const reloadTable = <E, R>(
       WHERE i.indrelid = ${table}::regclass
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`
     for (const index of indexes) yield* sql.unsafe(`DROP INDEX ${index.name}`)
-    yield* fill
+    const filled = yield* fill
     for (const index of indexes) yield* sql.unsafe(index.definition)
     yield* sql.unsafe(`ANALYZE ${table}`)
+    return filled
   })

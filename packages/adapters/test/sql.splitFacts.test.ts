@@ -1,0 +1,146 @@
+/**
+ * The fact build split between two connections (facts.ts `rebuildFacts`, snapshotPeer.ts): the chain facts equal
+ * the ones built by one connection alone, members numbered on the other side of the split included; the findings
+ * of a run equal a run's alone; a failure on the second connection fails the build and leaves that connection
+ * outside any transaction. PGlite has one connection and builds alone.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Stream } from "effect"
+import { SqlClient } from "effect/sql"
+import { layerStorage } from "../src/postgres/Database.ts"
+import { rebuildFacts } from "../src/postgres/facts.ts"
+import { SqlImporter } from "../src/postgres/PgImporter.ts"
+import { makeSqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
+import { backends } from "./support/databases.ts"
+import { C2, contract, lot, payment, S3, unit } from "./support/edgeCases.ts"
+import { allFindings, byKey, generatedRecords, sourceItems } from "./support/engines.ts"
+
+const ALWAYS = { splitFromChains: 0 }
+const NEVER = { splitFromChains: Number.POSITIVE_INFINITY }
+
+/**
+ * Chains whose members lie far from their keys, so that any split between the generated ids divides them: a root
+ * below every generated id with amendments above them all (a parent line, and a root id), and a version below
+ * them all whose root id names a chain above them all. Each has units on lots and payments.
+ */
+const farMembers = [
+  contract({ id: 10, sum: "5000.00", sign: "2023-02-01 10:00:00" }),
+  contract({ id: 9990_000_001, parent: 10, sum: "6500.00", sign: "2023-03-01 10:00:00" }),
+  contract({ id: 9990_000_002, root: 10, parent: 9990_000_001, sum: "7100.00", sign: "2023-04-01 10:00:00" }),
+  contract({ id: 99_000_100, customer: C2, supplier: S3, sum: "800.00", sign: "2023-06-01 10:00:00" }),
+  contract({ id: 20, root: 99_000_100, customer: C2, supplier: S3, sum: "950.00", sign: "2023-07-01 10:00:00" }),
+  lot(970_000_001, "4000.00"),
+  lot(970_000_002, "1500.00"),
+  unit(980_000_001, 10, 970_000_001),
+  unit(980_000_002, 10, 970_000_002),
+  unit(980_000_003, 99_000_100, 970_000_002),
+  payment(990_000_001, 9990_000_002, "2023-04-05 09:00:00"),
+  payment(990_000_002, 10, "2023-02-20 09:00:00"),
+  payment(990_000_003, 20, "2023-07-02 09:00:00")
+]
+
+/** chain_fact as text, one line per chain in key order. */
+const factLines = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ line: string }>`SELECT (f.*)::text AS line FROM chain_fact f ORDER BY chain_key`
+  return rows.map((r) => r.line)
+})
+
+const load = Effect.gen(function* () {
+  const importer = yield* SqlImporter
+  const sql = yield* SqlClient.SqlClient
+  const items = yield* sourceItems([...generatedRecords(1_500, 47), ...farMembers])
+  yield* importer.importSource(Stream.fromIterable(items))
+  yield* sql`ANALYZE contract_chain`
+})
+
+for (const backend of backends()) {
+  describe(`chain facts in two halves (${backend.name})`, () => {
+    it.live("equal the facts built alone, members across the split included", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* load
+        const split = yield* sql.withTransaction(rebuildFacts(ALWAYS))
+        const halves = yield* factLines
+        const alone = yield* sql.withTransaction(rebuildFacts(NEVER))
+        assert.isUndefined(alone.splitAt)
+        assert.deepStrictEqual(halves, yield* factLines)
+        assert.isAbove(halves.length, 1000)
+        const stage = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM chain_fact_stage`
+        assert.strictEqual(stage[0]?.n, 0)
+        if (backend.name === "pglite") {
+          assert.isUndefined(split.splitAt, "PGlite has one connection")
+          return
+        }
+        const at = split.splitAt
+        assert.isDefined(at)
+        // Both halves had chains, and members on the other side of the split from their keys.
+        const sides = yield* sql<{ below: number; above: number; across: number }>`
+          SELECT count(DISTINCT chain_key) FILTER (WHERE chain_key < ${String(at)}::bigint)::int AS below,
+            count(DISTINCT chain_key) FILTER (WHERE chain_key >= ${String(at)}::bigint)::int AS above,
+            count(*) FILTER (WHERE (chain_key < ${String(at)}::bigint) <> (contract_id < ${String(at)}::bigint))::int
+              AS across
+          FROM contract_chain`
+        assert.isAbove(sides[0]?.below ?? 0, 300)
+        assert.isAbove(sides[0]?.above ?? 0, 300)
+        assert.isAtLeast(sides[0]?.across ?? 0, 3)
+        // The far members' chains: every version counted, the first and last sums (in tiyn) and the plans found.
+        const far = yield* sql<{ key: string; n: number; first: string; last: string; plan: string | null }>`
+          SELECT chain_key::text AS key, n_versions AS n, first_sum::text AS first, last_sum::text AS last,
+            plan_sum::text AS plan
+          FROM chain_fact WHERE chain_key IN (10, 99000100) ORDER BY chain_key`
+        assert.deepStrictEqual(
+          far.map((r) => [r.key, r.n, r.first, r.last, r.plan]),
+          [
+            ["10", 3, "500000", "710000", "550000"],
+            ["99000100", 2, "80000", "95000", "150000"]
+          ]
+        )
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("a run with the split finds what a run alone finds", () =>
+      Effect.gen(function* () {
+        yield* load
+        const split = yield* makeSqlIndicatorEngine(undefined, ALWAYS)
+        const alone = yield* makeSqlIndicatorEngine(undefined, NEVER)
+        const first = yield* split.run()
+        const findings = byKey(yield* allFindings())
+        assert.isAbove(findings.length, 10)
+        const second = yield* alone.run()
+        assert.deepStrictEqual(byKey(yield* allFindings()), findings)
+        assert.deepStrictEqual(second.stats, first.stats)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+  })
+}
+
+const postgres = backends().find((b) => b.name === "postgres")
+if (postgres !== undefined) {
+  describe("chain facts in two halves (postgres): failures", () => {
+    it.live("a failure on the second connection fails the build and leaves no transaction open", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* load
+        yield* sql.withTransaction(rebuildFacts(NEVER))
+        const before = yield* factLines
+        // The second connection's first statement fails.
+        yield* sql`DROP TABLE chain_fact_stage`
+        const failed = yield* Effect.exit(sql.withTransaction(rebuildFacts(ALWAYS)))
+        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("chain_fact_stage"))
+        // The run's transaction rolled back: the facts are the last build's.
+        assert.deepStrictEqual(yield* factLines, before)
+        const open = yield* sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND state LIKE 'idle in transaction%'`
+        assert.strictEqual(open[0]?.n, 0)
+        // Every pooled connection is usable.
+        const now = yield* Effect.all(
+          Array.from({ length: 4 }, () => sql`SELECT 1 AS one`),
+          { concurrency: 4 }
+        )
+        assert.strictEqual(now.length, 4)
+      }).pipe(Effect.provide(layerStorage(postgres.layer())))
+    )
+  })
+}
