@@ -316,7 +316,7 @@ export const makeSqlIndicatorEngine = (
         yield* sql.unsafe(`SET LOCAL work_mem = '${FULL_RUN_WORK_MEM}'`)
         for (const setting of FULL_RUN_PARALLEL_COSTS) yield* sql.unsafe(setting)
         yield* analyzeStale
-        const repaired = yield* rebuildChainKeys
+        const repaired = yield* rebuildChainKeys({ splitFromRows: options.splitFromChains })
         // A second connection would not see the repair until this transaction commits.
         yield* rebuildFacts({ splitFromChains: repaired > 0 ? Number.POSITIVE_INFINITY : options.splitFromChains })
         // After a large import the queues hold millions of keys; a DELETE would leave them for the next refresh to

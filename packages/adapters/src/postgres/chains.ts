@@ -1,6 +1,8 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { inRange, type KeyRange, splitKey } from "./keyRange.ts"
 import { withPlanMethodsOff } from "./planner.ts"
+import { withSnapshotPeer } from "./snapshotPeer.ts"
 import { pgArray } from "./values.ts"
 
 /**
@@ -103,39 +105,80 @@ export const chainKeyMaintenance = (
   })
 
 /**
- * Recomputes every version's chain key and partition from the records and writes only the differences, so a full
- * indicator run also repairs the import-maintained table without locking it against readers. The expected rows
- * and the stored ones meet in one full (merge) join; normally nothing differs and nothing is written. Returns how
- * many versions' entries it wrote or deleted.
+ * The versions with ids in `range` whose stored chain entry differs from the records (`stored`: an entry exists;
+ * a NULL chain key: the entry's version does not). The expected rows and the stored ones meet in one full join.
  */
-export const rebuildChainKeys: Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
-  // A merge join of the expected keys, sorted by id, with the chain table in its primary key's order: a hash of
-  // the whole chain table spilled to disk at 15M contracts (30–46 s against 22–23 s, measured under load).
-  yield* withPlanMethodsOff(["hashjoin"])(sql`
-    CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS
-    WITH RECURSIVE ${sql.literal(
-      walkSql("SELECT id, parent_id, root_id, fin_part FROM contract WHERE root_id IS NULL AND parent_id IS NOT NULL")
-    )},
-    expected AS (
-      SELECT id AS contract_id, fin_part, coalesce(root_id, id) AS chain_key FROM contract
-      WHERE root_id IS NOT NULL OR parent_id IS NULL
-      UNION ALL
-      SELECT contract_id, fin_part, chain_key FROM walked
+const chainDiffSql = (range: KeyRange): string => `
+  WITH RECURSIVE ${walkSql(
+    `SELECT id, parent_id, root_id, fin_part FROM contract
+     WHERE root_id IS NULL AND parent_id IS NOT NULL AND ${inRange("id", range)}`
+  )},
+  expected AS (
+    SELECT id AS contract_id, fin_part, coalesce(root_id, id) AS chain_key FROM contract
+    WHERE (root_id IS NOT NULL OR parent_id IS NULL) AND ${inRange("id", range)}
+    UNION ALL
+    SELECT contract_id, fin_part, chain_key FROM walked
+  )
+  SELECT coalesce(e.contract_id, cc.contract_id) AS contract_id, e.fin_part, e.chain_key,
+    cc.chain_key IS NOT NULL AS stored
+  FROM expected e
+  FULL JOIN (SELECT * FROM contract_chain WHERE ${inRange("contract_id", range)}) cc ON cc.contract_id = e.contract_id
+  WHERE (e.fin_part, e.chain_key) IS DISTINCT FROM (cc.fin_part, cc.chain_key)`
+
+/** Options of {@link rebuildChainKeys}. */
+export interface ChainKeyCheckOptions {
+  /** The fewest stored entries worth a second connection (facts.ts `FactBuildOptions`); `Infinity` never splits. */
+  readonly splitFromRows: number
+}
+
+/**
+ * Recomputes every version's chain key and partition from the records and writes only the differences, so a full
+ * indicator run also repairs the import-maintained table without locking it against readers; normally nothing
+ * differs and nothing is written. Returns how many versions' entries it wrote or deleted.
+ *
+ * From `splitFromRows` entries on, a second connection sharing this transaction's snapshot checks the upper half
+ * of the ids into chain_key_diff_stage while this one checks the lower half (snapshotPeer.ts): the check is one
+ * serial statement over every version. Alone when no second connection can be had.
+ */
+export const rebuildChainKeys = (
+  options: ChainKeyCheckOptions
+): Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
+    const diffInto = (range: KeyRange) =>
+      sql.unsafe(`CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS ${chainDiffSql(range)}`)
+    // A merge join of the expected keys, sorted by id, with the chain table in its primary key's order: a hash of
+    // the whole chain table spilled to disk at 15M contracts (30–46 s against 22–23 s, measured under load).
+    yield* withPlanMethodsOff(["hashjoin"])(
+      Effect.gen(function* () {
+        const split = yield* splitKey("contract_chain", "contract_id", 0.5, options.splitFromRows)
+        const shared =
+          split === undefined
+            ? Option.none()
+            : yield* withSnapshotPeer(
+                [
+                  "TRUNCATE chain_key_diff_stage",
+                  `INSERT INTO chain_key_diff_stage (contract_id, fin_part, chain_key, stored)
+                   ${chainDiffSql({ from: split })}`
+                ],
+                diffInto({ below: split })
+              )
+        if (Option.isNone(shared)) return yield* diffInto({})
+        yield* sql`
+          INSERT INTO aq_chain_diff (contract_id, fin_part, chain_key, stored)
+          SELECT contract_id, fin_part, chain_key, stored FROM chain_key_diff_stage`
+        yield* sql`TRUNCATE chain_key_diff_stage`
+      })
     )
-    SELECT coalesce(e.contract_id, cc.contract_id) AS contract_id, e.fin_part, e.chain_key,
-      cc.chain_key IS NOT NULL AS stored
-    FROM expected e FULL JOIN contract_chain cc ON cc.contract_id = e.contract_id
-    WHERE (e.fin_part, e.chain_key) IS DISTINCT FROM (cc.fin_part, cc.chain_key)`)
-  yield* sql`
-    UPDATE contract_chain cc SET fin_part = d.fin_part, chain_key = d.chain_key FROM aq_chain_diff d
-    WHERE d.contract_id = cc.contract_id AND d.stored AND d.chain_key IS NOT NULL`
-  yield* sql`
-    INSERT INTO contract_chain (contract_id, fin_part, chain_key)
-    SELECT contract_id, fin_part, chain_key FROM aq_chain_diff WHERE NOT stored`
-  yield* sql`
-    DELETE FROM contract_chain cc USING aq_chain_diff d WHERE d.contract_id = cc.contract_id AND d.chain_key IS NULL`
-  const [diff] = yield* sql<{ readonly n: unknown }>`SELECT count(*) AS n FROM aq_chain_diff`
-  return Number(diff?.n ?? 0)
-})
+    yield* sql`
+      UPDATE contract_chain cc SET fin_part = d.fin_part, chain_key = d.chain_key FROM aq_chain_diff d
+      WHERE d.contract_id = cc.contract_id AND d.stored AND d.chain_key IS NOT NULL`
+    yield* sql`
+      INSERT INTO contract_chain (contract_id, fin_part, chain_key)
+      SELECT contract_id, fin_part, chain_key FROM aq_chain_diff WHERE NOT stored`
+    yield* sql`
+      DELETE FROM contract_chain cc USING aq_chain_diff d WHERE d.contract_id = cc.contract_id AND d.chain_key IS NULL`
+    const [diff] = yield* sql<{ readonly n: unknown }>`SELECT count(*) AS n FROM aq_chain_diff`
+    return Number(diff?.n ?? 0)
+  })

@@ -1,13 +1,15 @@
 /**
- * The fact build split between two connections (facts.ts `rebuildFacts`, snapshotPeer.ts): the chain facts equal
- * the ones built by one connection alone, members numbered on the other side of the split included; the findings
- * of a run equal a run's alone; a failure on the second connection fails the build and leaves that connection
- * outside any transaction. PGlite has one connection and builds alone.
+ * A full run's statements split between two connections (snapshotPeer.ts): the chain facts (facts.ts
+ * `rebuildFacts`) equal the ones built by one connection alone, members numbered on the other side of the split
+ * included; the chain-key check (chains.ts `rebuildChainKeys`) repairs damage in both halves as the check alone
+ * does; the findings of a run equal a run's alone; a failure on the second connection fails the whole and leaves
+ * that connection outside any transaction. PGlite has one connection and works alone.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerStorage } from "../src/postgres/Database.ts"
+import { rebuildChainKeys } from "../src/postgres/chains.ts"
 import { rebuildFacts } from "../src/postgres/facts.ts"
 import { SqlImporter } from "../src/postgres/PgImporter.ts"
 import { makeSqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
@@ -17,6 +19,8 @@ import { allFindings, byKey, generatedRecords, sourceItems } from "./support/eng
 
 const ALWAYS = { splitFromChains: 0 }
 const NEVER = { splitFromChains: Number.POSITIVE_INFINITY }
+const CHECK_ALWAYS = { splitFromRows: 0 }
+const CHECK_NEVER = { splitFromRows: Number.POSITIVE_INFINITY }
 
 /**
  * Chains whose members lie far from their keys, so that any split between the generated ids divides them: a root
@@ -39,6 +43,32 @@ const farMembers = [
   payment(990_000_003, 20, "2023-07-02 09:00:00")
 ]
 
+const chainTable = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ line: string }>`SELECT (cc.*)::text AS line FROM contract_chain cc ORDER BY contract_id`
+  return rows.map((r) => r.line)
+})
+
+/**
+ * Damage in both halves of the ids: a wrong key and a lost entry among the lowest ids, a wrong partition and a
+ * lost entry among the highest, an orphan entry below and above them all.
+ */
+const damageChainTable = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const low = yield* sql<{
+    id: string
+  }>`SELECT contract_id::text AS id FROM contract_chain ORDER BY contract_id LIMIT 2`
+  const high = yield* sql<{ id: string }>`
+    SELECT contract_id::text AS id FROM contract_chain ORDER BY contract_id DESC LIMIT 2`
+  const [low1, low2, high1, high2] = [low[0]?.id, low[1]?.id, high[0]?.id, high[1]?.id]
+  assert.isTrue(low1 !== undefined && low2 !== undefined && high1 !== undefined && high2 !== undefined)
+  yield* sql`UPDATE contract_chain SET chain_key = chain_key + 1 WHERE contract_id = ${low1}::bigint`
+  yield* sql`DELETE FROM contract_chain WHERE contract_id = ${low2}::bigint`
+  yield* sql`UPDATE contract_chain SET fin_part = fin_part + 1 WHERE contract_id = ${high1}::bigint`
+  yield* sql`DELETE FROM contract_chain WHERE contract_id = ${high2}::bigint`
+  yield* sql`INSERT INTO contract_chain (contract_id, fin_part, chain_key) VALUES (3, 0, 3), (987654321, 0, 987654321)`
+})
+
 /** chain_fact as text, one line per chain in key order. */
 const factLines = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -55,7 +85,7 @@ const load = Effect.gen(function* () {
 })
 
 for (const backend of backends()) {
-  describe(`chain facts in two halves (${backend.name})`, () => {
+  describe(`a full run in two halves (${backend.name})`, () => {
     it.live("equal the facts built alone, members across the split included", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
@@ -99,6 +129,24 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 
+    it.live("the chain-key check in two halves repairs what the check alone repairs", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* load
+        const maintained = yield* chainTable
+        assert.strictEqual(yield* sql.withTransaction(rebuildChainKeys(CHECK_ALWAYS)), 0)
+        assert.deepStrictEqual(yield* chainTable, maintained)
+        for (const options of [CHECK_ALWAYS, CHECK_NEVER]) {
+          yield* damageChainTable
+          assert.notDeepEqual(yield* chainTable, maintained)
+          assert.strictEqual(yield* sql.withTransaction(rebuildChainKeys(options)), 6)
+          assert.deepStrictEqual(yield* chainTable, maintained)
+        }
+        const stage = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM chain_key_diff_stage`
+        assert.strictEqual(stage[0]?.n, 0)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("a run with the split finds what a run alone finds", () =>
       Effect.gen(function* () {
         yield* load
@@ -117,7 +165,21 @@ for (const backend of backends()) {
 
 const postgres = backends().find((b) => b.name === "postgres")
 if (postgres !== undefined) {
-  describe("chain facts in two halves (postgres): failures", () => {
+  describe("a full run in two halves (postgres): failures", () => {
+    const noTransactionLeftOpen = Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const open = yield* sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'`
+      assert.strictEqual(open[0]?.n, 0)
+      // Every pooled connection is usable.
+      const ones = yield* Effect.all(
+        Array.from({ length: 4 }, () => sql`SELECT 1 AS one`),
+        { concurrency: 4 }
+      )
+      assert.strictEqual(ones.length, 4)
+    })
+
     it.live("a failure on the second connection fails the build and leaves no transaction open", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
@@ -130,16 +192,21 @@ if (postgres !== undefined) {
         assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("chain_fact_stage"))
         // The run's transaction rolled back: the facts are the last build's.
         assert.deepStrictEqual(yield* factLines, before)
-        const open = yield* sql<{ n: number }>`
-          SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND state LIKE 'idle in transaction%'`
-        assert.strictEqual(open[0]?.n, 0)
-        // Every pooled connection is usable.
-        const now = yield* Effect.all(
-          Array.from({ length: 4 }, () => sql`SELECT 1 AS one`),
-          { concurrency: 4 }
-        )
-        assert.strictEqual(now.length, 4)
+        yield* noTransactionLeftOpen
+      }).pipe(Effect.provide(layerStorage(postgres.layer())))
+    )
+
+    it.live("a failure on the second connection fails the chain-key check and rolls its repair back", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* load
+        yield* damageChainTable
+        const damaged = yield* chainTable
+        yield* sql`DROP TABLE chain_key_diff_stage`
+        const failed = yield* Effect.exit(sql.withTransaction(rebuildChainKeys(CHECK_ALWAYS)))
+        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("chain_key_diff_stage"))
+        assert.deepStrictEqual(yield* chainTable, damaged)
+        yield* noTransactionLeftOpen
       }).pipe(Effect.provide(layerStorage(postgres.layer())))
     )
   })
