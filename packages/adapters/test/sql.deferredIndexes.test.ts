@@ -1,7 +1,9 @@
 /**
  * A bulk import into an empty database drops the contract lookup indexes after its first batch and builds them
  * when it ends — after a failure too — and a start of the storage builds any that a dead import left deferred
- * (partitioned indexes included: every partition gets its index back, and the parent's is valid).
+ * (partitioned indexes included: every partition gets its index back, and the parent's is valid). A bulk import
+ * ends with the tables it filled vacuumed and analysed, or analysed only when it runs inside a caller's
+ * transaction.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
@@ -88,6 +90,42 @@ for (const backend of backends()) {
         yield* Layer.build(layerMigrations())
         assert.deepStrictEqual(yield* lookupIndexes, before)
       }).pipe(Effect.scoped, Effect.provide(layerStorage(backend.layer())))
+    )
+
+    /** Per filled table: whether VACUUM and ANALYZE (not autovacuum's) have run on it. */
+    const settled = Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      return yield* sql<{ readonly name: string; readonly vacuumed: boolean; readonly analysed: boolean }>`
+        SELECT relname AS name, last_vacuum IS NOT NULL AS vacuumed, last_analyze IS NOT NULL AS analysed
+        FROM pg_stat_user_tables
+        WHERE relname IN ('contract_fy2023', 'contract_chain', 'contract_unit', 'lot', 'treasury_payment')
+        ORDER BY relname`
+    })
+
+    it.live("a bulk import ends with the tables it filled vacuumed and analysed", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        yield* importer.importSource(Stream.fromIterable(yield* sourceItems(generatedRecords(500, 9))))
+        const tables = yield* settled
+        assert.deepStrictEqual(
+          tables.map((t) => [t.name, t.vacuumed, t.analysed]),
+          ["contract_chain", "contract_fy2023", "contract_unit", "lot", "treasury_payment"].map((n) => [n, true, true])
+        )
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("inside a caller's transaction, where VACUUM cannot run, a bulk import analyses them", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const sql = yield* SqlClient.SqlClient
+        const items = yield* sourceItems(generatedRecords(500, 9))
+        const report = yield* sql.withTransaction(importer.importSource(Stream.fromIterable(items)))
+        assert.strictEqual(report.total.read, items.length)
+        assert.deepStrictEqual(
+          (yield* settled).map((t) => [t.name, t.vacuumed, t.analysed]),
+          ["contract_chain", "contract_fy2023", "contract_unit", "lot", "treasury_payment"].map((n) => [n, false, true])
+        )
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
   })
 }

@@ -1,5 +1,5 @@
 import type { ProcurementRecord, RecordRejection, SourceItem } from "@adalqarau/core"
-import { Clock, Context, Effect, Layer, Schema, Stream } from "effect"
+import { Clock, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { withIngestLock } from "./PgContractStore.ts"
@@ -65,12 +65,15 @@ const insertRejections = (batchId: number, rejections: ReadonlyArray<RecordRejec
         ${pgArray(col((r) => r.recordId ?? null))}::text[]) AS s`
   })
 
+/** The tables an import fills with records (the bookkeeping tables are small). */
+const LOADED_TABLES = ["contract", "contract_chain", "contract_unit", "lot", "treasury_payment", "subject", "ref_book"]
+
 /**
  * Bulk import into PostgreSQL / PGlite. Every batch of items is one transaction: its accepted records are upserted
  * set-based, its rejected ones stored in rejected_record with their reason, and its counts in import_batch — so
  * a failure between batches leaves every earlier batch committed and nothing of the later ones. An import into an
  * empty database is a bulk load: it defers the contract lookup indexes and builds them at the end
- * (`deferredIndexes.ts`).
+ * (`deferredIndexes.ts`), then vacuums and analyses the tables it filled.
  */
 export class SqlImporter extends Context.Service<
   SqlImporter,
@@ -201,9 +204,31 @@ export const makeSqlImporter = Effect.gen(function* () {
           Effect.catch((error) => Effect.logError("rebuilding the contract lookup indexes failed", error.message))
         )
       ),
-      Effect.andThen(restore)
+      Effect.andThen(restore),
+      Effect.andThen(settle)
     )
   }
+
+  /**
+   * The end of a bulk load, as PostgreSQL's guide to populating a database advises: VACUUM (ANALYZE) of the tables
+   * it filled. Every page it wrote is read once here, its rows marked visible to all (hint bits, the visibility
+   * map that index-only scans need) and its statistics taken. Left to autovacuum, that work ran during the first
+   * indicator run after the load: the run's ANALYZE waited for autovacuum's locks, and its statements wrote hint
+   * bits on every page they read (1M contracts: 19.1 s against 10.7 s for the next run). Inside a caller's
+   * transaction, where VACUUM cannot run, ANALYZE alone.
+   */
+  const settle = Effect.gen(function* () {
+    const inTransaction = Option.isSome(yield* Effect.serviceOption(sql.transactionService))
+    yield* sql.unsafe(`${inTransaction ? "ANALYZE" : "VACUUM (ANALYZE)"} ${LOADED_TABLES.join(", ")}`)
+  }).pipe(
+    Effect.mapError(
+      (cause) =>
+        new ImportError({
+          message: `the records were imported, but VACUUM (ANALYZE) after the bulk load failed (autovacuum will do it): ${cause.message}`,
+          cause
+        })
+    )
+  )
 
   return SqlImporter.of({ importSource })
 })
