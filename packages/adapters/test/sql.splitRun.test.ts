@@ -147,6 +147,21 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 
+    it.live("after the run's chain-key repair the facts are built alone, from the repaired table", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* load
+        const maintained = yield* chainTable
+        yield* sql.withTransaction(rebuildFacts(NEVER))
+        const expected = yield* factLines
+        yield* damageChainTable
+        // The repair is the run's own uncommitted write: a second connection would build from the damaged table.
+        yield* (yield* makeSqlIndicatorEngine(undefined, ALWAYS)).run()
+        assert.deepStrictEqual(yield* chainTable, maintained)
+        assert.deepStrictEqual(yield* factLines, expected)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("a run with the split finds what a run alone finds", () =>
       Effect.gen(function* () {
         yield* load

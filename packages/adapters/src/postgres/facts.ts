@@ -1,8 +1,8 @@
 import { Effect, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { bounded, inRange, type KeyRange, splitKey } from "./keyRange.ts"
 import { withPlanMethodsOff } from "./planner.ts"
 import { reloadTable } from "./reload.ts"
-import { bounded, inRange, type KeyRange, splitKey } from "./keyRange.ts"
 import { withSnapshotPeer } from "./snapshotPeer.ts"
 
 /**
@@ -153,10 +153,10 @@ const factsSql = (target: "chain_fact" | "chain_fact_stage", range: KeyRange): s
   LEFT JOIN first_pay kp ON kp.contract_id = v.chain_key
   ORDER BY v.chain_key`
 
-/** When a full run splits the fact build between two connections. */
+/** When a full run splits its chain-key check and its fact build between two connections. */
 export interface FactBuildOptions {
   /**
-   * The fewest chains (contract_chain's estimated rows) worth a second connection; `Infinity` never splits. The
+   * The fewest chains (contract_chain's estimated rows) worth a second connection; `Infinity` never splits. A
    * split costs a connection, an exported snapshot and a copy of the upper half's rows.
    */
   readonly splitFromChains: number

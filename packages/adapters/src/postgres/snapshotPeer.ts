@@ -35,9 +35,9 @@ export const PEER_ACQUIRE_TIMEOUT: Duration.Input = "2 seconds"
  * whole.
  *
  * Two backends use two cores where one statement, serial in PostgreSQL, uses one. `Option.none()` when no peer
- * can be had: PGlite (one connection in the process), a caller that is not
- * at the top of a transaction (a snapshot cannot be exported from a savepoint), or no free connection within
- * `PEER_ACQUIRE_TIMEOUT` (a pool of one, or one busy serving). The caller then does the work alone.
+ * can be had: PGlite (one connection in the process), a caller that is not at the top of a transaction (a
+ * snapshot cannot be exported from a savepoint), or no free connection within `PEER_ACQUIRE_TIMEOUT` (a pool of
+ * one, or one busy serving). The caller then does the work alone.
  */
 export const withSnapshotPeer = <A, E, R>(
   statements: ReadonlyArray<string>,
