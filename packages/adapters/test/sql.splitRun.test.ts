@@ -195,16 +195,22 @@ if (postgres !== undefined) {
       assert.strictEqual(ones.length, 4)
     })
 
+    /** Drops the stage table, so that the second connection's first statement fails, and runs `work`: it fails. */
+    const failsWithoutStage = <A, E, R>(stage: string, work: Effect.Effect<A, E, R>) =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql.unsafe(`DROP TABLE ${stage}`)
+        const failed = yield* Effect.exit(sql.withTransaction(work))
+        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes(stage))
+      })
+
     it.live("a failure on the second connection fails the build and leaves no transaction open", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         yield* load
         yield* sql.withTransaction(rebuildFacts(NEVER))
         const before = yield* factLines
-        // The second connection's first statement fails.
-        yield* sql`DROP TABLE chain_fact_stage`
-        const failed = yield* Effect.exit(sql.withTransaction(rebuildFacts(ALWAYS)))
-        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("chain_fact_stage"))
+        yield* failsWithoutStage("chain_fact_stage", rebuildFacts(ALWAYS))
         // The run's transaction rolled back: the facts are the last build's.
         assert.deepStrictEqual(yield* factLines, before)
         yield* noTransactionLeftOpen
@@ -213,13 +219,10 @@ if (postgres !== undefined) {
 
     it.live("a failure on the second connection fails the chain-key check and rolls its repair back", () =>
       Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
         yield* load
         yield* damageChainTable
         const damaged = yield* chainTable
-        yield* sql`DROP TABLE chain_key_diff_stage`
-        const failed = yield* Effect.exit(sql.withTransaction(rebuildChainKeys(CHECK_ALWAYS)))
-        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("chain_key_diff_stage"))
+        yield* failsWithoutStage("chain_key_diff_stage", rebuildChainKeys(CHECK_ALWAYS))
         assert.deepStrictEqual(yield* chainTable, damaged)
         yield* noTransactionLeftOpen
       }).pipe(Effect.provide(layerStorage(postgres.layer())))
