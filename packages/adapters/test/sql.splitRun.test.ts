@@ -3,7 +3,8 @@
  * `rebuildFacts`) equal the ones built by one connection alone, members numbered on the other side of the split
  * included; the chain-key check (chains.ts `rebuildChainKeys`) repairs damage in both halves as the check alone
  * does; the findings of a run equal a run's alone; a failure on the second connection fails the whole and leaves
- * that connection outside any transaction. PGlite has one connection and works alone.
+ * that connection outside any transaction, and a failure on the run's own connection cancels the second one's
+ * statement and rolls its transaction back. PGlite has one connection and works alone.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Stream } from "effect"
@@ -13,6 +14,7 @@ import { rebuildChainKeys } from "../src/postgres/chains.ts"
 import { rebuildFacts } from "../src/postgres/facts.ts"
 import { SqlImporter } from "../src/postgres/PgImporter.ts"
 import { makeSqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
+import { withSnapshotPeer } from "../src/postgres/snapshotPeer.ts"
 import { backends } from "./support/databases.ts"
 import { C2, contract, lot, payment, S3, unit } from "./support/edgeCases.ts"
 import { allFindings, byKey, generatedRecords, sourceItems } from "./support/engines.ts"
@@ -213,6 +215,36 @@ if (postgres !== undefined) {
         yield* failsWithoutStage("chain_fact_stage", rebuildFacts(ALWAYS))
         // The run's transaction rolled back: the facts are the last build's.
         assert.deepStrictEqual(yield* factLines, before)
+        yield* noTransactionLeftOpen
+      }).pipe(Effect.provide(layerStorage(postgres.layer())))
+    )
+
+    it.live("a failure on the run's own connection cancels the second one's statement and rolls it back", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const peer = ["CREATE TABLE peer_probe (x int)", "INSERT INTO peer_probe VALUES (1)", "SELECT pg_sleep(60)"]
+        // The run's side fails once the second connection is asleep in its last statement.
+        const asleep = Effect.gen(function* () {
+          for (;;) {
+            // Inside a transaction pg_stat_activity is a snapshot taken at its first read.
+            yield* sql`SELECT pg_stat_clear_snapshot()`
+            const rows = yield* sql<{ n: number }>`
+              SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)' AND state = 'active'`
+            if ((rows[0]?.n ?? 0) > 0) return
+            yield* Effect.sleep("20 millis")
+          }
+        })
+        const failed = yield* Effect.exit(
+          sql.withTransaction(withSnapshotPeer(peer, Effect.andThen(asleep, sql`SELECT 1 / 0`)))
+        )
+        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("division by zero"))
+        const sleeping = yield* sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)' AND state = 'active'`
+        assert.strictEqual(sleeping[0]?.n, 0)
+        const probe = yield* sql<{ name: string | null }>`SELECT to_regclass('peer_probe')::text AS name`
+        assert.isNull(probe[0]?.name ?? null, "the second connection's transaction rolled back")
         yield* noTransactionLeftOpen
       }).pipe(Effect.provide(layerStorage(postgres.layer())))
     )
