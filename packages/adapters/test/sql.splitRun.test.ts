@@ -19,10 +19,8 @@ import { backends } from "./support/databases.ts"
 import { C2, contract, lot, payment, S3, unit } from "./support/edgeCases.ts"
 import { allFindings, byKey, generatedRecords, sourceItems } from "./support/engines.ts"
 
-const ALWAYS = { splitFromChains: 0 }
-const NEVER = { splitFromChains: Number.POSITIVE_INFINITY }
-const CHECK_ALWAYS = { splitFromRows: 0 }
-const CHECK_NEVER = { splitFromRows: Number.POSITIVE_INFINITY }
+const ALWAYS = { splitFromRows: 0 }
+const NEVER = { splitFromRows: Number.POSITIVE_INFINITY }
 
 /**
  * Chains whose members lie far from their keys, so that any split between the generated ids divides them: a root
@@ -136,9 +134,9 @@ for (const backend of backends()) {
         const sql = yield* SqlClient.SqlClient
         yield* load
         const maintained = yield* chainTable
-        assert.strictEqual(yield* sql.withTransaction(rebuildChainKeys(CHECK_ALWAYS)), 0)
+        assert.strictEqual(yield* sql.withTransaction(rebuildChainKeys(ALWAYS)), 0)
         assert.deepStrictEqual(yield* chainTable, maintained)
-        for (const options of [CHECK_ALWAYS, CHECK_NEVER]) {
+        for (const options of [ALWAYS, NEVER]) {
           yield* damageChainTable
           assert.notDeepEqual(yield* chainTable, maintained)
           assert.strictEqual(yield* sql.withTransaction(rebuildChainKeys(options)), 6)
@@ -254,7 +252,7 @@ if (postgres !== undefined) {
         yield* load
         yield* damageChainTable
         const damaged = yield* chainTable
-        yield* failsWithoutStage("chain_key_diff_stage", rebuildChainKeys(CHECK_ALWAYS))
+        yield* failsWithoutStage("chain_key_diff_stage", rebuildChainKeys(ALWAYS))
         assert.deepStrictEqual(yield* chainTable, damaged)
         yield* noTransactionLeftOpen
       }).pipe(Effect.provide(layerStorage(postgres.layer())))

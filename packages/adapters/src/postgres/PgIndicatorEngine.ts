@@ -25,7 +25,8 @@ import {
   type Scope,
   type StandardCode
 } from "./evaluate.ts"
-import { type FactBuildOptions, rebuildFacts, refreshFacts, SPLIT_FROM_CHAINS } from "./facts.ts"
+import { rebuildFacts, refreshFacts } from "./facts.ts"
+import { SPLIT_FROM_ROWS, type SplitOptions } from "./keyRange.ts"
 import { withIngestLock } from "./PgContractStore.ts"
 import { withPlanMethodsOff } from "./planner.ts"
 import { instantText, num, pgArray, strOrNull } from "./values.ts"
@@ -249,7 +250,7 @@ const engineError = (what: string) => (cause: SqlError.SqlError | Error) =>
 
 export const makeSqlIndicatorEngine = (
   registry: IndicatorRegistry = IndicatorRegistry.standard,
-  options: FactBuildOptions = { splitFromChains: SPLIT_FROM_CHAINS }
+  options: SplitOptions = { splitFromRows: SPLIT_FROM_ROWS }
 ) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -316,9 +317,9 @@ export const makeSqlIndicatorEngine = (
         yield* sql.unsafe(`SET LOCAL work_mem = '${FULL_RUN_WORK_MEM}'`)
         for (const setting of FULL_RUN_PARALLEL_COSTS) yield* sql.unsafe(setting)
         yield* analyzeStale
-        const repaired = yield* rebuildChainKeys({ splitFromRows: options.splitFromChains })
+        const repaired = yield* rebuildChainKeys(options)
         // A second connection would not see the repair until this transaction commits.
-        yield* rebuildFacts({ splitFromChains: repaired > 0 ? Number.POSITIVE_INFINITY : options.splitFromChains })
+        yield* rebuildFacts(repaired > 0 ? { splitFromRows: Number.POSITIVE_INFINITY } : options)
         // After a large import the queues hold millions of keys; a DELETE would leave them for the next refresh to
         // read through as dead rows until vacuum (1.1 s at 15M). Only runs and imports touch them, both under the
         // ingest lock, so the exclusive lock of TRUNCATE waits for nobody.
@@ -419,7 +420,7 @@ export const makeSqlIndicatorEngine = (
 
 export const layerSqlIndicatorEngine = (
   registry: IndicatorRegistry = IndicatorRegistry.standard,
-  options?: FactBuildOptions
+  options?: SplitOptions
 ): Layer.Layer<SqlIndicatorEngine | IndicatorEngine, never, SqlClient.SqlClient> =>
   Layer.effectContext(
     Effect.map(makeSqlIndicatorEngine(registry, options), (engine) =>

@@ -1,8 +1,7 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
-import { inRange, type KeyRange, splitKey } from "./keyRange.ts"
+import { inRange, inTwoHalves, type KeyRange, type SplitOptions } from "./keyRange.ts"
 import { withPlanMethodsOff } from "./planner.ts"
-import { withSnapshotPeer } from "./snapshotPeer.ts"
 import { pgArray } from "./values.ts"
 
 /**
@@ -104,6 +103,8 @@ export const chainKeyMaintenance = (
     yield* chainKeyMaintenanceStatement(sql, changed, queue)
   })
 
+const DIFF_COLUMNS = "contract_id, fin_part, chain_key, stored"
+
 /**
  * The versions with ids in `range` whose stored chain entry differs from the records (`stored`: an entry exists;
  * a NULL chain key: the entry's version does not). The expected rows and the stored ones meet in one full join.
@@ -125,51 +126,36 @@ const chainDiffSql = (range: KeyRange): string => `
   FULL JOIN (SELECT * FROM contract_chain WHERE ${inRange("contract_id", range)}) cc ON cc.contract_id = e.contract_id
   WHERE (e.fin_part, e.chain_key) IS DISTINCT FROM (cc.fin_part, cc.chain_key)`
 
-/** Options of {@link rebuildChainKeys}. */
-export interface ChainKeyCheckOptions {
-  /** The fewest stored entries worth a second connection (facts.ts `FactBuildOptions`); `Infinity` never splits. */
-  readonly splitFromRows: number
-}
-
 /**
  * Recomputes every version's chain key and partition from the records and writes only the differences, so a full
  * indicator run also repairs the import-maintained table without locking it against readers; normally nothing
  * differs and nothing is written. Returns how many versions' entries it wrote or deleted.
  *
- * From `splitFromRows` entries on, a second connection sharing this transaction's snapshot checks the upper half
- * of the ids into chain_key_diff_stage while this one checks the lower half (snapshotPeer.ts): the check is one
- * serial statement over every version. Alone when no second connection can be had.
+ * From `splitFromRows` entries on, a second connection checks the upper half of the ids into
+ * chain_key_diff_stage while this one checks the lower half (keyRange.ts `inTwoHalves`): the check is one serial
+ * statement over every version.
  */
 export const rebuildChainKeys = (
-  options: ChainKeyCheckOptions
+  options: SplitOptions
 ): Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`DROP TABLE IF EXISTS aq_chain_diff`
-    const diffInto = (range: KeyRange) =>
-      sql.unsafe(`CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS ${chainDiffSql(range)}`)
     // A merge join of the expected keys, sorted by id, with the chain table in its primary key's order: a hash of
     // the whole chain table spilled to disk at 15M contracts (30–46 s against 22–23 s, measured under load).
     yield* withPlanMethodsOff(["hashjoin"])(
-      Effect.gen(function* () {
-        const split = yield* splitKey("contract_chain", "contract_id", 0.5, options.splitFromRows)
-        const shared =
-          split === undefined
-            ? Option.none()
-            : yield* withSnapshotPeer(
-                [
-                  "TRUNCATE chain_key_diff_stage",
-                  `INSERT INTO chain_key_diff_stage (contract_id, fin_part, chain_key, stored)
-                   ${chainDiffSql({ from: split })}`
-                ],
-                diffInto({ below: split })
-              )
-        if (Option.isNone(shared)) return yield* diffInto({})
-        yield* sql`
-          INSERT INTO aq_chain_diff (contract_id, fin_part, chain_key, stored)
-          SELECT contract_id, fin_part, chain_key, stored FROM chain_key_diff_stage`
-        yield* sql`TRUNCATE chain_key_diff_stage`
-      })
+      inTwoHalves(
+        {
+          by: "contract_id",
+          lowerShare: 0.5,
+          here: (range) => sql.unsafe(`CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS ${chainDiffSql(range)}`),
+          upper: (range) => `INSERT INTO chain_key_diff_stage (${DIFF_COLUMNS}) ${chainDiffSql(range)}`,
+          stage: "chain_key_diff_stage",
+          target: "aq_chain_diff",
+          columns: DIFF_COLUMNS
+        },
+        options
+      )
     )
     yield* sql`
       UPDATE contract_chain cc SET fin_part = d.fin_part, chain_key = d.chain_key FROM aq_chain_diff d

@@ -1,9 +1,8 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
-import { bounded, inRange, type KeyRange, splitKey } from "./keyRange.ts"
+import { bounded, inRange, inTwoHalves, type KeyRange, type SplitOptions } from "./keyRange.ts"
 import { withPlanMethodsOff } from "./planner.ts"
 import { reloadTable } from "./reload.ts"
-import { withSnapshotPeer } from "./snapshotPeer.ts"
 
 /**
  * chain_fact rows for the chains listed in the temp table `aq_refresh_keys` that have versions: what core's
@@ -153,56 +152,39 @@ const factsSql = (target: "chain_fact" | "chain_fact_stage", range: KeyRange): s
   LEFT JOIN first_pay kp ON kp.contract_id = v.chain_key
   ORDER BY v.chain_key`
 
-/** When a full run splits its chain-key check and its fact build between two connections. */
-export interface FactBuildOptions {
-  /**
-   * The fewest chains (contract_chain's estimated rows) worth a second connection; `Infinity` never splits. A
-   * split costs a connection, an exported snapshot and a copy of the upper half's rows.
-   */
-  readonly splitFromChains: number
-}
-
 /** How the facts were built: `splitAt` is the chain key from which the second connection computed them. */
 export interface FactBuild {
   readonly splitAt: bigint | undefined
 }
 
-/** Below about this many chains the fact build takes well under a second; a second connection would not pay. */
-export const SPLIT_FROM_CHAINS = 200_000
-
 /**
- * Rebuilds every chain's facts (a full run). From `splitFromChains` chains on, the chains are halved at a key
- * and a second connection, sharing this transaction's snapshot, computes the upper half into chain_fact_stage
- * while this one computes the lower half: PostgreSQL runs no part of an INSERT … SELECT in parallel, and the
- * statement is most of a full run. The upper half is then copied over. Alone when no second connection can be
- * had (snapshotPeer.ts).
+ * Rebuilds every chain's facts (a full run). From `splitFromRows` versions on, the chains are halved at a key and
+ * a second connection computes the upper half into chain_fact_stage while this one computes the lower half
+ * (keyRange.ts `inTwoHalves`): PostgreSQL runs no part of an INSERT … SELECT in parallel, and the statement is
+ * most of a full run.
  *
- * The peer does not see this transaction's own writes; the caller passes `Infinity` when it has written records
- * the facts read (the chain-key repair).
+ * The second connection does not see this transaction's own writes; the caller passes `Infinity` when it has
+ * written records the facts read (the chain-key repair).
  */
-export const rebuildFacts = (
-  options: FactBuildOptions
-): Effect.Effect<FactBuild, SqlError.SqlError, SqlClient.SqlClient> =>
+export const rebuildFacts = (options: SplitOptions): Effect.Effect<FactBuild, SqlError.SqlError, SqlClient.SqlClient> =>
   reloadTable(
     "chain_fact",
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const alone = Effect.as(sql.unsafe(factsSql("chain_fact", {})), { splitAt: undefined })
-      // The lower share is smaller: this connection also copies the upper half over (10 s of 90 at 15M).
-      const split = yield* splitKey("contract_chain", "chain_key", 0.46, options.splitFromChains)
-      if (split === undefined) return yield* alone
-      const shared = yield* withSnapshotPeer(
-        ["TRUNCATE chain_fact_stage", factsSql("chain_fact_stage", { from: split })],
-        sql.unsafe(factsSql("chain_fact", { below: split }))
+      const splitAt = yield* inTwoHalves(
+        {
+          by: "chain_key",
+          // Smaller than half: this connection also copies the upper half over (10 s of 90 at 15M).
+          lowerShare: 0.46,
+          here: (range) => sql.unsafe(factsSql("chain_fact", range)),
+          upper: (range) => factsSql("chain_fact_stage", range),
+          stage: "chain_fact_stage",
+          target: "chain_fact",
+          columns: FACT_COLUMNS
+        },
+        options
       )
-      if (Option.isNone(shared)) return yield* alone
-      // The peer wrote its half in key order into an empty table, all of it above this half's keys: read in
-      // physical order, the primary key still grows at its right edge, without a sort of half the facts.
-      yield* sql.unsafe("SET LOCAL synchronize_seqscans = off")
-      yield* sql.unsafe(`INSERT INTO chain_fact (${FACT_COLUMNS}) SELECT ${FACT_COLUMNS} FROM chain_fact_stage`)
-      yield* sql.unsafe("RESET synchronize_seqscans")
-      yield* sql.unsafe("TRUNCATE chain_fact_stage")
-      return { splitAt: split }
+      return { splitAt }
     }).pipe(withPlanMethodsOff(["hashjoin", "hashagg"]))
   )
 

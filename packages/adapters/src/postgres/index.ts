@@ -33,7 +33,7 @@ export {
   SqlIndicatorEngine,
   type SqlRunReport
 } from "./PgIndicatorEngine.ts"
-export { type FactBuildOptions, SPLIT_FROM_CHAINS } from "./facts.ts"
+export { SPLIT_FROM_ROWS, type SplitOptions } from "./keyRange.ts"
 export { finPartOf, upsertRecords } from "./upsert.ts"
 export {
   type AccountServices,

@@ -1,5 +1,18 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { withSnapshotPeer } from "./snapshotPeer.ts"
+
+/** When a full run splits a statement over every version between two connections. */
+export interface SplitOptions {
+  /**
+   * The fewest versions (contract_chain's estimated rows) worth a second connection; `Infinity` never splits. A
+   * split costs a connection, an exported snapshot and a copy of the upper half's rows.
+   */
+  readonly splitFromRows: number
+}
+
+/** Below about this many versions a full run's statements take well under a second; a split would not pay. */
+export const SPLIT_FROM_ROWS = 200_000
 
 /** Keys from `from` (inclusive) to `below` (exclusive); an end left out is open. */
 export interface KeyRange {
@@ -22,7 +35,7 @@ export const bounded = (range: KeyRange): boolean => range.from !== undefined ||
  * the table holds fewer than `fromRows` rows (its estimate); `Infinity` never splits. The names are this
  * package's constants, never input.
  */
-export const splitKey = (
+const splitKey = (
   table: "contract_chain",
   column: "chain_key" | "contract_id",
   share: number,
@@ -43,4 +56,55 @@ export const splitKey = (
     if (row === undefined || Number(row.rows) < fromRows) return undefined
     const key = row.bound ?? row.span
     return key === null || key === undefined ? undefined : BigInt(String(key))
+  })
+
+/** A statement over every version, done in two key ranges by {@link inTwoHalves}. */
+export interface Halves {
+  /** The contract_chain column whose range divides the work. */
+  readonly by: "chain_key" | "contract_id"
+  /** The share of the rows this connection takes (the lower keys); it also copies the other half over. */
+  readonly lowerShare: number
+  /** This connection's work for a range; `{}` is all of it. */
+  readonly here: (range: KeyRange) => Effect.Effect<unknown, SqlError.SqlError, SqlClient.SqlClient>
+  /** The statement that inserts a range's rows into `stage` (on the second connection). */
+  readonly upper: (range: KeyRange) => string
+  /** The stage table the second connection fills, `target` the table its rows are copied into, and their columns. */
+  readonly stage: "chain_fact_stage" | "chain_key_diff_stage"
+  readonly target: string
+  readonly columns: string
+}
+
+/**
+ * Runs `here` over the lower keys on this connection while a second one, sharing this transaction's snapshot
+ * (snapshotPeer.ts), inserts the upper keys' rows into the stage table; then copies the stage into `target` and
+ * empties it. Runs `here({})` alone below `splitFromRows` versions or when no second connection can be had. Returns
+ * the split key, or undefined when it ran alone.
+ *
+ * The second connection writes its half in key order into an empty stage, all of it above this half's keys: read
+ * back in physical order (no synchronised scan starting mid-table), the target's primary key still grows at its
+ * right edge, without a sort of half the rows.
+ */
+export const inTwoHalves = (
+  halves: Halves,
+  options: SplitOptions
+): Effect.Effect<bigint | undefined, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const split = yield* splitKey("contract_chain", halves.by, halves.lowerShare, options.splitFromRows)
+    const shared =
+      split === undefined
+        ? Option.none()
+        : yield* withSnapshotPeer(
+            [`TRUNCATE ${halves.stage}`, halves.upper({ from: split })],
+            halves.here({ below: split })
+          )
+    if (Option.isNone(shared)) {
+      yield* halves.here({})
+      return undefined
+    }
+    yield* sql.unsafe("SET LOCAL synchronize_seqscans = off")
+    yield* sql.unsafe(`INSERT INTO ${halves.target} (${halves.columns}) SELECT ${halves.columns} FROM ${halves.stage}`)
+    yield* sql.unsafe("RESET synchronize_seqscans")
+    yield* sql.unsafe(`TRUNCATE ${halves.stage}`)
+    return split
   })
