@@ -30,7 +30,8 @@ const program = Effect.gen(function* () {
   const importer = yield* SqlImporter
   const engine = yield* SqlIndicatorEngine
   const sql = yield* SqlClient.SqlClient
-  const imported = yield* timed(importer.importSource(jsonlFolderItems(dir), { source: dir }))
+  // As the CLI imports a folder: read and prepared on a reader thread.
+  const imported = yield* timed(importer.importFolder(dir))
   const full = yield* timed(engine.run())
   const keys = (yield* sql<{ readonly key: string }>`SELECT key FROM finding ORDER BY key`).map((r) => r.key)
   writeFileSync(keysFile, `${[...keys].sort().join("\n")}\n`)

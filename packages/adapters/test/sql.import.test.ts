@@ -169,6 +169,13 @@ for (const backend of backends()) {
         assert.deepStrictEqual(located, [
           { source_file: join(dir, "contracts.jsonl"), line: byKind.get("contract")?.length ?? 0 }
         ])
+        // Read on a reader thread (as large folders are), the same folder imports to the same tables and counts.
+        const tables = yield* contents
+        const threaded = yield* Effect.gen(function* () {
+          const report = yield* importFolder(dir, { batchSize: 20, threadFrom: 0 })
+          return { total: report.total, batches: report.batches.length, tables: yield* contents }
+        }).pipe(Effect.provide(layerStorage(backend.layer())))
+        assert.deepStrictEqual(threaded, { total: report.total, batches: report.batches.length, tables })
       }).pipe(Effect.scoped, Effect.provide(layerStorage(backend.layer())))
     )
 

@@ -2,13 +2,12 @@ import type { ContractStore, FindingStore, IndicatorEngine } from "@adalqarau/co
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer } from "effect"
 import type { Migrator, SqlClient, SqlError } from "effect/sql"
-import { jsonlFolderItems } from "../files/index.ts"
 import { type AccountServices, layerPgAccounts } from "./accounts/index.ts"
 import { restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { runMigrations } from "./migrations.ts"
 import { layerPgContractStore } from "./PgContractStore.ts"
 import { layerPgFindingStore } from "./PgFindingStore.ts"
-import { ImportError, type ImportOptions, layerSqlImporter, SqlImporter } from "./PgImporter.ts"
+import { type FolderImportOptions, ImportError, layerSqlImporter, SqlImporter } from "./PgImporter.ts"
 import { layerSqlIndicatorEngine, type SqlIndicatorEngine } from "./PgIndicatorEngine.ts"
 
 /**
@@ -73,12 +72,12 @@ export const layerStorage = <E, R, Other = never>(
     Layer.provideMerge(sqlLayer)
   )
 
-/** Imports a folder of OWS-shaped JSONL files (the CLI's format) through the SqlImporter. */
-export const importFolder = (dir: string, options: Omit<ImportOptions, "source"> = {}) =>
+/** Imports a folder of OWS-shaped JSONL files (the CLI's format) through the SqlImporter (`importFolder`). */
+export const importFolder = (dir: string, options: FolderImportOptions = {}) =>
   Effect.gen(function* () {
     const importer = yield* SqlImporter
     return yield* importer
-      .importSource(jsonlFolderItems(dir), { ...options, source: dir })
+      .importFolder(dir, options)
       .pipe(
         Effect.mapError((e) =>
           e._tag === "ImportError" ? e : new ImportError({ message: `reading ${dir} failed: ${e.message}`, cause: e })

@@ -1,9 +1,11 @@
-import type { ProcurementRecord, RecordRejection, SourceItem } from "@adalqarau/core"
+import type { ProcurementSourceError, RecordRejection, SourceItem } from "@adalqarau/core"
 import { Clock, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
+import { folderBatches } from "./folderBatches.ts"
 import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { withIngestLock } from "./PgContractStore.ts"
-import { type PreparedRecords, prepareRecords, writePrepared } from "./upsert.ts"
+import { type PreparedBatch, preparedBatches } from "./batches.ts"
+import { writePrepared } from "./upsert.ts"
 import { instantText, num, pgArray } from "./values.ts"
 
 export class ImportError extends Schema.TaggedError<ImportError>()("ImportError", {
@@ -40,6 +42,13 @@ export interface ImportOptions {
   /** Items per batch (one transaction each); default 5000. */
   readonly batchSize?: number
 }
+
+export interface FolderImportOptions extends Omit<ImportOptions, "source"> {
+  /** Folders with fewer bytes than this are read on the calling thread (`folderBatches`; default 16 MiB). */
+  readonly threadFrom?: number
+}
+
+const DEFAULT_BATCH_SIZE = 5_000
 
 const ZERO: BatchCounts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
 
@@ -82,46 +91,16 @@ export class SqlImporter extends Context.Service<
       items: Stream.Stream<SourceItem, E, R>,
       options?: ImportOptions
     ) => Effect.Effect<ImportReport, ImportError | E, R>
+    /**
+     * Imports a folder of OWS-shaped JSONL files (the CLI's format): `importSource` of `jsonlFolderItems`, with
+     * the lines read, decoded and prepared on a reader thread while the batches are written.
+     */
+    readonly importFolder: (
+      dir: string,
+      options?: FolderImportOptions
+    ) => Effect.Effect<ImportReport, ImportError | ProcurementSourceError>
   }
 >()("@adalqarau/adapters/SqlImporter") {}
-
-/** One batch of the source, its records prepared for writing (done before its transaction begins). */
-interface PreparedBatch {
-  readonly read: number
-  readonly records: PreparedRecords
-  readonly rejections: ReadonlyArray<RecordRejection>
-}
-
-const prepareBatch = (items: ReadonlyArray<SourceItem>): PreparedBatch => {
-  const records: Array<ProcurementRecord> = []
-  const rejections: Array<RecordRejection> = []
-  for (const item of items) {
-    if (item._tag === "Accepted") records.push(item.record)
-    else rejections.push(item.rejection)
-  }
-  return { read: items.length, records: prepareRecords(records), rejections }
-}
-
-/** Marks the source's normal end: only then does a partial last batch count. */
-const SOURCE_END: unique symbol = Symbol("end of source")
-
-/**
- * The source as prepared batches of `size` items and a last, smaller one. A source that fails part-way (a
- * truncated file, a dropped connection) ends the stream with its error and never hands over the partial batch
- * read before it: the end marker follows the source only when the source succeeded.
- */
-const preparedBatches = <E, R>(items: Stream.Stream<SourceItem, E, R>, size: number) =>
-  Stream.concat(items, Stream.succeed(SOURCE_END)).pipe(
-    Stream.mapAccum(
-      (): Array<SourceItem> => [],
-      (pending, item): readonly [Array<SourceItem>, ReadonlyArray<ReadonlyArray<SourceItem>>] => {
-        if (item === SOURCE_END) return [[], pending.length > 0 ? [pending] : []]
-        pending.push(item)
-        return pending.length >= size ? [[], [pending]] : [pending, []]
-      }
-    ),
-    Stream.map(prepareBatch)
-  )
 
 export const makeSqlImporter = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -144,9 +123,19 @@ export const makeSqlImporter = Effect.gen(function* () {
     }).pipe(withIngestLock(sql), sql.withTransaction, Effect.provideService(SqlClient.SqlClient, sql))
 
   const importSource = <E, R>(items: Stream.Stream<SourceItem, E, R>, options: ImportOptions = {}) =>
+    importBatches(preparedBatches(items, options.batchSize ?? DEFAULT_BATCH_SIZE), options.source ?? "stream")
+
+  const importFolder = (dir: string, options: FolderImportOptions = {}) =>
+    importBatches(
+      folderBatches(dir, {
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        ...(options.threadFrom === undefined ? {} : { threadFrom: options.threadFrom })
+      }),
+      dir
+    )
+
+  const importBatches = <E, R>(prepared: Stream.Stream<PreparedBatch, E, R>, source: string) =>
     Effect.gen(function* () {
-      const source = options.source ?? "stream"
-      const batchSize = options.batchSize ?? 5_000
       const ids = yield* sql<{ id: unknown }>`SELECT nextval('import_seq') AS id`.pipe(
         Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
       )
@@ -161,11 +150,10 @@ export const makeSqlImporter = Effect.gen(function* () {
         bulk && seq === 2
           ? Effect.asVoid(deferLookupIndexes.pipe(Effect.provideService(SqlClient.SqlClient, sql)))
           : Effect.void
-      // One batch is read and prepared while the one before it is written: the client's decoding and encoding
-      // overlap the server's work instead of alternating with it.
-      const load = Stream.runForEach(Stream.buffer(preparedBatches(items, batchSize), { capacity: 1 }), (prepared) =>
+      // The next batch is read and prepared while this one is written (on a reader thread: `folderBatches`).
+      const load = Stream.runForEach(Stream.buffer(prepared, { capacity: 1 }), (batch) =>
         beforeBatch(batches.length + 1).pipe(
-          Effect.andThen(importBatch(importId, batches.length + 1, source, prepared)),
+          Effect.andThen(importBatch(importId, batches.length + 1, source, batch)),
           Effect.tap((report) => Effect.sync(() => batches.push(report))),
           Effect.mapError(
             (cause) =>
@@ -230,7 +218,7 @@ export const makeSqlImporter = Effect.gen(function* () {
     )
   )
 
-  return SqlImporter.of({ importSource })
+  return SqlImporter.of({ importSource, importFolder })
 })
 
 export const layerSqlImporter: Layer.Layer<SqlImporter, never, SqlClient.SqlClient> = Layer.effect(
