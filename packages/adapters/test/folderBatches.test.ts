@@ -38,9 +38,10 @@ const writeFolder = (dir: string) =>
   })
 
 const collect = (dir: string, options: { readonly threadFrom: number }, batchSize = 97) =>
-  Effect.map(Stream.runCollect(folderBatches(dir, { batchSize, ...options })), (chunk): Array<PreparedBatch> => [
-    ...chunk
-  ])
+  Effect.map(
+    Stream.runCollect(folderBatches(dir, { batchSize, ...options })),
+    (chunk): Array<PreparedBatch> => [...chunk]
+  )
 
 describe("folderBatches", () => {
   it.live("a reader thread gives the batches of the calling thread, rejections included", () =>

@@ -42,4 +42,3 @@ export const preparedBatches = <E, R>(items: Stream.Stream<SourceItem, E, R>, si
     ),
     Stream.map(prepareBatch)
   )
-
