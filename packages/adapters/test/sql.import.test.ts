@@ -19,11 +19,14 @@ import { layerMemoryContractStore } from "@adalqarau/core/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, Stream } from "effect"
 import { SqlClient } from "effect/sql"
+import { rebuildChainKeys } from "../src/postgres/chains.ts"
 import { importFolder, layerStorage } from "../src/postgres/Database.ts"
 import { ImportError, SqlImporter } from "../src/postgres/PgImporter.ts"
+import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
+import { prepareRecords, writePrepared } from "../src/postgres/upsert.ts"
 import { backends } from "./support/databases.ts"
 import { C1, C3, contract, EDGE_CASE_REJECTS, edgeCaseRecords } from "./support/edgeCases.ts"
-import { acceptedRecords, generatedRecords, sourceItems } from "./support/engines.ts"
+import { acceptedRecords, generatedRecords, type RawRecord, sourceItems } from "./support/engines.ts"
 
 const TABLES = [
   "contract",
@@ -81,6 +84,79 @@ for (const backend of backends()) {
         assert.strictEqual(Number(batches[0]?.n), first.batches.length)
         assert.strictEqual(Number(batches[0]?.read), items.length)
       }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("a bulk load's plain inserts count and store as the upsert does, chain keys exact at its end", () =>
+      Effect.gen(function* () {
+        // Later batches repeat earlier records and change some (newer versions, other sums), so the plain insert of
+        // a batch meets stored keys and the upsert takes over; rootless parent lines get provisional keys.
+        const base = [...edgeCaseRecords(), ...generatedRecords(150, 21)]
+        const changed = base.flatMap((r, i): ReadonlyArray<RawRecord> => {
+          const raw = r.raw as Readonly<Record<string, unknown>>
+          if (i % 3 !== 0) return []
+          if (r.kind === "contract") {
+            return [{ ...r, raw: { ...raw, last_update_date: "2030-01-01 00:00:00", contract_sum: "777.00" } }]
+          }
+          if (r.kind === "unit" || r.kind === "payment") return [{ ...r, raw: { ...raw, contract_id: 3001 } }]
+          return []
+        })
+        const items = yield* sourceItems([...base, ...changed, ...base.slice(0, 400)])
+        const load = Effect.gen(function* () {
+          const importer = yield* SqlImporter
+          const report = yield* importer.importSource(Stream.fromIterable(items), { batchSize: 60 })
+          const sql = yield* SqlClient.SqlClient
+          const repaired = yield* rebuildChainKeys({ splitFromRows: 0 }).pipe(sql.withTransaction)
+          const queued = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM refresh_chain`
+          return {
+            counts: report.batches.map(({ batchId: _, ...counts }) => counts),
+            tables: yield* contents,
+            repaired,
+            queued: (queued[0]?.n ?? 0) > 0
+          }
+        })
+        const fresh = yield* load.pipe(Effect.provide(layerStorage(backend.layer())))
+        // With an indicator run on record every batch goes through the upsert (and queues its changes).
+        const upserted = yield* Effect.gen(function* () {
+          const engine = yield* SqlIndicatorEngine
+          yield* engine.run()
+          return yield* load
+        }).pipe(Effect.provide(layerStorage(backend.layer())))
+        assert.isFalse(fresh.queued)
+        assert.isTrue(upserted.queued)
+        assert.strictEqual(fresh.repaired, 0)
+        assert.isAbove(
+          fresh.counts.reduce((n, b) => n + b.updated, 0),
+          10
+        )
+        assert.deepStrictEqual(fresh.counts, upserted.counts)
+        assert.deepStrictEqual(fresh.tables, upserted.tables)
+      })
+    )
+
+    it.live("a fresh write inserts plainly and leaves provisional chain keys on rootless parent lines", () =>
+      Effect.gen(function* () {
+        const records = acceptedRecords(yield* sourceItems(edgeCaseRecords()))
+        const write = (fresh: boolean) =>
+          Effect.gen(function* () {
+            const sql = yield* SqlClient.SqlClient
+            const written = yield* writePrepared(prepareRecords(records), { fresh }).pipe(sql.withTransaction)
+            const repaired = yield* rebuildChainKeys({ splitFromRows: 0 }).pipe(sql.withTransaction)
+            return { provisional: written.provisionalChainKeys, repaired, counts: written.counts }
+          }).pipe(Effect.provide(layerStorage(backend.layer())))
+        const fresh = yield* write(true)
+        const upserted = yield* write(false)
+        assert.deepStrictEqual(fresh.counts, upserted.counts)
+        assert.isTrue(fresh.provisional)
+        // 4002, 4003, 4005 and the cycle 4101/4102 take their keys from their parent lines.
+        assert.isAtLeast(fresh.repaired, 3)
+        assert.deepStrictEqual(
+          { provisional: upserted.provisional, repaired: upserted.repaired },
+          {
+            provisional: false,
+            repaired: 0
+          }
+        )
+      })
     )
 
     it.live("bad records land in rejected_record with their reason; the good ones are kept", () =>

@@ -2,9 +2,11 @@ import type { ProcurementSourceError, RecordRejection, SourceItem } from "@adalq
 import { Clock, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { folderBatches } from "./folderBatches.ts"
+import { rebuildChainKeys } from "./chains.ts"
 import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { withIngestLock } from "./PgContractStore.ts"
 import { type PreparedBatch, preparedBatches } from "./batches.ts"
+import { SPLIT_FROM_ROWS } from "./keyRange.ts"
 import { writePrepared } from "./upsert.ts"
 import { instantText, num, pgArray } from "./values.ts"
 
@@ -105,10 +107,10 @@ export class SqlImporter extends Context.Service<
 export const makeSqlImporter = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const importBatch = (importId: number, seq: number, source: string, prepared: PreparedBatch) =>
+  const importBatch = (importId: number, seq: number, source: string, prepared: PreparedBatch, fresh: boolean) =>
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
-      const counts = yield* writePrepared(prepared.records)
+      const { counts, provisionalChainKeys } = yield* writePrepared(prepared.records, { fresh })
       const finishedAt = yield* Clock.currentTimeMillis
       const batch: BatchCounts = { read: prepared.read, ...counts, rejected: prepared.rejections.length }
       const rows = yield* sql<{ id: unknown }>`
@@ -119,7 +121,8 @@ export const makeSqlImporter = Effect.gen(function* () {
         RETURNING id`
       const batchId = num(rows[0]?.id)
       yield* insertRejections(batchId, prepared.rejections)
-      return { batchId, seq, ...batch } satisfies BatchReport
+      const report: BatchReport = { batchId, seq, ...batch }
+      return { report, provisionalChainKeys }
     }).pipe(withIngestLock(sql), sql.withTransaction, Effect.provideService(SqlClient.SqlClient, sql))
 
   const importSource = <E, R>(items: Stream.Stream<SourceItem, E, R>, options: ImportOptions = {}) =>
@@ -144,8 +147,10 @@ export const makeSqlImporter = Effect.gen(function* () {
         Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
       )
       const batches: Array<BatchReport> = []
+      let provisional = false
       // A bulk load into an empty database writes without the readers' lookup indexes from its second batch on
-      // (an import of one batch never pays for rebuilding them) and builds them once when it ends, however it ends.
+      // (an import of one batch never pays for rebuilding them) and builds them once when it ends, however it ends;
+      // its new rows go in without the upsert's lookups (upsert.ts `WriteOptions.fresh`).
       const beforeBatch = (seq: number) =>
         bulk && seq === 2
           ? Effect.asVoid(deferLookupIndexes.pipe(Effect.provideService(SqlClient.SqlClient, sql)))
@@ -153,15 +158,20 @@ export const makeSqlImporter = Effect.gen(function* () {
       // The next batch is read and prepared while this one is written (on a reader thread: `folderBatches`).
       const load = Stream.runForEach(Stream.buffer(prepared, { capacity: 1 }), (batch) =>
         beforeBatch(batches.length + 1).pipe(
-          Effect.andThen(importBatch(importId, batches.length + 1, source, batch)),
-          Effect.tap((report) => Effect.sync(() => batches.push(report))),
+          Effect.andThen(importBatch(importId, batches.length + 1, source, batch, bulk)),
+          Effect.tap((written) =>
+            Effect.sync(() => {
+              batches.push(written.report)
+              provisional ||= written.provisionalChainKeys
+            })
+          ),
           Effect.mapError(
             (cause) =>
               new ImportError({ message: `batch ${batches.length + 1} of ${source} failed: ${cause.message}`, cause })
           )
         )
       )
-      yield* bulk ? withDeferredIndexesRestored(load) : load
+      yield* bulk ? withBulkLoadFinished(load, () => provisional) : load
       return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
     })
 
@@ -171,11 +181,14 @@ export const makeSqlImporter = Effect.gen(function* () {
   )
 
   /**
-   * Runs the load, then rebuilds what it deferred. After a failure or an interruption the rebuild runs too and the
-   * load's error stays the one reported (a rebuild failure then is logged; the next start retries it). After a
-   * success, a failed rebuild fails the import: its batches are committed, its indexes are not back yet.
+   * Runs a bulk load, then rebuilds what it deferred: the lookup indexes and, when batches wrote provisional chain
+   * keys, the chain keys (`rebuildChainKeys`, which writes only those that differ). After a failure or an
+   * interruption both run too and the load's error stays the one reported (a failure of theirs is then logged: the
+   * next start rebuilds the indexes, the next full indicator run repairs the chain keys — no run exists while keys
+   * are provisional, so the next run is a full one). After a success, a failure of either fails the import: its
+   * batches are committed, the tables are not complete yet.
    */
-  const withDeferredIndexesRestored = <E, R>(load: Effect.Effect<void, E, R>) => {
+  const withBulkLoadFinished = <E, R>(load: Effect.Effect<void, E, R>, provisional: () => boolean) => {
     const restore = restoreDeferredIndexes.pipe(
       Effect.provideService(SqlClient.SqlClient, sql),
       Effect.mapError(
@@ -186,14 +199,30 @@ export const makeSqlImporter = Effect.gen(function* () {
           })
       )
     )
+    const chainKeys = Effect.suspend(() =>
+      provisional()
+        ? rebuildChainKeys({ splitFromRows: SPLIT_FROM_ROWS }).pipe(
+            withIngestLock(sql),
+            sql.withTransaction,
+            Effect.provideService(SqlClient.SqlClient, sql),
+            Effect.mapError(
+              (cause) =>
+                new ImportError({
+                  message: `the records were imported, but rebuilding their chain keys failed (the next full indicator run repairs them): ${cause.message}`,
+                  cause
+                })
+            )
+          )
+        : Effect.void
+    )
+    const logged = (step: Effect.Effect<unknown, ImportError>) =>
+      step.pipe(Effect.catch((error) => Effect.logError("finishing a failed bulk load", error.message)))
     return load.pipe(
-      Effect.onError(() =>
-        restore.pipe(
-          Effect.catch((error) => Effect.logError("rebuilding the contract lookup indexes failed", error.message))
-        )
-      ),
+      Effect.onError(() => Effect.andThen(logged(restore), logged(chainKeys))),
       Effect.andThen(restore),
-      Effect.andThen(settle)
+      // Statistics first: the chain-key check splits its work by their histogram (keyRange.ts).
+      Effect.andThen(settle),
+      Effect.andThen(chainKeys)
     )
   }
 

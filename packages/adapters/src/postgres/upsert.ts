@@ -10,7 +10,7 @@ import type {
 } from "@adalqarau/core"
 import { regionOfKato } from "@adalqarau/core"
 import { Effect } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
+import { SqlClient, type SqlError, type Statement } from "effect/sql"
 import { type ChangedVersion, chainKeyMaintenance } from "./chains.ts"
 import { type ArrayElement, nullableInstantText, num, pgArray } from "./values.ts"
 
@@ -190,6 +190,13 @@ const LOT_FIELDS = {
 
 type LotColumn = keyof typeof LOT_FIELDS
 
+const LOT_COLUMNS = "id, trd_buy_id, amount, customer_bin, last_update_date"
+
+/** A batch's lots as rows (the statements' `s`). */
+const lotRows = (sql: SqlClient.SqlClient, a: Columns<LotColumn>["arrays"]) =>
+  sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.trdBuyId}::bigint[], ${a.amount}::bigint[], ${a.customerBin}::text[],
+                           ${a.updated}::timestamptz[]) AS s(${sql.literal(LOT_COLUMNS)})`
+
 const upsertLots = (
   sql: SqlClient.SqlClient,
   { id, trdBuyId, amount, customerBin, updated }: Columns<LotColumn>["arrays"],
@@ -197,11 +204,7 @@ const upsertLots = (
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
-      WITH s AS (
-        SELECT * FROM unnest(${id}::bigint[], ${trdBuyId}::bigint[], ${amount}::bigint[], ${customerBin}::text[],
-                             ${updated}::timestamptz[])
-          AS s(id, trd_buy_id, amount, customer_bin, last_update_date)
-      ),
+      WITH s AS (${lotRows(sql, { id, trdBuyId, amount, customerBin, updated })}),
       upd AS (
         UPDATE lot t SET trd_buy_id = s.trd_buy_id, amount = s.amount, customer_bin = s.customer_bin,
                          last_update_date = s.last_update_date
@@ -278,21 +281,23 @@ const CONTRACT_FIELDS = {
 type ContractColumn = keyof typeof CONTRACT_FIELDS
 
 /** The upsert statement of a batch of contract versions; rows: the ids inserted ('i') or changed. */
+/** A batch's contract versions as rows (the statements' `s`). */
+const contractRows = (sql: SqlClient.SqlClient, a: Columns<ContractColumn>["arrays"]) =>
+  sql`SELECT * FROM unnest(
+        ${a.id}::bigint[], ${a.finPart}::int[], ${a.parentId}::bigint[], ${a.rootId}::bigint[],
+        ${a.trdBuyId}::bigint[], ${a.statusId}::bigint[], ${a.typeId}::bigint[], ${a.yearTypeId}::bigint[],
+        ${a.subjectTypeId}::bigint[], ${a.deleted}::boolean[], ${a.crdate}::timestamptz[],
+        ${a.lastUpdateDate}::timestamptz[], ${a.signDate}::timestamptz[], ${a.customerBin}::text[],
+        ${a.supplierBin}::text[], ${a.contractNumber}::text[], ${a.contractNumberSys}::text[],
+        ${a.finYear}::bigint[], ${a.currencyCode}::text[], ${a.contractSum}::bigint[],
+        ${a.contractSumWnds}::bigint[], ${a.faktSum}::bigint[], ${a.faktSumWnds}::bigint[],
+        ${a.ecEndDate}::timestamptz[], ${a.planExecDate}::timestamptz[], ${a.faktExecDate}::timestamptz[],
+        ${a.contractEndDate}::timestamptz[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
+      ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})`
+
 export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays: a }: Columns<ContractColumn>) =>
   sql<{ id: unknown; op: string }>`
-      WITH s AS (
-        SELECT * FROM unnest(
-          ${a.id}::bigint[], ${a.finPart}::int[], ${a.parentId}::bigint[], ${a.rootId}::bigint[],
-          ${a.trdBuyId}::bigint[], ${a.statusId}::bigint[], ${a.typeId}::bigint[], ${a.yearTypeId}::bigint[],
-          ${a.subjectTypeId}::bigint[], ${a.deleted}::boolean[], ${a.crdate}::timestamptz[],
-          ${a.lastUpdateDate}::timestamptz[], ${a.signDate}::timestamptz[], ${a.customerBin}::text[],
-          ${a.supplierBin}::text[], ${a.contractNumber}::text[], ${a.contractNumberSys}::text[],
-          ${a.finYear}::bigint[], ${a.currencyCode}::text[], ${a.contractSum}::bigint[],
-          ${a.contractSumWnds}::bigint[], ${a.faktSum}::bigint[], ${a.faktSumWnds}::bigint[],
-          ${a.ecEndDate}::timestamptz[], ${a.planExecDate}::timestamptz[], ${a.faktExecDate}::timestamptz[],
-          ${a.contractEndDate}::timestamptz[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
-        ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})
-      ),
+      WITH s AS (${contractRows(sql, a)}),
       -- Ids already stored, with the partition each is stored in (contract_chain has one row per stored version
       -- id: the uniqueness a partitioned table cannot enforce). Materialised apart so that only these are looked
       -- up in contract: the planner, which cannot see the batch's size, otherwise probes every partition for
@@ -353,6 +358,13 @@ const UNIT_FIELDS = {
 
 type UnitColumn = keyof typeof UNIT_FIELDS
 
+const UNIT_COLUMNS = "id, contract_id, lot_id, pln_point_id, total_sum"
+
+/** A batch's units as rows (the statements' `s`). */
+const unitRows = (sql: SqlClient.SqlClient, a: Columns<UnitColumn>["arrays"]) =>
+  sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.contractId}::bigint[], ${a.lotId}::bigint[], ${a.plnPointId}::bigint[],
+                           ${a.totalSum}::bigint[]) AS s(${sql.literal(UNIT_COLUMNS)})`
+
 const upsertUnits = (
   sql: SqlClient.SqlClient,
   { id, contractId, lotId, plnPointId, totalSum }: Columns<UnitColumn>["arrays"],
@@ -360,11 +372,7 @@ const upsertUnits = (
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
-      WITH s AS (
-        SELECT * FROM unnest(${id}::bigint[], ${contractId}::bigint[], ${lotId}::bigint[], ${plnPointId}::bigint[],
-                             ${totalSum}::bigint[])
-          AS s(id, contract_id, lot_id, pln_point_id, total_sum)
-      ),
+      WITH s AS (${unitRows(sql, { id, contractId, lotId, plnPointId, totalSum })}),
       old AS (
         SELECT t.id, t.contract_id
         FROM s CROSS JOIN LATERAL (SELECT t.id, t.contract_id FROM contract_unit t WHERE t.id = s.id OFFSET 0) t
@@ -407,6 +415,13 @@ const PAYMENT_FIELDS = {
 
 type PaymentColumn = keyof typeof PAYMENT_FIELDS
 
+const PAYMENT_COLUMNS = "id, contract_id, pay_date, pay_amount, prepay_sum"
+
+/** A batch's payments as rows (the statements' `s`). */
+const paymentRows = (sql: SqlClient.SqlClient, a: Columns<PaymentColumn>["arrays"]) =>
+  sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.contractId}::bigint[], ${a.payDate}::timestamptz[],
+                           ${a.payAmount}::bigint[], ${a.prepaySum}::bigint[]) AS s(${sql.literal(PAYMENT_COLUMNS)})`
+
 const upsertPayments = (
   sql: SqlClient.SqlClient,
   { id, contractId, payDate, payAmount, prepaySum }: Columns<PaymentColumn>["arrays"],
@@ -414,11 +429,7 @@ const upsertPayments = (
 ) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
-      WITH s AS (
-        SELECT * FROM unnest(${id}::bigint[], ${contractId}::bigint[], ${payDate}::timestamptz[],
-                             ${payAmount}::bigint[], ${prepaySum}::bigint[])
-          AS s(id, contract_id, pay_date, pay_amount, prepay_sum)
-      ),
+      WITH s AS (${paymentRows(sql, { id, contractId, payDate, payAmount, prepaySum })}),
       old AS (
         SELECT t.id, t.contract_id
         FROM s CROSS JOIN LATERAL (SELECT t.id, t.contract_id FROM treasury_payment t WHERE t.id = s.id OFFSET 0) t
@@ -454,6 +465,60 @@ const upsertPayments = (
       )}
       SELECT 'i' AS op, count(*) AS n FROM ins UNION ALL SELECT 'u', count(*) FROM upd`,
     countChanges
+  )
+
+/**
+ * A bulk load's first try at a batch of one kind: its rows inserted as they are, a row whose key is stored already
+ * skipped (`ON CONFLICT DO NOTHING`), with none of the upsert's lookups. Returns how many it inserted.
+ */
+const insertNew = (sql: SqlClient.SqlClient, table: string, columns: string, rows: Statement.Fragment) =>
+  Effect.map(
+    sql<{ n: unknown }>`
+      WITH ins AS (
+        INSERT INTO ${sql(table)} (${sql.literal(columns)}) ${rows} ON CONFLICT DO NOTHING RETURNING 1
+      )
+      SELECT count(*) AS n FROM ins`,
+    (result) => num(result[0]?.n)
+  )
+
+/**
+ * The same for contract versions, whose ids are unique through contract_chain (a partitioned table cannot enforce
+ * it): each new id's entry is inserted first, with the chain key its own fields give — its root, else itself. That
+ * key is exact except for versions on a parent line without root ids (158 of 1.4M versions in the generated
+ * 1M dataset), whose key is their ancestor's: the caller rebuilds the chain keys once the load ends.
+ */
+const insertNewContracts = (sql: SqlClient.SqlClient, a: Columns<ContractColumn>["arrays"]) =>
+  Effect.map(
+    sql<{ n: unknown }>`
+      WITH s AS (${contractRows(sql, a)}),
+      chained AS (
+        INSERT INTO contract_chain (contract_id, fin_part, chain_key)
+        SELECT id, fin_part, coalesce(root_id, id) FROM s
+        ON CONFLICT (contract_id) DO NOTHING
+        RETURNING contract_id
+      ),
+      ins AS (
+        INSERT INTO contract (id, ${sql.literal(CONTRACT_COLUMNS)})
+        SELECT s.id, ${sql.literal(sourceColumns)} FROM s JOIN chained c ON c.contract_id = s.id
+        RETURNING 1
+      )
+      SELECT count(*) AS n FROM ins`,
+    (result) => num(result[0]?.n)
+  )
+
+/**
+ * Inserts a batch's new rows plainly, then upserts the whole batch only if some rows were stored already: the
+ * rows just inserted then read as unchanged, so the counts are the insert's plus the upsert's changes.
+ */
+const newFirst = <E, R>(
+  rows: number,
+  insert: Effect.Effect<number, E, R>,
+  upsert: Effect.Effect<Changed, E, R>
+): Effect.Effect<Changed, E, R> =>
+  Effect.flatMap(insert, (inserted) =>
+    inserted === rows
+      ? Effect.succeed({ inserted, updated: 0 })
+      : Effect.map(upsert, (rest) => ({ inserted: inserted + rest.inserted, updated: rest.updated }))
   )
 
 const add = (counts: Counts, n: number, changed: Changed): void => {
@@ -544,44 +609,101 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
   }
 }
 
+export interface WriteOptions {
+  /**
+   * A bulk load into an empty database: while no indicator run exists (nothing to queue), new rows are inserted
+   * without the upsert's lookups and new versions get provisional chain keys (`insertNewContracts`) — the caller
+   * must then rebuild the chain keys when the load ends.
+   */
+  readonly fresh?: boolean
+}
+
+export interface PreparedWrite {
+  readonly counts: UpsertCounts
+  /** Whether chain keys were written provisionally (see `WriteOptions.fresh`). */
+  readonly provisionalChainKeys: boolean
+}
+
 /**
  * Writes a prepared batch in dependency order (subjects and lots before contracts, contracts before units and
  * payments, so the queue entries of later kinds see the chain keys of this batch). Run it inside a transaction
  * holding the ingest lock: the importer's batch transaction or the store's own.
  */
 export const writePrepared = (
-  batch: PreparedRecords
-): Effect.Effect<UpsertCounts, SqlError.SqlError, SqlClient.SqlClient> =>
+  batch: PreparedRecords,
+  options: WriteOptions = {}
+): Effect.Effect<PreparedWrite, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
     // Read under the ingest lock, which runs take too: no run can start between this and the batch's commit.
     const ran = yield* sql<{ readonly ran: boolean }>`SELECT EXISTS (SELECT 1 FROM indicator_run) AS ran`
     const queue = ran[0]?.ran === true
+    const fresh = options.fresh === true && !queue
     if (batch.subjects.rows > 0) {
       add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, queue))
     }
     if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
-    if (batch.lots.rows > 0) add(counts, batch.lots.rows, yield* upsertLots(sql, batch.lots.arrays, queue))
+    if (batch.lots.rows > 0) {
+      const upsert = upsertLots(sql, batch.lots.arrays, queue)
+      add(
+        counts,
+        batch.lots.rows,
+        yield* fresh
+          ? newFirst(batch.lots.rows, insertNew(sql, "lot", LOT_COLUMNS, lotRows(sql, batch.lots.arrays)), upsert)
+          : upsert
+      )
+    }
     if (batch.contracts.rows > 0) {
-      const result = yield* upsertContracts(sql, batch.contracts)
-      add(counts, batch.contracts.rows, result)
-      if (result.changed.size > 0) {
-        yield* chainKeyMaintenance(
-          batch.versions.filter((v) => result.changed.has(v.id)),
-          queue
-        )
-      }
+      const upsert = Effect.gen(function* () {
+        const result = yield* upsertContracts(sql, batch.contracts)
+        if (result.changed.size > 0) {
+          yield* chainKeyMaintenance(
+            batch.versions.filter((v) => result.changed.has(v.id)),
+            queue
+          )
+        }
+        return result
+      })
+      add(
+        counts,
+        batch.contracts.rows,
+        yield* fresh ? newFirst(batch.contracts.rows, insertNewContracts(sql, batch.contracts.arrays), upsert) : upsert
+      )
     }
-    if (batch.units.rows > 0) add(counts, batch.units.rows, yield* upsertUnits(sql, batch.units.arrays, queue))
+    if (batch.units.rows > 0) {
+      const upsert = upsertUnits(sql, batch.units.arrays, queue)
+      add(
+        counts,
+        batch.units.rows,
+        yield* fresh
+          ? newFirst(
+              batch.units.rows,
+              insertNew(sql, "contract_unit", UNIT_COLUMNS, unitRows(sql, batch.units.arrays)),
+              upsert
+            )
+          : upsert
+      )
+    }
     if (batch.payments.rows > 0) {
-      add(counts, batch.payments.rows, yield* upsertPayments(sql, batch.payments.arrays, queue))
+      const upsert = upsertPayments(sql, batch.payments.arrays, queue)
+      add(
+        counts,
+        batch.payments.rows,
+        yield* fresh
+          ? newFirst(
+              batch.payments.rows,
+              insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, paymentRows(sql, batch.payments.arrays)),
+              upsert
+            )
+          : upsert
+      )
     }
-    return counts
+    return { counts, provisionalChainKeys: fresh && batch.contracts.rows > 0 }
   })
 
 /** Upserts a batch of records: {@link prepareRecords} then {@link writePrepared}. */
 export const upsertRecords = (
   records: ReadonlyArray<ProcurementRecord>
 ): Effect.Effect<UpsertCounts, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.suspend(() => writePrepared(prepareRecords(records)))
+  Effect.suspend(() => Effect.map(writePrepared(prepareRecords(records)), (write) => write.counts))
