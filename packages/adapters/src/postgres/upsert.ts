@@ -197,14 +197,10 @@ const lotRows = (sql: SqlClient.SqlClient, a: Columns<LotColumn>["arrays"]) =>
   sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.trdBuyId}::bigint[], ${a.amount}::bigint[], ${a.customerBin}::text[],
                            ${a.updated}::timestamptz[]) AS s(${sql.literal(LOT_COLUMNS)})`
 
-const upsertLots = (
-  sql: SqlClient.SqlClient,
-  { id, trdBuyId, amount, customerBin, updated }: Columns<LotColumn>["arrays"],
-  queue: boolean
-) =>
+const upsertLots = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queue: boolean) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
-      WITH s AS (${lotRows(sql, { id, trdBuyId, amount, customerBin, updated })}),
+      WITH s AS (${rows}),
       upd AS (
         UPDATE lot t SET trd_buy_id = s.trd_buy_id, amount = s.amount, customer_bin = s.customer_bin,
                          last_update_date = s.last_update_date
@@ -280,7 +276,6 @@ const CONTRACT_FIELDS = {
 
 type ContractColumn = keyof typeof CONTRACT_FIELDS
 
-/** The upsert statement of a batch of contract versions; rows: the ids inserted ('i') or changed. */
 /** A batch's contract versions as rows (the statements' `s`). */
 const contractRows = (sql: SqlClient.SqlClient, a: Columns<ContractColumn>["arrays"]) =>
   sql`SELECT * FROM unnest(
@@ -295,9 +290,10 @@ const contractRows = (sql: SqlClient.SqlClient, a: Columns<ContractColumn>["arra
         ${a.contractEndDate}::timestamptz[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
       ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})`
 
-export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays: a }: Columns<ContractColumn>) =>
+/** The upsert statement of contract versions (`contractRows`); rows: the ids inserted ('i') or changed. */
+const contractUpsertStatement = (sql: SqlClient.SqlClient, rows: Statement.Fragment) =>
   sql<{ id: unknown; op: string }>`
-      WITH s AS (${contractRows(sql, a)}),
+      WITH s AS (${rows}),
       -- Ids already stored, with the partition each is stored in (contract_chain has one row per stored version
       -- id: the uniqueness a partitioned table cannot enforce). Materialised apart so that only these are looked
       -- up in contract: the planner, which cannot see the batch's size, otherwise probes every partition for
@@ -335,8 +331,8 @@ export const contractUpsertStatement = (sql: SqlClient.SqlClient, { arrays: a }:
       SELECT id, 'i' AS op FROM ins UNION ALL SELECT id, 'u' FROM upd`
 
 /** Returns the ids of the versions inserted or changed, whose chain keys must be maintained. */
-const upsertContracts = (sql: SqlClient.SqlClient, contracts: Columns<ContractColumn>) =>
-  Effect.map(contractUpsertStatement(sql, contracts), (rows) => {
+const upsertContracts = (sql: SqlClient.SqlClient, rows: Statement.Fragment) =>
+  Effect.map(contractUpsertStatement(sql, rows), (rows) => {
     let inserted = 0
     let updated = 0
     const changed = new Array<number>(rows.length)
@@ -365,14 +361,10 @@ const unitRows = (sql: SqlClient.SqlClient, a: Columns<UnitColumn>["arrays"]) =>
   sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.contractId}::bigint[], ${a.lotId}::bigint[], ${a.plnPointId}::bigint[],
                            ${a.totalSum}::bigint[]) AS s(${sql.literal(UNIT_COLUMNS)})`
 
-const upsertUnits = (
-  sql: SqlClient.SqlClient,
-  { id, contractId, lotId, plnPointId, totalSum }: Columns<UnitColumn>["arrays"],
-  queue: boolean
-) =>
+const upsertUnits = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queue: boolean) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
-      WITH s AS (${unitRows(sql, { id, contractId, lotId, plnPointId, totalSum })}),
+      WITH s AS (${rows}),
       old AS (
         SELECT t.id, t.contract_id
         FROM s CROSS JOIN LATERAL (SELECT t.id, t.contract_id FROM contract_unit t WHERE t.id = s.id OFFSET 0) t
@@ -422,14 +414,10 @@ const paymentRows = (sql: SqlClient.SqlClient, a: Columns<PaymentColumn>["arrays
   sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.contractId}::bigint[], ${a.payDate}::timestamptz[],
                            ${a.payAmount}::bigint[], ${a.prepaySum}::bigint[]) AS s(${sql.literal(PAYMENT_COLUMNS)})`
 
-const upsertPayments = (
-  sql: SqlClient.SqlClient,
-  { id, contractId, payDate, payAmount, prepaySum }: Columns<PaymentColumn>["arrays"],
-  queue: boolean
-) =>
+const upsertPayments = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queue: boolean) =>
   Effect.map(
     sql<{ op: string; n: unknown }>`
-      WITH s AS (${paymentRows(sql, { id, contractId, payDate, payAmount, prepaySum })}),
+      WITH s AS (${rows}),
       old AS (
         SELECT t.id, t.contract_id
         FROM s CROSS JOIN LATERAL (SELECT t.id, t.contract_id FROM treasury_payment t WHERE t.id = s.id OFFSET 0) t
@@ -467,18 +455,23 @@ const upsertPayments = (
     countChanges
   )
 
+/** The ids stored before this statement, of a batch whose new rows `ins` inserted (`RETURNING id`). */
+const storedBefore = (from: string, inserted: string) =>
+  `SELECT s.id FROM ${from} s WHERE NOT EXISTS (SELECT 1 FROM ${inserted} i WHERE i.id = s.id)`
+
 /**
  * A bulk load's first try at a batch of one kind: its rows inserted as they are, a row whose key is stored already
- * skipped (`ON CONFLICT DO NOTHING`), with none of the upsert's lookups. Returns how many it inserted.
+ * skipped (`ON CONFLICT DO NOTHING`), with none of the upsert's lookups. Returns the skipped rows' ids.
  */
 const insertNew = (sql: SqlClient.SqlClient, table: string, columns: string, rows: Statement.Fragment) =>
   Effect.map(
-    sql<{ n: unknown }>`
-      WITH ins AS (
-        INSERT INTO ${sql(table)} (${sql.literal(columns)}) ${rows} ON CONFLICT DO NOTHING RETURNING 1
+    sql<{ id: unknown }>`
+      WITH s AS (${rows}),
+      ins AS (
+        INSERT INTO ${sql(table)} (${sql.literal(columns)}) SELECT * FROM s ON CONFLICT DO NOTHING RETURNING id
       )
-      SELECT count(*) AS n FROM ins`,
-    (result) => num(result[0]?.n)
+      ${sql.literal(storedBefore("s", "ins"))}`,
+    (result) => result.map((row) => num(row.id))
   )
 
 /**
@@ -487,38 +480,44 @@ const insertNew = (sql: SqlClient.SqlClient, table: string, columns: string, row
  * key is exact except for versions on a parent line without root ids (158 of 1.4M versions in the generated
  * 1M dataset), whose key is their ancestor's: the caller rebuilds the chain keys once the load ends.
  */
-const insertNewContracts = (sql: SqlClient.SqlClient, a: Columns<ContractColumn>["arrays"]) =>
+const insertNewContracts = (sql: SqlClient.SqlClient, rows: Statement.Fragment) =>
   Effect.map(
-    sql<{ n: unknown }>`
-      WITH s AS (${contractRows(sql, a)}),
+    sql<{ id: unknown }>`
+      WITH s AS (${rows}),
       chained AS (
         INSERT INTO contract_chain (contract_id, fin_part, chain_key)
         SELECT id, fin_part, coalesce(root_id, id) FROM s
         ON CONFLICT (contract_id) DO NOTHING
-        RETURNING contract_id
+        RETURNING contract_id AS id
       ),
       ins AS (
         INSERT INTO contract (id, ${sql.literal(CONTRACT_COLUMNS)})
-        SELECT s.id, ${sql.literal(sourceColumns)} FROM s JOIN chained c ON c.contract_id = s.id
-        RETURNING 1
+        SELECT s.id, ${sql.literal(sourceColumns)} FROM s JOIN chained c ON c.id = s.id
       )
-      SELECT count(*) AS n FROM ins`,
-    (result) => num(result[0]?.n)
+      ${sql.literal(storedBefore("s", "chained"))}`,
+    (result) => result.map((row) => num(row.id))
   )
 
+/** Only the rows of `rows` with these ids. */
+const only = (sql: SqlClient.SqlClient, rows: Statement.Fragment, ids: ReadonlyArray<number>) =>
+  sql`SELECT * FROM (${rows}) r WHERE r.id = ANY(${pgArray(ids)}::bigint[])`
+
 /**
- * Inserts a batch's new rows plainly, then upserts the whole batch only if some rows were stored already: the
- * rows just inserted then read as unchanged, so the counts are the insert's plus the upsert's changes.
+ * Inserts a batch's new rows plainly, then upserts the rows whose ids were stored already, if any (a record
+ * repeated from an earlier batch): the counts are the insert's plus the upsert's changes.
  */
 const newFirst = <E, R>(
   rows: number,
-  insert: Effect.Effect<number, E, R>,
-  upsert: Effect.Effect<Changed, E, R>
+  insert: Effect.Effect<ReadonlyArray<number>, E, R>,
+  upsert: (stored: ReadonlyArray<number>) => Effect.Effect<Changed, E, R>
 ): Effect.Effect<Changed, E, R> =>
-  Effect.flatMap(insert, (inserted) =>
-    inserted === rows
-      ? Effect.succeed({ inserted, updated: 0 })
-      : Effect.map(upsert, (rest) => ({ inserted: inserted + rest.inserted, updated: rest.updated }))
+  Effect.flatMap(insert, (stored) =>
+    stored.length === 0
+      ? Effect.succeed({ inserted: rows, updated: 0 })
+      : Effect.map(upsert(stored), (rest) => ({
+          inserted: rows - stored.length + rest.inserted,
+          updated: rest.updated
+        }))
   )
 
 const add = (counts: Counts, n: number, changed: Changed): void => {
@@ -645,58 +644,61 @@ export const writePrepared = (
     }
     if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
     if (batch.lots.rows > 0) {
-      const upsert = upsertLots(sql, batch.lots.arrays, queue)
+      const rows = lotRows(sql, batch.lots.arrays)
+      const upsert = (subset: Statement.Fragment) => upsertLots(sql, subset, queue)
       add(
         counts,
         batch.lots.rows,
         yield* fresh
-          ? newFirst(batch.lots.rows, insertNew(sql, "lot", LOT_COLUMNS, lotRows(sql, batch.lots.arrays)), upsert)
-          : upsert
+          ? newFirst(batch.lots.rows, insertNew(sql, "lot", LOT_COLUMNS, rows), (ids) => upsert(only(sql, rows, ids)))
+          : upsert(rows)
       )
     }
     if (batch.contracts.rows > 0) {
-      const upsert = Effect.gen(function* () {
-        const result = yield* upsertContracts(sql, batch.contracts)
-        if (result.changed.size > 0) {
-          yield* chainKeyMaintenance(
-            batch.versions.filter((v) => result.changed.has(v.id)),
-            queue
-          )
-        }
-        return result
-      })
+      const rows = contractRows(sql, batch.contracts.arrays)
+      const upsert = (subset: Statement.Fragment) =>
+        Effect.gen(function* () {
+          const result = yield* upsertContracts(sql, subset)
+          if (result.changed.size > 0) {
+            yield* chainKeyMaintenance(
+              batch.versions.filter((v) => result.changed.has(v.id)),
+              queue
+            )
+          }
+          return result
+        })
       add(
         counts,
         batch.contracts.rows,
-        yield* fresh ? newFirst(batch.contracts.rows, insertNewContracts(sql, batch.contracts.arrays), upsert) : upsert
+        yield* fresh
+          ? newFirst(batch.contracts.rows, insertNewContracts(sql, rows), (ids) => upsert(only(sql, rows, ids)))
+          : upsert(rows)
       )
     }
     if (batch.units.rows > 0) {
-      const upsert = upsertUnits(sql, batch.units.arrays, queue)
+      const rows = unitRows(sql, batch.units.arrays)
+      const upsert = (subset: Statement.Fragment) => upsertUnits(sql, subset, queue)
       add(
         counts,
         batch.units.rows,
         yield* fresh
-          ? newFirst(
-              batch.units.rows,
-              insertNew(sql, "contract_unit", UNIT_COLUMNS, unitRows(sql, batch.units.arrays)),
-              upsert
+          ? newFirst(batch.units.rows, insertNew(sql, "contract_unit", UNIT_COLUMNS, rows), (ids) =>
+              upsert(only(sql, rows, ids))
             )
-          : upsert
+          : upsert(rows)
       )
     }
     if (batch.payments.rows > 0) {
-      const upsert = upsertPayments(sql, batch.payments.arrays, queue)
+      const rows = paymentRows(sql, batch.payments.arrays)
+      const upsert = (subset: Statement.Fragment) => upsertPayments(sql, subset, queue)
       add(
         counts,
         batch.payments.rows,
         yield* fresh
-          ? newFirst(
-              batch.payments.rows,
-              insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, paymentRows(sql, batch.payments.arrays)),
-              upsert
+          ? newFirst(batch.payments.rows, insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, rows), (ids) =>
+              upsert(only(sql, rows, ids))
             )
-          : upsert
+          : upsert(rows)
       )
     }
     return { counts, provisionalChainKeys: fresh && batch.contracts.rows > 0 }
