@@ -643,62 +643,56 @@ export const writePrepared = (
       add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, queue))
     }
     if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
+    // One kind's rows: upserted, or in a fresh load inserted plainly and only the repeated ones upserted.
+    const write = <E, R>(
+      n: number,
+      rows: Statement.Fragment,
+      insert: (rows: Statement.Fragment) => Effect.Effect<ReadonlyArray<number>, E, R>,
+      upsert: (rows: Statement.Fragment) => Effect.Effect<Changed, E, R>
+    ) =>
+      Effect.map(fresh ? newFirst(n, insert(rows), (ids) => upsert(only(sql, rows, ids))) : upsert(rows), (changed) =>
+        add(counts, n, changed)
+      )
     if (batch.lots.rows > 0) {
-      const rows = lotRows(sql, batch.lots.arrays)
-      const upsert = (subset: Statement.Fragment) => upsertLots(sql, subset, queue)
-      add(
-        counts,
+      yield* write(
         batch.lots.rows,
-        yield* fresh
-          ? newFirst(batch.lots.rows, insertNew(sql, "lot", LOT_COLUMNS, rows), (ids) => upsert(only(sql, rows, ids)))
-          : upsert(rows)
+        lotRows(sql, batch.lots.arrays),
+        (rows) => insertNew(sql, "lot", LOT_COLUMNS, rows),
+        (rows) => upsertLots(sql, rows, queue)
       )
     }
     if (batch.contracts.rows > 0) {
-      const rows = contractRows(sql, batch.contracts.arrays)
-      const upsert = (subset: Statement.Fragment) =>
-        Effect.gen(function* () {
-          const result = yield* upsertContracts(sql, subset)
-          if (result.changed.size > 0) {
-            yield* chainKeyMaintenance(
-              batch.versions.filter((v) => result.changed.has(v.id)),
-              queue
-            )
-          }
-          return result
-        })
-      add(
-        counts,
+      yield* write(
         batch.contracts.rows,
-        yield* fresh
-          ? newFirst(batch.contracts.rows, insertNewContracts(sql, rows), (ids) => upsert(only(sql, rows, ids)))
-          : upsert(rows)
+        contractRows(sql, batch.contracts.arrays),
+        (rows) => insertNewContracts(sql, rows),
+        (rows) =>
+          Effect.gen(function* () {
+            const result = yield* upsertContracts(sql, rows)
+            if (result.changed.size > 0) {
+              yield* chainKeyMaintenance(
+                batch.versions.filter((v) => result.changed.has(v.id)),
+                queue
+              )
+            }
+            return result
+          })
       )
     }
     if (batch.units.rows > 0) {
-      const rows = unitRows(sql, batch.units.arrays)
-      const upsert = (subset: Statement.Fragment) => upsertUnits(sql, subset, queue)
-      add(
-        counts,
+      yield* write(
         batch.units.rows,
-        yield* fresh
-          ? newFirst(batch.units.rows, insertNew(sql, "contract_unit", UNIT_COLUMNS, rows), (ids) =>
-              upsert(only(sql, rows, ids))
-            )
-          : upsert(rows)
+        unitRows(sql, batch.units.arrays),
+        (rows) => insertNew(sql, "contract_unit", UNIT_COLUMNS, rows),
+        (rows) => upsertUnits(sql, rows, queue)
       )
     }
     if (batch.payments.rows > 0) {
-      const rows = paymentRows(sql, batch.payments.arrays)
-      const upsert = (subset: Statement.Fragment) => upsertPayments(sql, subset, queue)
-      add(
-        counts,
+      yield* write(
         batch.payments.rows,
-        yield* fresh
-          ? newFirst(batch.payments.rows, insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, rows), (ids) =>
-              upsert(only(sql, rows, ids))
-            )
-          : upsert(rows)
+        paymentRows(sql, batch.payments.arrays),
+        (rows) => insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, rows),
+        (rows) => upsertPayments(sql, rows, queue)
       )
     }
     return { counts, provisionalChainKeys: fresh && batch.contracts.rows > 0 }
