@@ -24,6 +24,7 @@ import { type ArrayElement, nullableInstantText, num, pgArray } from "./values.t
  * CTEs stay free to hash. A stored row equal to the incoming one is left alone (`unchanged`); contracts and
  * lots are replaced only by a record with a newer or equal `last_update_date` (as core's MemoryContractStore).
  * Changes are queued for the incremental indicator refresh in the same statements, once an indicator run exists.
+ * A bulk load before the first run inserts its new rows without the lookups (`WriteOptions.fresh`).
  */
 
 interface Counts {
