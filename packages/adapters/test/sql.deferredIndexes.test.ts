@@ -27,7 +27,7 @@ const lookupIndexes = Effect.gen(function* () {
   // The other tables' deferred indexes (chains by key, units and payments by contract).
   const others = yield* sql<{ readonly name: string }>`
     SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-    WHERE i.indrelid IN ('contract_chain'::regclass, 'contract_unit'::regclass, 'treasury_payment'::regclass)
+    WHERE i.indrelid IN ('contract_chain'::regclass, 'contract_unit'::regclass)
       AND NOT i.indisprimary AND i.indisvalid ORDER BY 1`
   return {
     lookups: parents.map((p) => p.name).filter((n) => (LOOKUP_INDEXES as ReadonlyArray<string>).includes(n)),
