@@ -1,5 +1,5 @@
 import type { ProcurementSourceError, RecordRejection, SourceItem } from "@adalqarau/core"
-import { Clock, Context, Effect, Layer, Option, Schema, Stream } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { type PreparedBatch, preparedBatches } from "./batches.ts"
 import { rebuildChainKeys } from "./chains.ts"
@@ -171,7 +171,7 @@ export const makeSqlImporter = Effect.gen(function* () {
           )
         )
       )
-      yield* bulk ? withBulkLoadFinished(load, () => provisional) : load
+      yield* bulk ? withBulkLoadFinished(load, source, () => provisional) : load
       return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
     })
 
@@ -188,7 +188,7 @@ export const makeSqlImporter = Effect.gen(function* () {
    * are provisional, so the next run is a full one). After a success, a failure of either fails the import: its
    * batches are committed, the tables are not complete yet.
    */
-  const withBulkLoadFinished = <E, R>(load: Effect.Effect<void, E, R>, provisional: () => boolean) => {
+  const withBulkLoadFinished = <E, R>(load: Effect.Effect<void, E, R>, source: string, provisional: () => boolean) => {
     const restore = restoreDeferredIndexes.pipe(
       Effect.provideService(SqlClient.SqlClient, sql),
       Effect.mapError(
@@ -217,12 +217,19 @@ export const makeSqlImporter = Effect.gen(function* () {
     )
     const logged = (step: Effect.Effect<unknown, ImportError>) =>
       step.pipe(Effect.catch((error) => Effect.logError("finishing a failed bulk load", error.message)))
+    // What the end of a large load costs is logged step by step (at 15M it is more than a minute).
+    const timed = (label: string, step: Effect.Effect<unknown, ImportError>) =>
+      Effect.timed(step).pipe(
+        Effect.flatMap(([took]) =>
+          Effect.logInfo(`bulk load of ${source}: ${label} in ${(Duration.toMillis(took) / 1000).toFixed(1)} s`)
+        )
+      )
     return load.pipe(
       Effect.onError(() => Effect.andThen(logged(restore), logged(chainKeys))),
-      Effect.andThen(restore),
+      Effect.andThen(timed("deferred indexes built", restore)),
       // Statistics first: the chain-key check splits its work by their histogram (keyRange.ts).
-      Effect.andThen(settle),
-      Effect.andThen(chainKeys)
+      Effect.andThen(timed("VACUUM (ANALYZE)", settle)),
+      Effect.andThen(timed("chain keys checked", chainKeys))
     )
   }
 
