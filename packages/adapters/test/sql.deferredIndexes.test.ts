@@ -9,7 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerMigrations, layerStorage } from "../src/postgres/Database.ts"
-import { DEFERRED_INDEXES, deferLookupIndexes, LOOKUP_INDEXES } from "../src/postgres/deferredIndexes.ts"
+import { deferLookupIndexes, LOOKUP_INDEXES } from "../src/postgres/deferredIndexes.ts"
 import { SqlImporter } from "../src/postgres/PgImporter.ts"
 import { backends } from "./support/databases.ts"
 import { generatedRecords, sourceItems } from "./support/engines.ts"
@@ -24,23 +24,14 @@ const lookupIndexes = Effect.gen(function* () {
     SELECT count(*)::int AS n FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid
     WHERE h.inhparent = 'contract'::regclass`
   const deferred = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM deferred_index`
-  // The other tables' deferred indexes (chains by key, units and payments by contract).
-  const others = yield* sql<{ readonly name: string }>`
-    SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-    WHERE i.indrelid IN ('contract_chain'::regclass, 'contract_unit'::regclass)
-      AND NOT i.indisprimary AND i.indisvalid ORDER BY 1`
   return {
     lookups: parents.map((p) => p.name).filter((n) => (LOOKUP_INDEXES as ReadonlyArray<string>).includes(n)),
-    others: others.map((o) => o.name).filter((n) => DEFERRED_INDEXES.some(([, index]) => index === n)),
     partitionIndexes: perPartition[0]?.n ?? 0,
     deferred: deferred[0]?.n ?? 0
   }
 })
 
 const ALL = [...LOOKUP_INDEXES].sort()
-const OTHERS = DEFERRED_INDEXES.filter(([table]) => table !== "contract")
-  .map(([, index]) => index)
-  .sort()
 
 for (const backend of backends()) {
   describe(`deferred lookup indexes (${backend.name})`, () => {
@@ -48,7 +39,6 @@ for (const backend of backends()) {
       Effect.gen(function* () {
         const before = yield* lookupIndexes
         assert.deepStrictEqual(before.lookups, ALL)
-        assert.deepStrictEqual(before.others, OTHERS)
         const items = yield* sourceItems(generatedRecords(500, 7))
         assert.isAbove(items.length, 2_400)
         const importer = yield* SqlImporter
@@ -73,8 +63,7 @@ for (const backend of backends()) {
         )
         yield* importer.importSource(watched, { batchSize: 400 })
         assert.deepStrictEqual(during?.lookups, [], "dropped during the load")
-        assert.deepStrictEqual(during?.others, [], "dropped during the load")
-        assert.strictEqual(during?.deferred, DEFERRED_INDEXES.length)
+        assert.strictEqual(during?.deferred, LOOKUP_INDEXES.length)
         assert.deepStrictEqual(yield* lookupIndexes, before)
 
         // Into an empty database again, a source failing in its third batch: the indexes are back all the same.
@@ -92,11 +81,10 @@ for (const backend of backends()) {
     it.live("an import that died with them dropped leaves their definitions; the next start builds them", () =>
       Effect.gen(function* () {
         const before = yield* lookupIndexes
-        assert.strictEqual(yield* deferLookupIndexes, DEFERRED_INDEXES.length)
+        assert.strictEqual(yield* deferLookupIndexes, LOOKUP_INDEXES.length)
         const dropped = yield* lookupIndexes
         assert.deepStrictEqual(dropped.lookups, [])
-        assert.deepStrictEqual(dropped.others, [])
-        assert.strictEqual(dropped.deferred, DEFERRED_INDEXES.length)
+        assert.strictEqual(dropped.deferred, LOOKUP_INDEXES.length)
         assert.isBelow(dropped.partitionIndexes, before.partitionIndexes)
         // The process died here. The next start (server, any CLI command) applies migrations and builds them.
         yield* Layer.build(layerMigrations())

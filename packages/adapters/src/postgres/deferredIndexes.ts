@@ -18,27 +18,9 @@ export const LOOKUP_INDEXES = [
 ] as const
 
 /**
- * The other tables' indexes that only readers and indicator runs use, and runs only in joins that can hash
- * (chains by key, units by contract): the import finds rows by primary key, and units by lot (kept) when it
- * queues a lot's change. The payments' contract index stays: a run's fact statement probes it per version
- * (facts.ts), and a run may come between a bulk load's batches.
- */
-const READER_INDEXES = [
-  ["contract_chain", "contract_chain_key_idx"],
-  ["contract_unit", "contract_unit_contract_idx"]
-] as const
-
-/** Every index a bulk load defers, with its table. */
-export const DEFERRED_INDEXES: ReadonlyArray<readonly [table: string, index: string]> = [
-  ...LOOKUP_INDEXES.map((index) => ["contract", index] as const),
-  ...READER_INDEXES
-]
-
-/**
- * Drops the deferred indexes that exist and records their definitions in `deferred_index`, in one transaction
- * (under the ingest lock, so no batch is half-way). Definitions come from the catalogue, so the migrations stay
- * their only source; `ON ONLY` is removed, since building with it would create the partitioned parent's index
- * alone.
+ * Drops the lookup indexes that exist and records their definitions in `deferred_index`, in one transaction (under
+ * the ingest lock, so no batch is half-way). Definitions come from the catalogue, so the migrations stay their only
+ * source; `ON ONLY` is removed, since building with it would create the partitioned parent's index alone.
  */
 export const deferLookupIndexes: Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(
   function* () {
@@ -46,11 +28,8 @@ export const deferLookupIndexes: Effect.Effect<number, SqlError.SqlError, SqlCli
     return yield* Effect.gen(function* () {
       const indexes = yield* sql<{ readonly name: string; readonly definition: string }>`
         SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
-        FROM unnest(${pgArray(DEFERRED_INDEXES.map(([table]) => table))}::text[],
-                    ${pgArray(DEFERRED_INDEXES.map(([, index]) => index))}::text[]) AS d(tbl, idx)
-        JOIN pg_index i ON i.indrelid = to_regclass(d.tbl)
-        JOIN pg_class c ON c.oid = i.indexrelid AND c.relname = d.idx
-        ORDER BY c.relname`
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = 'contract'::regclass AND c.relname = ANY(${pgArray([...LOOKUP_INDEXES])}::text[])`
       for (const index of indexes) {
         yield* sql`
           INSERT INTO deferred_index (name, definition)
