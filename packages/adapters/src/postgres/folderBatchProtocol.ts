@@ -4,7 +4,6 @@ import type { PreparedBatch } from "./batches.ts"
 export interface FolderBatchesInput {
   readonly dir: string
   readonly batchSize: number
-  readonly maxLineBytes: number | undefined
 }
 
 /**

@@ -12,7 +12,7 @@ import type { FolderBatchesInput, FolderBatchMessage } from "./folderBatchProtoc
 const port = parentPort
 if (port === null) throw new Error("the folder batch reader must run in a worker thread")
 
-const { dir, batchSize, maxLineBytes } = workerData as FolderBatchesInput
+const { dir, batchSize } = workerData as FolderBatchesInput
 const post = (message: FolderBatchMessage): void => port.postMessage(message)
 
 // Batches the writing thread has asked for and not yet received.
@@ -30,16 +30,14 @@ const granted = Effect.callback<void>((resume) => {
   }
 })
 
-const program = Stream.runForEach(
-  preparedBatches(jsonlFolderItems(dir, maxLineBytes === undefined ? {} : { maxLineBytes }), batchSize),
-  (batch) =>
-    Effect.andThen(
-      granted,
-      Effect.sync(() => {
-        credit--
-        post({ _tag: "Batch", batch })
-      })
-    )
+const program = Stream.runForEach(preparedBatches(jsonlFolderItems(dir), batchSize), (batch) =>
+  Effect.andThen(
+    granted,
+    Effect.sync(() => {
+      credit--
+      post({ _tag: "Batch", batch })
+    })
+  )
 )
 
 Effect.runFork(

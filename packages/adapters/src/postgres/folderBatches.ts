@@ -15,8 +15,6 @@ export interface FolderBatchOptions {
    * about a third of a second to start.
    */
   readonly threadFrom?: number
-  /** Longer lines are rejected unread (`jsonlFolderItems`' default when unset). */
-  readonly maxLineBytes?: number
 }
 
 const DEFAULT_THREAD_FROM = 16 << 20
@@ -36,12 +34,11 @@ export const folderBatches = (
 ): Stream.Stream<PreparedBatch, ProcurementSourceError> =>
   Stream.unwrap(
     Effect.gen(function* () {
-      const lineOptions = options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }
       const bytes = yield* folderBytes(dir)
       if (bytes < (options.threadFrom ?? DEFAULT_THREAD_FROM)) {
-        return preparedBatches(jsonlFolderItems(dir, lineOptions), options.batchSize)
+        return preparedBatches(jsonlFolderItems(dir), options.batchSize)
       }
-      const input: FolderBatchesInput = { dir, batchSize: options.batchSize, maxLineBytes: options.maxLineBytes }
+      const input: FolderBatchesInput = { dir, batchSize: options.batchSize }
       return Stream.fromAsyncIterable(threadBatches(input), (cause) =>
         cause instanceof ProcurementSourceError
           ? cause
