@@ -1,13 +1,24 @@
 import type { ProcurementSourceError, RecordRejection, SourceItem } from "@adalqarau/core"
-import { Clock, Context, Duration, Effect, Layer, Option, Schema, Stream } from "effect"
-import { SqlClient } from "effect/sql"
+import { Clock, Context, Deferred, Duration, Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
 import { type PreparedBatch, preparedBatches } from "./batches.ts"
 import { rebuildChainKeys } from "./chains.ts"
 import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { folderBatches } from "./folderBatches.ts"
 import { SPLIT_FROM_ROWS } from "./keyRange.ts"
 import { withIngestLock } from "./PgContractStore.ts"
-import { writePrepared } from "./upsert.ts"
+import {
+  awaitPredecessor,
+  type BatchKeys,
+  batchKeys,
+  canWriteTwo,
+  holdPosition,
+  lockShared,
+  type PredecessorRolledBack,
+  RunOnRecord,
+  sharesKeys
+} from "./twoWriters.ts"
+import { type PreparedWrite, runExists, writeFresh, writePrepared } from "./upsert.ts"
 import { instantText, num, pgArray } from "./values.ts"
 
 export class ImportError extends Schema.TaggedError<ImportError>()("ImportError", {
@@ -43,6 +54,11 @@ export interface ImportOptions {
   readonly source?: string
   /** Items per batch (one transaction each); default 5000. */
   readonly batchSize?: number
+  /**
+   * Connections a bulk load into an empty PostgreSQL database writes on at once (default 2; `twoWriters.ts`):
+   * each batch is still one transaction, committed in order. Other imports, and PGlite, write on one.
+   */
+  readonly writers?: 1 | 2
 }
 
 export interface FolderImportOptions extends Omit<ImportOptions, "source"> {
@@ -51,6 +67,21 @@ export interface FolderImportOptions extends Omit<ImportOptions, "source"> {
 }
 
 const DEFAULT_BATCH_SIZE = 5_000
+const DEFAULT_WRITERS = 2
+
+/** A batch written: its report, and whether it left provisional chain keys. */
+interface Written {
+  readonly report: BatchReport
+  readonly provisionalChainKeys: boolean
+}
+
+/** A bulk load's batch being written beside the one before it. */
+interface InFlight {
+  readonly seq: number
+  readonly batch: PreparedBatch
+  readonly keys: BatchKeys
+  readonly fiber: Fiber.Fiber<Written, SqlError.SqlError | RunOnRecord | PredecessorRolledBack>
+}
 
 const ZERO: BatchCounts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 }
 
@@ -107,12 +138,18 @@ export class SqlImporter extends Context.Service<
 export const makeSqlImporter = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const importBatch = (importId: number, seq: number, source: string, prepared: PreparedBatch, fresh: boolean) =>
+  /** The batch's import_batch row and its rejections, the last statements of its transaction. */
+  const recordBatch = (
+    importId: number,
+    seq: number,
+    source: string,
+    prepared: PreparedBatch,
+    write: PreparedWrite,
+    startedAt: number
+  ) =>
     Effect.gen(function* () {
-      const startedAt = yield* Clock.currentTimeMillis
-      const { counts, provisionalChainKeys } = yield* writePrepared(prepared.records, { fresh })
       const finishedAt = yield* Clock.currentTimeMillis
-      const batch: BatchCounts = { read: prepared.read, ...counts, rejected: prepared.rejections.length }
+      const batch: BatchCounts = { read: prepared.read, ...write.counts, rejected: prepared.rejections.length }
       const rows = yield* sql<{ id: unknown }>`
         INSERT INTO import_batch (import_id, seq, source, started_at, finished_at, read, inserted, updated, unchanged, rejected)
         VALUES (${String(importId)}::bigint, ${seq}, ${source}, ${instantText(startedAt)}::timestamptz,
@@ -121,12 +158,53 @@ export const makeSqlImporter = Effect.gen(function* () {
         RETURNING id`
       const batchId = num(rows[0]?.id)
       yield* insertRejections(batchId, prepared.rejections)
-      const report: BatchReport = { batchId, seq, ...batch }
-      return { report, provisionalChainKeys }
+      return { report: { batchId, seq, ...batch }, provisionalChainKeys: write.provisionalChainKeys } satisfies Written
+    })
+
+  /** A batch written alone: one transaction holding the ingest lock. */
+  const importBatch = (importId: number, seq: number, source: string, prepared: PreparedBatch, fresh: boolean) =>
+    Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      const write = yield* writePrepared(prepared.records, { fresh })
+      return yield* recordBatch(importId, seq, source, prepared, write, startedAt)
     }).pipe(withIngestLock(sql), sql.withTransaction, Effect.provideService(SqlClient.SqlClient, sql))
 
+  /**
+   * A bulk load's batch written beside the one before it (`twoWriters.ts`): `locked` is completed once the batch
+   * holds its locks (true) or when it ends before (false: failed, or a run on record). It waits for batch
+   * `after`'s commit, if given, before its second phase.
+   */
+  const importBeside = (
+    importId: number,
+    seq: number,
+    source: string,
+    prepared: PreparedBatch,
+    after: number | undefined,
+    locked: Deferred.Deferred<boolean>
+  ) =>
+    Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      yield* lockShared
+      yield* holdPosition(importId, seq)
+      if (yield* runExists(sql)) return yield* new RunOnRecord()
+      yield* Deferred.succeed(locked, true)
+      const write = yield* writeFresh(
+        prepared.records,
+        after === undefined ? Effect.void : awaitPredecessor(importId, after)
+      )
+      return yield* recordBatch(importId, seq, source, prepared, write, startedAt)
+    }).pipe(
+      sql.withTransaction,
+      Effect.ensuring(Deferred.succeed(locked, false)),
+      Effect.provideService(SqlClient.SqlClient, sql)
+    )
+
   const importSource = <E, R>(items: Stream.Stream<SourceItem, E, R>, options: ImportOptions = {}) =>
-    importBatches(preparedBatches(items, options.batchSize ?? DEFAULT_BATCH_SIZE), options.source ?? "stream")
+    importBatches(
+      preparedBatches(items, options.batchSize ?? DEFAULT_BATCH_SIZE),
+      options.source ?? "stream",
+      options.writers ?? DEFAULT_WRITERS
+    )
 
   const importFolder = (dir: string, options: FolderImportOptions = {}) =>
     importBatches(
@@ -134,10 +212,11 @@ export const makeSqlImporter = Effect.gen(function* () {
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         ...(options.threadFrom === undefined ? {} : { threadFrom: options.threadFrom })
       }),
-      dir
+      dir,
+      options.writers ?? DEFAULT_WRITERS
     )
 
-  const importBatches = <E, R>(prepared: Stream.Stream<PreparedBatch, E, R>, source: string) =>
+  const importBatches = <E, R>(prepared: Stream.Stream<PreparedBatch, E, R>, source: string, writers: 1 | 2) =>
     Effect.gen(function* () {
       const ids = yield* sql<{ id: unknown }>`SELECT nextval('import_seq') AS id`.pipe(
         Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
@@ -146,28 +225,96 @@ export const makeSqlImporter = Effect.gen(function* () {
       const bulk = yield* isEmpty.pipe(
         Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
       )
+      // Only a bulk load writes two batches at once: its batches insert plainly (`writeFresh`), without the
+      // refresh queue, whose entries two batches could share even when their records do not.
+      let beside = bulk && writers === 2 && (yield* canWriteTwo.pipe(Effect.provideService(SqlClient.SqlClient, sql)))
       const batches: Array<BatchReport> = []
       let provisional = false
+      let seq = 0
+      let overlapped = 0
+      let inFlight: InFlight | undefined
+      const failed = (n: number) => (cause: { readonly message: string }) =>
+        new ImportError({ message: `batch ${n} of ${source} failed: ${cause.message}`, cause })
+      const record = (written: Written) =>
+        Effect.sync(() => {
+          batches.push(written.report)
+          provisional ||= written.provisionalChainKeys
+        })
+      const alone = (n: number, batch: PreparedBatch) =>
+        importBatch(importId, n, source, batch, bulk).pipe(Effect.tap(record), Effect.mapError(failed(n)))
+      // Waits for a batch in flight to end. One that found a run on record wrote nothing: it is written alone,
+      // as is every batch after it. So is one whose predecessor had rolled back and was then written alone (a
+      // run came between them): landing it means that the predecessor has landed.
+      const land = (flight: InFlight) =>
+        Fiber.join(flight.fiber).pipe(
+          Effect.tap(record),
+          Effect.catchTags({
+            RunOnRecord: () => writeAlone(flight),
+            PredecessorRolledBack: () => writeAlone(flight)
+          }),
+          Effect.mapError((cause) => (cause instanceof ImportError ? cause : failed(flight.seq)(cause)))
+        )
+      const writeAlone = (flight: InFlight) => {
+        beside = false
+        return alone(flight.seq, flight.batch)
+      }
+      const landPending = Effect.suspend(() => {
+        const flight = inFlight
+        inFlight = undefined
+        return flight === undefined ? Effect.void : Effect.asVoid(land(flight))
+      })
       // A bulk load into an empty database writes without the readers' lookup indexes from its second batch on
       // (an import of one batch never pays for rebuilding them) and builds them once when it ends, however it ends;
-      // its new rows go in without the upsert's lookups (upsert.ts `WriteOptions.fresh`).
-      const beforeBatch = (seq: number) =>
-        bulk && seq === 2
-          ? Effect.asVoid(deferLookupIndexes.pipe(Effect.provideService(SqlClient.SqlClient, sql)))
-          : Effect.void
-      // The next batch is read and prepared while this one is written (on a reader thread: `folderBatches`).
-      const load = Stream.runForEach(Stream.buffer(prepared, { capacity: 1 }), (batch) =>
-        beforeBatch(batches.length + 1).pipe(
-          Effect.andThen(importBatch(importId, batches.length + 1, source, batch, bulk)),
-          Effect.tap((written) =>
-            Effect.sync(() => {
-              batches.push(written.report)
-              provisional ||= written.provisionalChainKeys
-            })
-          ),
-          Effect.mapError(
-            (cause) =>
-              new ImportError({ message: `batch ${batches.length + 1} of ${source} failed: ${cause.message}`, cause })
+      // its new rows go in without the upsert's lookups (upsert.ts `writeFresh`).
+      const step = (batch: PreparedBatch) =>
+        Effect.gen(function* () {
+          const n = ++seq
+          if (bulk && n === 2) {
+            yield* deferLookupIndexes.pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.mapError(failed(n)))
+          }
+          if (!beside || n === 1) {
+            yield* landPending
+            return yield* alone(n, batch)
+          }
+          const keys = batchKeys(batch.records)
+          // Two batches with a key in common are not written at once: the later one would wait on the other's row.
+          if (inFlight !== undefined && sharesKeys(inFlight.keys, keys)) yield* landPending
+          const before = inFlight
+          if (before !== undefined) overlapped++
+          const locked = yield* Deferred.make<boolean>()
+          const fiber = yield* Effect.forkScoped(importBeside(importId, n, source, batch, before?.seq, locked))
+          inFlight = { seq: n, batch, keys, fiber }
+          // The next batch starts only once this one holds its position (else it could take that lock first).
+          const holding = yield* Deferred.await(locked)
+          if (before !== undefined) {
+            // If the earlier batch failed, this one must not commit: it is stopped and rolled back.
+            yield* land(before).pipe(
+              Effect.onError(() =>
+                Effect.suspend(() => {
+                  inFlight = undefined
+                  return Fiber.interrupt(fiber)
+                })
+              )
+            )
+          }
+          // One that ended before it held its locks (a run on record, a failure) is landed at once.
+          if (!holding) yield* landPending
+        })
+      // The next batch is read and prepared while this one is written (on a reader thread: `folderBatches`). A
+      // source that fails leaves the batches read before it to be written, as when they are written alone; the
+      // earliest failure is the one reported.
+      const load = Effect.scoped(
+        Stream.runForEach(Stream.buffer(prepared, { capacity: 1 }), step).pipe(
+          Effect.catch((error) => Effect.andThen(landPending, Effect.fail(error))),
+          Effect.andThen(landPending),
+          Effect.andThen(
+            Effect.suspend(() =>
+              overlapped === 0
+                ? Effect.void
+                : Effect.logInfo(
+                    `bulk load of ${source}: ${overlapped} of ${seq} batches written beside the one before`
+                  )
+            )
           )
         )
       )

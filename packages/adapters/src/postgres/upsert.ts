@@ -503,24 +503,6 @@ const insertNewContracts = (sql: SqlClient.SqlClient, rows: Statement.Fragment) 
 const only = (sql: SqlClient.SqlClient, rows: Statement.Fragment, ids: ReadonlyArray<number>) =>
   sql`SELECT * FROM (${rows}) r WHERE r.id = ANY(${pgArray(ids)}::bigint[])`
 
-/**
- * Inserts a batch's new rows plainly, then upserts the rows whose ids were stored already, if any (a record
- * repeated from an earlier batch): the counts are the insert's plus the upsert's changes.
- */
-const newFirst = <E, R>(
-  rows: number,
-  insert: Effect.Effect<ReadonlyArray<number>, E, R>,
-  upsert: (stored: ReadonlyArray<number>) => Effect.Effect<Changed, E, R>
-): Effect.Effect<Changed, E, R> =>
-  Effect.flatMap(insert, (stored) =>
-    stored.length === 0
-      ? Effect.succeed({ inserted: rows, updated: 0 })
-      : Effect.map(upsert(stored), (rest) => ({
-          inserted: rows - stored.length + rest.inserted,
-          updated: rest.updated
-        }))
-  )
-
 const add = (counts: Counts, n: number, changed: Changed): void => {
   counts.inserted += changed.inserted
   counts.updated += changed.updated
@@ -542,6 +524,12 @@ export interface PreparedRecords {
   readonly versions: ReadonlyArray<ChangedVersion>
   readonly units: Columns<UnitColumn>
   readonly payments: Columns<PaymentColumn>
+  /** The ids of `lots`, `units` and `payments` (same order): the keys a batch's plain inserts take (`writeFresh`). */
+  readonly ids: {
+    readonly lots: ReadonlyArray<number>
+    readonly units: ReadonlyArray<number>
+    readonly payments: ReadonlyArray<number>
+  }
 }
 
 export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): PreparedRecords => {
@@ -577,6 +565,9 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
   const newest = <V extends { readonly lastUpdateDate: number | null }>(a: V, b: V) =>
     supersedes(a.lastUpdateDate, b.lastUpdateDate)
   const uniqueContracts = fold(contracts, (c) => c.id, counts, newest)
+  const uniqueLots = fold(lots, (l) => l.id, counts, newest)
+  const uniqueUnits = fold(units, (u) => u.id, counts)
+  const uniquePayments = fold(payments, (p) => p.id, counts)
   return {
     subjects: columns(
       fold(subjects, (s) => s.bin, counts),
@@ -586,10 +577,7 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
       fold(refs, (r) => `${r.book}\u0000${r.id}`, counts),
       REF_FIELDS
     ),
-    lots: columns(
-      fold(lots, (l) => l.id, counts, newest),
-      LOT_FIELDS
-    ),
+    lots: columns(uniqueLots, LOT_FIELDS),
     contracts: columns(uniqueContracts, CONTRACT_FIELDS),
     versions: uniqueContracts.map((c) => ({
       id: c.id,
@@ -597,32 +585,37 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
       rootId: c.rootId,
       finPart: finPartOf(c.finYear)
     })),
-    units: columns(
-      fold(units, (u) => u.id, counts),
-      UNIT_FIELDS
-    ),
-    payments: columns(
-      fold(payments, (p) => p.id, counts),
-      PAYMENT_FIELDS
-    ),
+    units: columns(uniqueUnits, UNIT_FIELDS),
+    payments: columns(uniquePayments, PAYMENT_FIELDS),
+    ids: {
+      lots: uniqueLots.map((l) => l.id),
+      units: uniqueUnits.map((u) => u.id),
+      payments: uniquePayments.map((p) => p.id)
+    },
     folded: counts.unchanged
   }
 }
 
 export interface WriteOptions {
   /**
-   * A bulk load into an empty database: while no indicator run exists (nothing to queue), new rows are inserted
-   * without the upsert's lookups and new versions get provisional chain keys (`insertNewContracts`) — the caller
-   * must then rebuild the chain keys when the load ends.
+   * A bulk load into an empty database: while no indicator run exists (nothing to queue), the batch is written by
+   * {@link writeFresh} — the caller must then rebuild the chain keys when the load ends.
    */
   readonly fresh?: boolean
 }
 
 export interface PreparedWrite {
   readonly counts: UpsertCounts
-  /** Whether chain keys were written provisionally (see `WriteOptions.fresh`). */
+  /** Whether chain keys were written provisionally (see {@link writeFresh}). */
   readonly provisionalChainKeys: boolean
 }
+
+/** Whether an indicator run is on record: the batch's changes must then be queued for the refresh. */
+export const runExists = (sql: SqlClient.SqlClient) =>
+  Effect.map(
+    sql<{ readonly ran: boolean }>`SELECT EXISTS (SELECT 1 FROM indicator_run) AS ran`,
+    (rows) => rows[0]?.ran === true
+  )
 
 /**
  * Writes a prepared batch in dependency order (subjects and lots before contracts, contracts before units and
@@ -635,68 +628,108 @@ export const writePrepared = (
 ): Effect.Effect<PreparedWrite, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
     // Read under the ingest lock, which runs take too: no run can start between this and the batch's commit.
-    const ran = yield* sql<{ readonly ran: boolean }>`SELECT EXISTS (SELECT 1 FROM indicator_run) AS ran`
-    const queue = ran[0]?.ran === true
-    const fresh = options.fresh === true && !queue
+    const queue = yield* runExists(sql)
+    if (options.fresh === true && !queue) return yield* writeFresh(batch)
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
     if (batch.subjects.rows > 0) {
       add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, queue))
     }
     if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
-    // One kind's rows: upserted, or in a fresh load inserted plainly and only the repeated ones upserted.
-    const write = <E, R>(
-      n: number,
-      rows: Statement.Fragment,
-      insert: (rows: Statement.Fragment) => Effect.Effect<ReadonlyArray<number>, E, R>,
-      upsert: (rows: Statement.Fragment) => Effect.Effect<Changed, E, R>
-    ) =>
-      Effect.map(fresh ? newFirst(n, insert(rows), (ids) => upsert(only(sql, rows, ids))) : upsert(rows), (changed) =>
-        add(counts, n, changed)
-      )
     if (batch.lots.rows > 0) {
-      yield* write(
-        batch.lots.rows,
-        lotRows(sql, batch.lots.arrays),
-        (rows) => insertNew(sql, "lot", LOT_COLUMNS, rows),
-        (rows) => upsertLots(sql, rows, queue)
-      )
+      add(counts, batch.lots.rows, yield* upsertLots(sql, lotRows(sql, batch.lots.arrays), queue))
     }
     if (batch.contracts.rows > 0) {
-      yield* write(
+      add(
+        counts,
         batch.contracts.rows,
-        contractRows(sql, batch.contracts.arrays),
-        (rows) => insertNewContracts(sql, rows),
-        (rows) =>
-          Effect.gen(function* () {
-            const result = yield* upsertContracts(sql, rows)
-            if (result.changed.size > 0) {
-              yield* chainKeyMaintenance(
-                batch.versions.filter((v) => result.changed.has(v.id)),
-                queue
-              )
-            }
-            return result
-          })
+        yield* upsertContractsChained(sql, batch, contractRows(sql, batch.contracts.arrays), queue)
       )
     }
     if (batch.units.rows > 0) {
-      yield* write(
-        batch.units.rows,
-        unitRows(sql, batch.units.arrays),
-        (rows) => insertNew(sql, "contract_unit", UNIT_COLUMNS, rows),
-        (rows) => upsertUnits(sql, rows, queue)
-      )
+      add(counts, batch.units.rows, yield* upsertUnits(sql, unitRows(sql, batch.units.arrays), queue))
     }
     if (batch.payments.rows > 0) {
-      yield* write(
-        batch.payments.rows,
-        paymentRows(sql, batch.payments.arrays),
-        (rows) => insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, rows),
-        (rows) => upsertPayments(sql, rows, queue)
+      add(counts, batch.payments.rows, yield* upsertPayments(sql, paymentRows(sql, batch.payments.arrays), queue))
+    }
+    return { counts, provisionalChainKeys: false }
+  })
+
+/** Upserts contract versions and keeps the chain keys of those that changed. */
+const upsertContractsChained = (
+  sql: SqlClient.SqlClient,
+  batch: PreparedRecords,
+  rows: Statement.Fragment,
+  queue: boolean
+) =>
+  Effect.gen(function* () {
+    const result = yield* upsertContracts(sql, rows)
+    if (result.changed.size > 0) {
+      yield* chainKeyMaintenance(
+        batch.versions.filter((v) => result.changed.has(v.id)),
+        queue
       )
     }
-    return { counts, provisionalChainKeys: fresh && batch.contracts.rows > 0 }
+    return result
+  })
+
+/**
+ * A bulk load's batch, written while no indicator run exists (the caller holds a lock that keeps one from
+ * starting, and has checked). In two phases:
+ * 1. each kind's rows are inserted as they are (`insertNew`, `insertNewContracts`): new contract versions get
+ *    provisional chain keys, so the caller rebuilds the chain keys when the load ends;
+ * 2. after `beforeMerge`, the rows whose keys were stored already (records repeated from an earlier batch) are
+ *    upserted, and the subjects and reference entries.
+ *
+ * The first phase touches only the batch's own keys; the second also rows that other batches write (a subject
+ * named by every batch, a chain's other versions). A caller that writes two batches at once on two connections
+ * (`PgImporter`) lets the later batch's first phase run beside the earlier batch and makes `beforeMerge` wait
+ * for the earlier one's commit: the two then never wait on each other in both directions.
+ */
+export const writeFresh = <E = never, R = never>(
+  batch: PreparedRecords,
+  beforeMerge: Effect.Effect<void, E, R> = Effect.void
+): Effect.Effect<PreparedWrite, SqlError.SqlError | E, SqlClient.SqlClient | R> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
+    const lots = lotRows(sql, batch.lots.arrays)
+    const contracts = contractRows(sql, batch.contracts.arrays)
+    const units = unitRows(sql, batch.units.arrays)
+    const payments = paymentRows(sql, batch.payments.arrays)
+    const none: ReadonlyArray<number> = []
+    const stored = {
+      lots: batch.lots.rows > 0 ? yield* insertNew(sql, "lot", LOT_COLUMNS, lots) : none,
+      contracts: batch.contracts.rows > 0 ? yield* insertNewContracts(sql, contracts) : none,
+      units: batch.units.rows > 0 ? yield* insertNew(sql, "contract_unit", UNIT_COLUMNS, units) : none,
+      payments: batch.payments.rows > 0 ? yield* insertNew(sql, "treasury_payment", PAYMENT_COLUMNS, payments) : none
+    }
+    yield* beforeMerge
+    if (batch.subjects.rows > 0) {
+      add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, false))
+    }
+    if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
+    // The counts are the insert's plus the upsert's changes among the rows it skipped.
+    const merge = <E2, R2>(
+      n: number,
+      skipped: ReadonlyArray<number>,
+      upsert: (rows: Statement.Fragment) => Effect.Effect<Changed, E2, R2>,
+      rows: Statement.Fragment
+    ) =>
+      Effect.map(
+        skipped.length === 0 ? Effect.succeed({ inserted: 0, updated: 0 }) : upsert(only(sql, rows, skipped)),
+        (rest) => add(counts, n, { inserted: n - skipped.length + rest.inserted, updated: rest.updated })
+      )
+    yield* merge(batch.lots.rows, stored.lots, (rows) => upsertLots(sql, rows, false), lots)
+    yield* merge(
+      batch.contracts.rows,
+      stored.contracts,
+      (rows) => upsertContractsChained(sql, batch, rows, false),
+      contracts
+    )
+    yield* merge(batch.units.rows, stored.units, (rows) => upsertUnits(sql, rows, false), units)
+    yield* merge(batch.payments.rows, stored.payments, (rows) => upsertPayments(sql, rows, false), payments)
+    return { counts, provisionalChainKeys: batch.contracts.rows > 0 }
   })
 
 /** Upserts a batch of records: {@link prepareRecords} then {@link writePrepared}. */
