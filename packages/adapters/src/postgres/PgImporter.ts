@@ -115,7 +115,8 @@ const LOADED_TABLES = ["contract", "contract_chain", "contract_unit", "lot", "tr
  * set-based, its rejected ones stored in rejected_record with their reason, and its counts in import_batch — so
  * a failure between batches leaves every earlier batch committed and nothing of the later ones. An import into an
  * empty database is a bulk load: it defers the contract lookup indexes and builds them at the end
- * (`deferredIndexes.ts`), then vacuums and analyses the tables it filled.
+ * (`deferredIndexes.ts`), then vacuums and analyses the tables it filled; on PostgreSQL it writes two batches at
+ * once, committed in order (`twoWriters.ts`).
  */
 export class SqlImporter extends Context.Service<
   SqlImporter,
