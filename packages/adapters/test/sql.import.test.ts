@@ -25,31 +25,9 @@ import { ImportError, SqlImporter } from "../src/postgres/PgImporter.ts"
 import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
 import { prepareRecords, writePrepared } from "../src/postgres/upsert.ts"
 import { backends } from "./support/databases.ts"
+import { recordTableContents as contents } from "./support/recordTables.ts"
 import { C1, C3, contract, EDGE_CASE_REJECTS, edgeCaseRecords } from "./support/edgeCases.ts"
 import { acceptedRecords, generatedRecords, type RawRecord, sourceItems } from "./support/engines.ts"
-
-const TABLES = [
-  "contract",
-  "contract_chain",
-  "contract_unit",
-  "lot",
-  "treasury_payment",
-  "subject",
-  "ref_book"
-] as const
-
-/** A digest of every row of the record tables (md5 of the rows in a fixed order). */
-const contents = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const out: Record<string, string> = {}
-  for (const table of TABLES) {
-    const rows = yield* sql<{ digest: string; n: unknown }>`
-      SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*)::int AS n
-      FROM ${sql(table)} t`
-    out[table] = `${Number(rows[0]?.n)}:${rows[0]?.digest}`
-  }
-  return out
-})
 
 const sortRecords = (records: ReadonlyArray<ProcurementRecord>) =>
   records.map((r) => `${r.kind}:${JSON.stringify(r.value, Object.keys(r.value).sort())}`).sort()

@@ -12,21 +12,8 @@ import { SqlImporter } from "../src/postgres/PgImporter.ts"
 import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
 import { awaitPredecessor, holdPosition } from "../src/postgres/twoWriters.ts"
 import { backends } from "./support/databases.ts"
+import { recordTableContents as contents } from "./support/recordTables.ts"
 import { generatedRecords, sourceItems } from "./support/engines.ts"
-
-const TABLES = ["contract", "contract_chain", "contract_unit", "lot", "treasury_payment", "subject", "ref_book"]
-
-const contents = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const out: Record<string, string> = {}
-  for (const table of TABLES) {
-    const rows = yield* sql<{ digest: string; n: unknown }>`
-      SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*)::int AS n
-      FROM ${sql(table)} t`
-    out[table] = `${Number(rows[0]?.n)}:${rows[0]?.digest}`
-  }
-  return out
-})
 
 const batchRows = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
