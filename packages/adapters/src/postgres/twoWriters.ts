@@ -17,7 +17,7 @@ import type { PreparedRecords } from "./upsert.ts"
  *   it ends (`holdPosition`), and batch N+1 waits for that lock (`awaitPredecessor`), so a cycle through them
  *   would be found by the server's deadlock detection instead of hanging the import;
  * - two batches that share a key of their plain inserts (`sharesKeys`) are not written at once: the later one
- *   would wait on the earlier one's row.
+ *   would wait on the earlier one's row, and two shared keys taken in opposite orders would deadlock them.
  */
 
 /** A batch's keys in the tables its plain inserts fill. */
@@ -66,7 +66,7 @@ export class PredecessorRolledBack extends Schema.TaggedError<PredecessorRolledB
 /** Advisory locks of batch positions use the two-key form, apart from the ingest lock's one bigint key. */
 const positionKeys = (importId: number, seq: number) => [String(importId % 2_147_483_647), String(seq)] as const
 
-/** The ingest lock, shared with the load's other batch in flight (see {@link withIngestLock} for JIT). */
+/** The ingest lock, shared with the load's other batch in flight (JIT off as in `withIngestLock`). */
 export const lockShared = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`SELECT pg_advisory_xact_lock_shared(${String(INGEST_LOCK)}::bigint)`
