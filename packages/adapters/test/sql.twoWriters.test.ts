@@ -8,7 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerStorage } from "../src/postgres/Database.ts"
-import { SqlImporter } from "../src/postgres/PgImporter.ts"
+import { type BatchReport, SqlImporter } from "../src/postgres/PgImporter.ts"
 import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
 import { awaitPredecessor, holdPosition } from "../src/postgres/twoWriters.ts"
 import { backends } from "./support/databases.ts"
@@ -46,7 +46,13 @@ describe.runIf(pg !== undefined)("a bulk load on two connections", () => {
       const load = (writers: 1 | 2) =>
         Effect.gen(function* () {
           const importer = yield* SqlImporter
-          const report = yield* importer.importSource(Stream.fromIterable(items), { batchSize: SIZE, writers })
+          const announced: Array<BatchReport> = []
+          const report = yield* importer.importSource(Stream.fromIterable(items), {
+            batchSize: SIZE,
+            writers,
+            onBatch: (batch) => Effect.sync(() => void announced.push(batch))
+          })
+          assert.deepStrictEqual(announced, report.batches, "each batch announced once it committed, in order")
           return {
             counts: report.batches.map(({ batchId: _, ...counts }) => counts),
             tables: yield* contents,

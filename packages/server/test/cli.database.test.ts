@@ -77,6 +77,29 @@ describe("database commands", () => {
     assert.deepStrictEqual(await run(storedFindingKeys), await plantedFlags())
   }, 180_000)
 
+  it("import shows the records read and their rate on a terminal while it runs, and clears the line", async () => {
+    const dir = join(root, "progress-dataset")
+    await run(runGenerate({ contracts: 2_000, seed: 12, out: dir, json: true }))
+    const writes: Array<string> = []
+    const terminal = { isTTY: true, write: (text: string) => void writes.push(text) }
+    // A database of its own, so the planted findings of the other tests stay as they are.
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "progress-data") }
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const adminUrl = pgAdminUrl()
+        if (adminUrl !== undefined) local.DATABASE_URL = yield* pgTestDatabaseUrl(adminUrl)
+        yield* runImport({ dir, batchSize: 1000, refresh: false, json: true }, terminal).pipe(
+          Effect.provide(
+            Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
+          )
+        )
+      }).pipe(Effect.scoped)
+    )
+    const shown = writes.join("")
+    assert.match(shown, /importing .*progress-dataset: 1\d,\d{3} records, [\d,]+ records\/s, /u)
+    assert.isTrue(shown.endsWith("\r\x1b[2K"), "the progress line is cleared at the end")
+  }, 120_000)
+
   it("findings validates every filter before reading, and exports to a file", async () => {
     assert.strictEqual(
       (await fails(runFindings({ indicators: [], regions: [], customer: "123", limit: 5, json: true }))).exitCode,

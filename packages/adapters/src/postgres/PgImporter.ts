@@ -59,6 +59,8 @@ export interface ImportOptions {
    * each batch is still one transaction, committed in order. Other imports, and PGlite, write on one.
    */
   readonly writers?: 1 | 2
+  /** Called as each batch has committed, in order (a progress line, a log). */
+  readonly onBatch?: (batch: BatchReport) => Effect.Effect<void>
 }
 
 export interface FolderImportOptions extends Omit<ImportOptions, "source"> {
@@ -201,11 +203,7 @@ export const makeSqlImporter = Effect.gen(function* () {
     )
 
   const importSource = <E, R>(items: Stream.Stream<SourceItem, E, R>, options: ImportOptions = {}) =>
-    importBatches(
-      preparedBatches(items, options.batchSize ?? DEFAULT_BATCH_SIZE),
-      options.source ?? "stream",
-      options.writers ?? DEFAULT_WRITERS
-    )
+    importBatches(preparedBatches(items, options.batchSize ?? DEFAULT_BATCH_SIZE), options.source ?? "stream", options)
 
   const importFolder = (dir: string, options: FolderImportOptions = {}) =>
     importBatches(
@@ -214,10 +212,14 @@ export const makeSqlImporter = Effect.gen(function* () {
         ...(options.threadFrom === undefined ? {} : { threadFrom: options.threadFrom })
       }),
       dir,
-      options.writers ?? DEFAULT_WRITERS
+      options
     )
 
-  const importBatches = <E, R>(prepared: Stream.Stream<PreparedBatch, E, R>, source: string, writers: 1 | 2) =>
+  const importBatches = <E, R>(
+    prepared: Stream.Stream<PreparedBatch, E, R>,
+    source: string,
+    { onBatch, writers = DEFAULT_WRITERS }: Pick<ImportOptions, "onBatch" | "writers">
+  ) =>
     Effect.gen(function* () {
       const ids = yield* sql<{ id: unknown }>`SELECT nextval('import_seq') AS id`.pipe(
         Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
@@ -237,10 +239,13 @@ export const makeSqlImporter = Effect.gen(function* () {
       const failed = (n: number) => (cause: { readonly message: string }) =>
         new ImportError({ message: `batch ${n} of ${source} failed: ${cause.message}`, cause })
       const record = (written: Written) =>
-        Effect.sync(() => {
-          batches.push(written.report)
-          provisional ||= written.provisionalChainKeys
-        })
+        Effect.andThen(
+          Effect.sync(() => {
+            batches.push(written.report)
+            provisional ||= written.provisionalChainKeys
+          }),
+          onBatch === undefined ? Effect.void : onBatch(written.report)
+        )
       const alone = (n: number, batch: PreparedBatch) =>
         importBatch(importId, n, source, batch, bulk).pipe(Effect.tap(record), Effect.mapError(failed(n)))
       // Waits for a batch in flight to end. One that found a run on record wrote nothing: it is written alone,
