@@ -308,7 +308,8 @@ export const makePgContractStore = Effect.gen(function* () {
 
 /**
  * Imports and indicator runs take this transaction-scoped advisory lock: the row-by-id uniqueness of the
- * partitioned contract table and the refresh queue both rely on one writer at a time.
+ * partitioned contract table and the refresh queue both rely on one writer at a time. The two batches a bulk load
+ * writes at once take it shared (`twoWriters.ts`): they write no queue and keep apart the keys they insert.
  */
 export const INGEST_LOCK = 7_240_511_001
 
