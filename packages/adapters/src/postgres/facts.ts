@@ -103,7 +103,7 @@ const factsSql = (target: "chain_fact" | "chain_fact_stage", range: KeyRange): s
     -- A probe per member (OFFSET 0 keeps it one): the planner multiplies the two range conditions' selectivities
     -- as if independent, expects a tenth of the versions instead of the few that straddle the split, and would
     -- merge-join them with every version (0.9 s of a half at 1M, for 913 members).
-    CROSS JOIN LATERAL (SELECT * FROM contract c WHERE c.id = cc.contract_id AND c.fin_part = cc.fin_part OFFSET 0) c
+    CROSS JOIN LATERAL (SELECT * FROM contract v WHERE v.id = cc.contract_id AND v.fin_part = cc.fin_part OFFSET 0) c
     LEFT JOIN LATERAL (
       SELECT t.pay_date FROM treasury_payment t WHERE t.contract_id = c.id ORDER BY t.pay_date LIMIT 1
     ) p ON true
