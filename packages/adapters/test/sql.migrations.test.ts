@@ -251,6 +251,30 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(backend.layer("empty")))
     )
 
+    it.live("0015 keeps autovacuum off the full run's inserts and stages, not off the refreshes' dead rows", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations()
+        const options = yield* sql<{ name: string; options: ReadonlyArray<string> | string | null }>`
+          SELECT relname AS name, reloptions AS options FROM pg_class
+          WHERE relname IN ('chain_fact', 'pair_count', 'chain_fact_stage', 'chain_key_diff_stage', 'finding')
+          ORDER BY relname`
+        // PGlite returns text[] as its literal.
+        const list = (value: ReadonlyArray<string> | string | null) =>
+          value === null ? "" : typeof value === "string" ? value.replace(/^\{|\}$/gu, "") : value.join(",")
+        assert.deepStrictEqual(
+          options.map((r) => `${r.name}: ${list(r.options)}`),
+          [
+            "chain_fact: autovacuum_vacuum_insert_threshold=-1",
+            "chain_fact_stage: autovacuum_enabled=false",
+            "chain_key_diff_stage: autovacuum_enabled=false",
+            "finding: ",
+            "pair_count: autovacuum_vacuum_insert_threshold=-1"
+          ]
+        )
+      }).pipe(Effect.provide(backend.layer("empty")))
+    )
+
     it.live("0011 on a database without a full run records nothing as built", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
