@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import fc from "fast-check"
-import { instantText, pgArray } from "../src/postgres/values.ts"
+import { instantOfMs, instantText, pgArray } from "../src/postgres/values.ts"
 import { backends } from "./support/databases.ts"
 
 // 1000-01-01 .. 9999-12-31: the years with four digits, where instantText formats by itself.
@@ -84,6 +84,41 @@ for (const backend of backends()) {
           ms.map((r) => Number(r.ms)),
           instants
         )
+      }).pipe(Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("instants sent as epoch milliseconds are the same timestamps as their text", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const instants = [
+          ...fc.sample(fc.integer(FOUR_DIGIT_YEARS), { numRuns: 300, seed: 6 }),
+          ...fc.sample(fc.integer({ min: -86_400_000, max: 86_400_000 }), { numRuns: 100, seed: 8 }),
+          FOUR_DIGIT_YEARS.min,
+          FOUR_DIGIT_YEARS.max,
+          -1,
+          -999,
+          -1000,
+          -1001,
+          0,
+          999,
+          Date.UTC(2024, 1, 29, 23, 59, 59, 999)
+        ]
+        const rows = yield* sql<{ same: boolean; ms: string }>`
+          SELECT ${sql.literal(instantOfMs("m"))} = t AS same,
+                 (extract(epoch FROM ${sql.literal(instantOfMs("m"))}) * 1000)::int8::text AS ms
+          FROM unnest(${pgArray(instants)}::bigint[], ${pgArray(instants.map(instantText))}::timestamptz[])
+            WITH ORDINALITY AS u(m, t, n)
+          ORDER BY n`
+        assert.deepStrictEqual(
+          rows.map((r) => Number(r.ms)),
+          instants
+        )
+        assert.deepStrictEqual(
+          rows.map((r) => r.same),
+          instants.map(() => true)
+        )
+        const none = yield* sql<{ v: unknown }>`SELECT ${sql.literal(instantOfMs("NULL::bigint"))} AS v`
+        assert.strictEqual(none[0]?.v, null)
       }).pipe(Effect.provide(backend.layer("empty")))
     )
   })

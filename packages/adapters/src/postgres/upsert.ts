@@ -12,7 +12,7 @@ import { regionOfKato } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
 import { type ChangedVersion, chainKeyMaintenance } from "./chains.ts"
-import { type ArrayElement, nullableInstantText, num, pgArray } from "./values.ts"
+import { type ArrayElement, instantOfMs, num, pgArray } from "./values.ts"
 
 /**
  * Set-based, idempotent upserts of one batch of records: each kind goes to the server as one statement over
@@ -186,7 +186,7 @@ const LOT_FIELDS = {
   trdBuyId: (l: Lot) => l.trdBuyId,
   amount: (l: Lot) => l.amount,
   customerBin: (l: Lot) => l.customerBin,
-  updated: (l: Lot) => nullableInstantText(l.lastUpdateDate)
+  updated: (l: Lot) => l.lastUpdateDate
 }
 
 type LotColumn = keyof typeof LOT_FIELDS
@@ -195,8 +195,9 @@ const LOT_COLUMNS = "id, trd_buy_id, amount, customer_bin, last_update_date"
 
 /** A batch's lots as rows (the statements' `s`). */
 const lotRows = (sql: SqlClient.SqlClient, a: Columns<LotColumn>["arrays"]) =>
-  sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.trdBuyId}::bigint[], ${a.amount}::bigint[], ${a.customerBin}::text[],
-                           ${a.updated}::timestamptz[]) AS s(${sql.literal(LOT_COLUMNS)})`
+  sql`SELECT id, trd_buy_id, amount, customer_bin, ${sql.literal(instantOfMs("last_update_date"))} AS last_update_date
+      FROM unnest(${a.id}::bigint[], ${a.trdBuyId}::bigint[], ${a.amount}::bigint[], ${a.customerBin}::text[],
+                  ${a.updated}::bigint[]) AS s(${sql.literal(LOT_COLUMNS)})`
 
 const upsertLots = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queue: boolean) =>
   Effect.map(
@@ -238,6 +239,19 @@ const CONTRACT_COLUMNS = `fin_part, parent_id, root_id, trd_buy_id, status_id, t
   fakt_exec_date, contract_end_date, cancel_id, description_ru`
 
 const CONTRACT_COLUMN_LIST = CONTRACT_COLUMNS.split(",").map((c) => c.trim())
+const CONTRACT_INSTANTS = new Set([
+  "crdate",
+  "last_update_date",
+  "sign_date",
+  "ec_end_date",
+  "plan_exec_date",
+  "fakt_exec_date",
+  "contract_end_date"
+])
+/** The columns of `contractRows`, instants read from their epoch milliseconds. */
+const CONTRACT_SELECT = CONTRACT_COLUMN_LIST.map((c) =>
+  CONTRACT_INSTANTS.has(c) ? `${instantOfMs(c)} AS ${c}` : c
+).join(", ")
 const targetColumns = CONTRACT_COLUMN_LIST.map((c) => `t.${c}`).join(", ")
 const sourceColumns = CONTRACT_COLUMN_LIST.map((c) => `s.${c}`).join(", ")
 const assignments = CONTRACT_COLUMN_LIST.map((c) => `${c} = s.${c}`).join(", ")
@@ -254,9 +268,9 @@ const CONTRACT_FIELDS = {
   yearTypeId: (c: Contract) => c.yearTypeId,
   subjectTypeId: (c: Contract) => c.subjectTypeId,
   deleted: (c: Contract) => c.deleted,
-  crdate: (c: Contract) => nullableInstantText(c.crdate),
-  lastUpdateDate: (c: Contract) => nullableInstantText(c.lastUpdateDate),
-  signDate: (c: Contract) => nullableInstantText(c.signDate),
+  crdate: (c: Contract) => c.crdate,
+  lastUpdateDate: (c: Contract) => c.lastUpdateDate,
+  signDate: (c: Contract) => c.signDate,
   customerBin: (c: Contract) => c.customerBin,
   supplierBin: (c: Contract) => c.supplierBin,
   contractNumber: (c: Contract) => c.contractNumber,
@@ -267,10 +281,10 @@ const CONTRACT_FIELDS = {
   contractSumWnds: (c: Contract) => c.contractSumWnds,
   faktSum: (c: Contract) => c.faktSum,
   faktSumWnds: (c: Contract) => c.faktSumWnds,
-  ecEndDate: (c: Contract) => nullableInstantText(c.ecEndDate),
-  planExecDate: (c: Contract) => nullableInstantText(c.planExecDate),
-  faktExecDate: (c: Contract) => nullableInstantText(c.faktExecDate),
-  contractEndDate: (c: Contract) => nullableInstantText(c.contractEndDate),
+  ecEndDate: (c: Contract) => c.ecEndDate,
+  planExecDate: (c: Contract) => c.planExecDate,
+  faktExecDate: (c: Contract) => c.faktExecDate,
+  contractEndDate: (c: Contract) => c.contractEndDate,
   cancelId: (c: Contract) => c.cancelId,
   descriptionRu: (c: Contract) => c.descriptionRu
 }
@@ -279,16 +293,16 @@ type ContractColumn = keyof typeof CONTRACT_FIELDS
 
 /** A batch's contract versions as rows (the statements' `s`). */
 const contractRows = (sql: SqlClient.SqlClient, a: Columns<ContractColumn>["arrays"]) =>
-  sql`SELECT * FROM unnest(
+  sql`SELECT id, ${sql.literal(CONTRACT_SELECT)} FROM unnest(
         ${a.id}::bigint[], ${a.finPart}::int[], ${a.parentId}::bigint[], ${a.rootId}::bigint[],
         ${a.trdBuyId}::bigint[], ${a.statusId}::bigint[], ${a.typeId}::bigint[], ${a.yearTypeId}::bigint[],
-        ${a.subjectTypeId}::bigint[], ${a.deleted}::boolean[], ${a.crdate}::timestamptz[],
-        ${a.lastUpdateDate}::timestamptz[], ${a.signDate}::timestamptz[], ${a.customerBin}::text[],
+        ${a.subjectTypeId}::bigint[], ${a.deleted}::boolean[], ${a.crdate}::bigint[],
+        ${a.lastUpdateDate}::bigint[], ${a.signDate}::bigint[], ${a.customerBin}::text[],
         ${a.supplierBin}::text[], ${a.contractNumber}::text[], ${a.contractNumberSys}::text[],
         ${a.finYear}::bigint[], ${a.currencyCode}::text[], ${a.contractSum}::bigint[],
         ${a.contractSumWnds}::bigint[], ${a.faktSum}::bigint[], ${a.faktSumWnds}::bigint[],
-        ${a.ecEndDate}::timestamptz[], ${a.planExecDate}::timestamptz[], ${a.faktExecDate}::timestamptz[],
-        ${a.contractEndDate}::timestamptz[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
+        ${a.ecEndDate}::bigint[], ${a.planExecDate}::bigint[], ${a.faktExecDate}::bigint[],
+        ${a.contractEndDate}::bigint[], ${a.cancelId}::bigint[], ${a.descriptionRu}::text[]
       ) AS s(id, ${sql.literal(CONTRACT_COLUMNS)})`
 
 /** The upsert statement of contract versions (`contractRows`); rows: the ids inserted ('i') or changed. */
@@ -401,7 +415,7 @@ const upsertUnits = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queue: 
 const PAYMENT_FIELDS = {
   id: (p: Payment) => p.id,
   contractId: (p: Payment) => p.contractId,
-  payDate: (p: Payment) => nullableInstantText(p.payDate),
+  payDate: (p: Payment) => p.payDate,
   payAmount: (p: Payment) => p.payAmount,
   prepaySum: (p: Payment) => p.prepaySum
 }
@@ -412,8 +426,9 @@ const PAYMENT_COLUMNS = "id, contract_id, pay_date, pay_amount, prepay_sum"
 
 /** A batch's payments as rows (the statements' `s`). */
 const paymentRows = (sql: SqlClient.SqlClient, a: Columns<PaymentColumn>["arrays"]) =>
-  sql`SELECT * FROM unnest(${a.id}::bigint[], ${a.contractId}::bigint[], ${a.payDate}::timestamptz[],
-                           ${a.payAmount}::bigint[], ${a.prepaySum}::bigint[]) AS s(${sql.literal(PAYMENT_COLUMNS)})`
+  sql`SELECT id, contract_id, ${sql.literal(instantOfMs("pay_date"))} AS pay_date, pay_amount, prepay_sum
+      FROM unnest(${a.id}::bigint[], ${a.contractId}::bigint[], ${a.payDate}::bigint[],
+                  ${a.payAmount}::bigint[], ${a.prepaySum}::bigint[]) AS s(${sql.literal(PAYMENT_COLUMNS)})`
 
 const upsertPayments = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queue: boolean) =>
   Effect.map(

@@ -66,6 +66,17 @@ export const instantText = (ms: number): string => {
 
 export const nullableInstantText = (ms: number | null): string | null => (ms === null ? null : instantText(ms))
 
+/**
+ * A SQL expression reading epoch milliseconds (a bigint expression) as timestamptz, exactly: the bulk statements
+ * send instants as bigint arrays, which the server parses in under half the time of timestamptz text (1M
+ * elements: 0.24 s against 0.55 s, the conversion 0.08 s more) and the client writes without formatting.
+ * `to_timestamp` takes float8 seconds; whole seconds times 10^6 are exact in a double for the ±18,000 years
+ * around 1970, and the milliseconds are added as an interval with no days, which no time zone touches. Integer
+ * division truncates towards zero, and the remainder keeps the sign, so negative instants come out right too.
+ */
+export const instantOfMs = (ms: string): string =>
+  `(to_timestamp(${ms} / 1000) + (${ms} % 1000) * interval '1 millisecond')`
+
 /** A SQL expression reading a timestamptz column as epoch milliseconds (extract returns exact numeric). */
 export const epochMs = (column: string): string => `(extract(epoch from ${column}) * 1000)::int8`
 
