@@ -272,6 +272,77 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(backend.layer("empty")))
     )
 
+    it.live("0016's digit checks accept exactly the values the regex checks before it accepted", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations(yield* copyOfMigrations({ upTo: 15 }))
+        yield* sql`INSERT INTO subject (bin, kato) VALUES ('000140000002', '751110000')`
+        yield* sql`INSERT INTO lot (id, amount, customer_bin) VALUES (1, 0, '000140000002')`
+        yield* sql`
+          INSERT INTO contract (id, fin_part, deleted, crdate, customer_bin, supplier_bin)
+          VALUES (1, 0, false, now(), '000140000002', '990140000001')`
+        assert.deepStrictEqual(
+          (yield* runMigrations()).map(([id]) => id),
+          FILE_IDS.filter((id) => id > 15)
+        )
+        const bins = [
+          "000140000002",
+          "00014000000",
+          "0001400000023",
+          "00014000000a",
+          " 00014000000",
+          "00014000000\n",
+          "+00140000002",
+          "",
+          "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661",
+          "\uff10\uff10\uff10\uff11\uff14\uff10\uff10\uff10\uff10\uff10\uff10\uff12",
+          "0001400000\u00b2"
+        ]
+        const katos = ["75", "7", "751110000", "7511100001", "7a", "\uff17\uff15", "75 ", ""]
+        const accepted = (statement: Effect.Effect<unknown, unknown>) =>
+          Effect.map(Effect.exit(statement), (exit) => Exit.isSuccess(exit))
+        const rule = (value: string, pattern: string) =>
+          Effect.map(sql<{ ok: boolean }>`SELECT ${value} ~ ${pattern} AS ok`, (rows) => rows[0]?.ok === true)
+        let id = 100
+        for (const bin of bins) {
+          const expected = yield* rule(bin, "^[0-9]{12}$")
+          id++
+          assert.strictEqual(
+            yield* accepted(sql`
+              INSERT INTO contract (id, fin_part, deleted, crdate, customer_bin) VALUES (${id}, 0, false, now(), ${bin})`),
+            expected,
+            `contract.customer_bin ${JSON.stringify(bin)}`
+          )
+          assert.strictEqual(
+            yield* accepted(sql`
+              INSERT INTO contract (id, fin_part, deleted, crdate, supplier_bin) VALUES (${id + 1000}, 0, false, now(), ${bin})`),
+            expected,
+            `contract.supplier_bin ${JSON.stringify(bin)}`
+          )
+          assert.strictEqual(
+            yield* accepted(sql`INSERT INTO lot (id, amount, customer_bin) VALUES (${id}, 0, ${bin})`),
+            expected,
+            `lot.customer_bin ${JSON.stringify(bin)}`
+          )
+          assert.strictEqual(
+            yield* accepted(sql`INSERT INTO subject (bin) VALUES (${bin}) ON CONFLICT DO NOTHING`),
+            expected,
+            `subject.bin ${JSON.stringify(bin)}`
+          )
+        }
+        for (const kato of katos) {
+          assert.strictEqual(
+            yield* accepted(sql`UPDATE subject SET kato = ${kato} WHERE bin = '000140000002'`),
+            yield* rule(kato, "^[0-9]{2,9}$"),
+            `subject.kato ${JSON.stringify(kato)}`
+          )
+        }
+        const nulls = yield* accepted(sql`
+          INSERT INTO contract (id, fin_part, deleted, crdate, customer_bin, supplier_bin) VALUES (5000, 0, false, now(), NULL, NULL)`)
+        assert.isTrue(nulls, "a missing BIN passes, as before")
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
     it.live("0011 on a database without a full run records nothing as built", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
