@@ -10,6 +10,7 @@ import {
 } from "@adalqarau/core"
 import { Effect, Layer, Stream } from "effect"
 import { decodeJsonlLine, longLineRejection } from "./decodeJsonlLine.ts"
+import { isRecordScanKind, RecordLineReader } from "./fast/records.ts"
 import { fsProblem } from "./fsProblem.ts"
 import { fileLineBatches, type LineBatchOptions } from "./lineBatches.ts"
 
@@ -63,17 +64,28 @@ export const jsonlFolderFiles = (dir: string): Effect.Effect<ReadonlyArray<KindF
     return files
   })
 
-/** The items of one kind file, each line decoded (see `decodeJsonlLine`). */
+/**
+ * The items of one kind file, each line decoded (see `decodeJsonlLine`); lines of contracts, units, lots and
+ * payments straight from their bytes where the fast path's scanner can vouch for them (`fast/records.ts`).
+ */
 export const jsonlFileItems = (
   file: KindFile,
   options: LineBatchOptions = {}
 ): Stream.Stream<SourceItem, ProcurementSourceError> => {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+  const { kind } = file
+  const records = isRecordScanKind(kind) ? new RecordLineReader() : undefined
   return fileLineBatches(
     file.path,
     {
-      onLine: decodeJsonlLine(file.kind, file.path),
-      onLongLine: longLineRejection(file.kind, file.path, maxLineBytes)
+      onLine: decodeJsonlLine(kind, file.path),
+      onLongLine: longLineRejection(kind, file.path, maxLineBytes),
+      ...(records === undefined || !isRecordScanKind(kind)
+        ? {}
+        : {
+            onBytes: (bytes: Buffer, view: DataView, from: number, to: number, _line: number, out: Array<SourceItem>) =>
+              records.read(kind, bytes, view, from, to, out)
+          })
     },
     (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause),
     { ...options, maxLineBytes }

@@ -14,6 +14,11 @@ export interface LineHandlers<A> {
   readonly onLine: (text: string, line: number, out: Array<A>) => void
   /** A line longer than `maxLineBytes`; its bytes were skipped, never held in memory. */
   readonly onLongLine: (bytes: number, line: number, out: Array<A>) => void
+  /**
+   * Tried before `onLine` with the line's bytes, `bytes[from, to)` (`view` over the same memory): true when it
+   * handled the line, false to have `onLine` decode its text. Spares the text of lines a byte reader can take.
+   */
+  readonly onBytes?: (bytes: Buffer, view: DataView, from: number, to: number, line: number, out: Array<A>) => boolean
 }
 
 const NEWLINE = 10
@@ -50,7 +55,7 @@ export const fileLineBatches = <A, E>(
 
 async function* batches<A>(
   path: string,
-  { onLine, onLongLine }: LineHandlers<A>,
+  { onLine, onLongLine, onBytes }: LineHandlers<A>,
   chunkSize: number,
   maxLineBytes: number
 ): AsyncGenerator<NonEmptyReadonlyArray<A>, void> {
@@ -61,8 +66,17 @@ async function* batches<A>(
   let skipping = false
   let line = 0
 
+  let viewed: Buffer | undefined
+  let view: DataView = new DataView(new ArrayBuffer(0))
   const emit = (bytes: Buffer, from: number, to: number, out: Array<A>): void => {
     if (to > from && bytes[to - 1] === CARRIAGE_RETURN) to--
+    if (onBytes !== undefined) {
+      if (bytes !== viewed) {
+        viewed = bytes
+        view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+      }
+      if (onBytes(bytes, view, from, to, line, out)) return
+    }
     const text = bytes.toString("utf8", from, to)
     onLine(line === 1 && text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text, line, out)
   }

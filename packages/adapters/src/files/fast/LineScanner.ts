@@ -63,7 +63,12 @@ const hashOf = (name: string): number => {
  */
 export class LineScanner {
   readonly spec: KindSpec
+  /**
+   * The kept values of the last line read, by slot; NaN when absent. A text field with a slot keeps where its
+   * value starts in the line's bytes here and where it ends in `textEnd`, and only when it has no escapes.
+   */
   readonly row: Float64Array
+  readonly textEnd: Int32Array
   private readonly defaults: Float64Array
   // Open-addressed key table: hash, length, field (-1 empty), whether the spelling is the camelCase one.
   private readonly keyHash: Int32Array
@@ -103,6 +108,7 @@ export class LineScanner {
   constructor(spec: KindSpec) {
     this.spec = spec
     this.row = new Float64Array(spec.slots)
+    this.textEnd = new Int32Array(spec.slots)
     this.defaults = new Float64Array(spec.slots).fill(Number.NaN)
     for (const f of spec.fields) if (f.rule === FLAG && f.slot >= 0) this.defaults[f.slot] = 0
     const size = 1 << KEY_TABLE_BITS
@@ -417,8 +423,8 @@ export class LineScanner {
       const start = p + 1
       const close = this.plainStringEnd(start)
       if (close === -2) {
-        // Escapes only matter in values whose shape is checked; free text may be any string.
-        if (rule !== TEXT) return -1
+        // Escapes only matter in values whose shape is checked or that are kept; free text may be any string.
+        if (rule !== TEXT || slot >= 0) return -1
         const next = this.skipString(start)
         if (next >= 0 && required) this.requiredSeen++
         return next
@@ -449,6 +455,10 @@ export class LineScanner {
     switch (rule) {
       case TEXT:
         if (required) this.requiredSeen++
+        if (slot >= 0) {
+          this.row[slot] = start
+          this.textEnd[slot] = close
+        }
         return true
       case POSITIVE_ID:
       case INTEGER: {
@@ -511,6 +521,8 @@ export class LineScanner {
   private takeNumber(rule: number, required: boolean, slot: number): boolean {
     let value: number
     if (rule === TEXT) {
+      // The decoder keeps a number given as text as JavaScript prints it; a kept one is left to the decoder.
+      if (slot >= 0) return false
       if (required) this.requiredSeen++
       return true
     }

@@ -157,3 +157,19 @@ const ref: KindSpec = {
 }
 
 export const KIND_SPECS: Readonly<Record<RecordKind, KindSpec>> = { contract, unit, lot, payment, subject, ref }
+
+/** The kinds an import reads through the fast path: every field kept, in its own slot (the field's position). */
+export type RecordScanKind = "contract" | "unit" | "lot" | "payment"
+
+const keepingAll = (spec: KindSpec): KindSpec => ({
+  kind: spec.kind,
+  slots: spec.fields.length,
+  fields: spec.fields.map((f, slot) => ({ ...f, slot }))
+})
+
+export const RECORD_SPECS: Readonly<Record<RecordScanKind, KindSpec>> = {
+  contract: keepingAll(contract),
+  unit: keepingAll(unit),
+  lot: keepingAll(lot),
+  payment: keepingAll(payment)
+}
