@@ -475,11 +475,27 @@ const upsertPayments = (sql: SqlClient.SqlClient, rows: Statement.Fragment, queu
 const storedBefore = (from: string, inserted: string) =>
   `SELECT s.id FROM ${from} s WHERE NOT EXISTS (SELECT 1 FROM ${inserted} i WHERE i.id = s.id)`
 
+const isUniqueViolation = (error: SqlError.SqlError): boolean => error.reason._tag === "UniqueViolation"
+
 /**
  * A bulk load's first try at a batch of one kind: its rows inserted as they are, a row whose key is stored already
- * skipped (`ON CONFLICT DO NOTHING`), with none of the upsert's lookups. Returns the skipped rows' ids.
+ * skipped, with none of the upsert's lookups. Returns the skipped rows' ids.
+ *
+ * Tried first as a plain INSERT in a savepoint of the batch's transaction: in a bulk load almost every batch of
+ * units, lots and payments is new throughout, and `ON CONFLICT DO NOTHING` with the ids it returns cost about a
+ * third of the statement (5,000 units into 1.6M: 30–38 ms against 21–24 ms). When a key is stored already, the
+ * plain insert fails on the primary key, the savepoint undoes it, and the batch is inserted again skipping those
+ * rows.
  */
 const insertNew = (sql: SqlClient.SqlClient, table: string, columns: string, rows: Statement.Fragment) =>
+  sql`INSERT INTO ${sql(table)} (${sql.literal(columns)}) ${rows}`.pipe(
+    Effect.as<ReadonlyArray<number>>([]),
+    sql.withTransaction,
+    Effect.catchIf(isUniqueViolation, () => insertNewSkipping(sql, table, columns, rows))
+  )
+
+/** `insertNew` when some keys are stored already: those rows skipped (`ON CONFLICT DO NOTHING`), their ids returned. */
+const insertNewSkipping = (sql: SqlClient.SqlClient, table: string, columns: string, rows: Statement.Fragment) =>
   Effect.map(
     sql<{ id: unknown }>`
       WITH s AS (${rows}),
@@ -495,6 +511,10 @@ const insertNew = (sql: SqlClient.SqlClient, table: string, columns: string, row
  * it): each new id's entry is inserted first, with the chain key its own fields give — its root, else itself. That
  * key is exact except for versions on a parent line without root ids (158 of 1.4M versions in the generated
  * 1M dataset), whose key is their ancestor's: the caller rebuilds the chain keys once the load ends.
+ *
+ * Not tried plainly first as `insertNew` is: in the generated 1M dataset 58 of 283 contract batches hold a version
+ * of an earlier batch, and their failed first tries cost what the other batches saved (the 1M import took
+ * 41.2–42.4 s against 41.0–41.1 s).
  */
 const insertNewContracts = (sql: SqlClient.SqlClient, rows: Statement.Fragment) =>
   Effect.map(
