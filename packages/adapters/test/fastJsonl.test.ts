@@ -8,15 +8,7 @@ import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll } from "vitest"
 import { analyzeJsonlFolder, type FastReadOptions, jsonlFolderItems, writeDataset } from "../src/files/index.ts"
-import {
-  contract,
-  ODD_CONTRACTS,
-  ODD_LOTS,
-  ODD_PAYMENTS,
-  ODD_SUBJECTS,
-  ODD_UNITS,
-  randomContractLine
-} from "./support/oddLines.ts"
+import { contract, randomContractLine, writeOddFolder } from "./support/oddLines.ts"
 
 /**
  * The JSONL fast path must be indistinguishable from the general one (jsonlFolderItems + analyzeStream): same
@@ -92,12 +84,7 @@ describe("JSONL fast path = general path", () => {
     () =>
       Effect.gen(function* () {
         const dir = join(root, "odd")
-        yield* Effect.promise(() => mkdir(dir, { recursive: true }))
-        yield* Effect.promise(() => writeFile(join(dir, "contracts.jsonl"), `\uFEFF${ODD_CONTRACTS.join("\n")}`))
-        yield* Effect.promise(() => writeFile(join(dir, "contract_units.jsonl"), ODD_UNITS.join("\r\n")))
-        yield* Effect.promise(() => writeFile(join(dir, "lots.jsonl"), `${ODD_LOTS.join("\n")}\n`))
-        yield* Effect.promise(() => writeFile(join(dir, "treasury_payments.jsonl"), ODD_PAYMENTS.join("\n")))
-        yield* Effect.promise(() => writeFile(join(dir, "subjects.jsonl"), ODD_SUBJECTS.join("\n")))
+        yield* Effect.promise(() => writeOddFolder(dir))
         const expected = yield* general(dir)
         assert.isAbove(expected.rejections.length, 10)
         for (const [label, options] of READERS) assertSame(yield* fast(dir, options), expected, label)

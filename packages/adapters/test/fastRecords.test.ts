@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -14,9 +14,9 @@ import {
   ODD_CONTRACTS,
   ODD_LOTS,
   ODD_PAYMENTS,
-  ODD_SUBJECTS,
   ODD_UNITS,
-  randomContractLine
+  randomContractLine,
+  writeOddFolder
 } from "./support/oddLines.ts"
 
 /**
@@ -123,12 +123,7 @@ describe("records from bytes = the general decoder's", () => {
   it.effect("on lines of every odd shape, in a folder (BOM, CRLF, pages, bad JSON) and line by line", () =>
     Effect.gen(function* () {
       const dir = join(root, "odd")
-      yield* Effect.promise(() => mkdir(dir, { recursive: true }))
-      yield* Effect.promise(() => writeFile(join(dir, "contracts.jsonl"), `\uFEFF${ODD_CONTRACTS.join("\n")}`))
-      yield* Effect.promise(() => writeFile(join(dir, "contract_units.jsonl"), ODD_UNITS.join("\r\n")))
-      yield* Effect.promise(() => writeFile(join(dir, "lots.jsonl"), `${ODD_LOTS.join("\n")}\n`))
-      yield* Effect.promise(() => writeFile(join(dir, "treasury_payments.jsonl"), ODD_PAYMENTS.join("\n")))
-      yield* Effect.promise(() => writeFile(join(dir, "subjects.jsonl"), ODD_SUBJECTS.join("\n")))
+      yield* Effect.promise(() => writeOddFolder(dir))
       const expected = yield* Effect.promise(() => generalItems(dir))
       assert.isAbove(expected.filter((i) => i._tag === "Rejected").length, 10)
       assert.deepStrictEqual(yield* folderItems(dir), expected)

@@ -2,6 +2,8 @@
  * JSONL lines of every odd shape the OWS decoders meet (escapes, number shapes, duplicates, camelCase, pages, bad
  * JSON), and random contract lines: the inputs of the fast paths' differential tests.
  */
+import { mkdir, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { completeBin } from "@adalqarau/core"
 import fc from "fast-check"
 
@@ -158,3 +160,13 @@ export const randomContractLine = fc
     description_ru: choice("Поставка", 'a "quoted" \\ text', "\t", 7, true, null, "")
   })
   .map((fields) => JSON.stringify(fields))
+
+/** A folder of the odd lines, one file per kind: contracts after a byte-order mark, units with CRLF line breaks. */
+export const writeOddFolder = async (dir: string): Promise<void> => {
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, "contracts.jsonl"), `\uFEFF${ODD_CONTRACTS.join("\n")}`)
+  await writeFile(join(dir, "contract_units.jsonl"), ODD_UNITS.join("\r\n"))
+  await writeFile(join(dir, "lots.jsonl"), `${ODD_LOTS.join("\n")}\n`)
+  await writeFile(join(dir, "treasury_payments.jsonl"), ODD_PAYMENTS.join("\n"))
+  await writeFile(join(dir, "subjects.jsonl"), ODD_SUBJECTS.join("\n"))
+}
