@@ -110,7 +110,7 @@ export const measureMemory = async (
         ? threads === 0
           ? "in-memory engine: the same fast path read on the main thread alone (no reader threads)"
           : `in-memory engine: JSONL fast path (${threads === undefined ? "default: one reader thread per core" : `${threads} reader threads`}) → columnar dataset → 5 indicators`
-        : "in-memory engine: generic path (jsonlFolderItems → JSON.parse + decodeRecord → DatasetBuilder.add)",
+        : "in-memory engine: generic path (jsonlFolderItems: records from bytes, else JSON.parse + decodeRecord → DatasetBuilder.add)",
     runs: measured,
     median: medianFigures(measured),
     keysFile
