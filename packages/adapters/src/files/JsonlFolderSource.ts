@@ -10,7 +10,7 @@ import {
 } from "@adalqarau/core"
 import { Effect, Layer, Stream } from "effect"
 import { decodeJsonlLine, longLineRejection } from "./decodeJsonlLine.ts"
-import { isRecordScanKind, RecordLineReader } from "./fast/records.ts"
+import { isRecordScanKind, recordsFromBytes } from "./fast/records.ts"
 import { fsProblem } from "./fsProblem.ts"
 import { fileLineBatches, type LineBatchOptions } from "./lineBatches.ts"
 
@@ -74,18 +74,13 @@ export const jsonlFileItems = (
 ): Stream.Stream<SourceItem, ProcurementSourceError> => {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   const { kind } = file
-  const records = isRecordScanKind(kind) ? new RecordLineReader() : undefined
+  const onBytes = isRecordScanKind(kind) ? recordsFromBytes(kind) : undefined
   return fileLineBatches(
     file.path,
     {
       onLine: decodeJsonlLine(kind, file.path),
       onLongLine: longLineRejection(kind, file.path, maxLineBytes),
-      ...(records === undefined || !isRecordScanKind(kind)
-        ? {}
-        : {
-            onBytes: (bytes: Buffer, view: DataView, from: number, to: number, _line: number, out: Array<SourceItem>) =>
-              records.read(kind, bytes, view, from, to, out)
-          })
+      ...(onBytes === undefined ? {} : { onBytes })
     },
     (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause),
     { ...options, maxLineBytes }

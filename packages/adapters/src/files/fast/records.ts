@@ -218,6 +218,13 @@ export class RecordLineReader {
   }
 }
 
+/** The `onBytes` handler of a kind file's lines (`lineBatches.ts`), with a reader of its own. */
+export const recordsFromBytes = (kind: RecordScanKind) => {
+  const reader = new RecordLineReader()
+  return (bytes: Buffer, view: DataView, from: number, to: number, _line: number, out: Array<SourceItem>): boolean =>
+    reader.read(kind, bytes, view, from, to, out)
+}
+
 const recordOf = (kind: RecordScanKind, v: Values): ProcurementRecord => {
   switch (kind) {
     case "contract":
