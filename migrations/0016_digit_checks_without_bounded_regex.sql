@@ -4,7 +4,7 @@
 -- with and without them). The same rule as a byte length and the absence of any other character (a negated class,
 -- no repetition) costs 0.55 s for both. The two are equivalent: a value without a character outside 0-9 holds
 -- ASCII digits only, one byte each, so its byte length is its number of digits. NULL passes both, as before.
--- Adding the constraints checks every stored row again (one scan per table and partition).
+-- Adding the constraints checks every stored row again (one scan per table and partition: 16 s at 15M contracts).
 ALTER TABLE contract
   DROP CONSTRAINT contract_customer_bin_check,
   DROP CONSTRAINT contract_supplier_bin_check,
