@@ -27,73 +27,75 @@ import { ACCEPTED, FALLBACK, LineScanner } from "./LineScanner.ts"
 
 export const isRecordScanKind = (kind: RecordKind): kind is RecordScanKind => kind in RECORD_SPECS
 
-/** Each field's slot by its REST name: the field's position in the kind's spec. */
-const slotsOf = (kind: RecordScanKind): Readonly<Record<string, number>> =>
-  Object.fromEntries(RECORD_SPECS[kind].fields.map((f) => [f.name, f.slot]))
-
-const C = slotsOf("contract")
-const U = slotsOf("unit")
-const L = slotsOf("lot")
-const P = slotsOf("payment")
-
-const slot = (slots: Readonly<Record<string, number>>, name: string): number => {
-  const found = slots[name]
-  if (found === undefined) throw new Error(`no slot for ${name}`)
-  return found
+/**
+ * The slots of the fields a builder reads, by the REST names it gives them (a field's slot is its position in the
+ * kind's spec). Checked once at load: a renamed field fails here, not as a wrong value.
+ */
+const slotsOf = <K extends string>(
+  kind: RecordScanKind,
+  names: Readonly<Record<K, string>>
+): Readonly<Record<K, number>> => {
+  const byName = new Map(RECORD_SPECS[kind].fields.map((f) => [f.name, f.slot]))
+  const slots = {} as Record<K, number>
+  for (const key of Object.keys(names) as Array<K>) {
+    const found = byName.get(names[key])
+    if (found === undefined) throw new Error(`no ${kind} field ${names[key]}`)
+    slots[key] = found
+  }
+  return slots
 }
 
-// Slots read below, checked once against the specs (a renamed field fails at load, not as a wrong value).
-const c = {
-  id: slot(C, "id"),
-  parentId: slot(C, "parent_id"),
-  rootId: slot(C, "root_id"),
-  trdBuyId: slot(C, "trd_buy_id"),
-  statusId: slot(C, "ref_contract_status_id"),
-  typeId: slot(C, "ref_contract_type_id"),
-  yearTypeId: slot(C, "ref_contract_year_type_id"),
-  subjectTypeId: slot(C, "ref_subject_type_id"),
-  deleted: slot(C, "deleted"),
-  crdate: slot(C, "crdate"),
-  lastUpdateDate: slot(C, "last_update_date"),
-  signDate: slot(C, "sign_date"),
-  customerBin: slot(C, "customer_bin"),
-  supplierBin: slot(C, "supplier_biin"),
-  contractNumber: slot(C, "contract_number"),
-  contractNumberSys: slot(C, "contract_number_sys"),
-  finYear: slot(C, "fin_year"),
-  currencyCode: slot(C, "ref_currency_code"),
-  contractSum: slot(C, "contract_sum"),
-  contractSumWnds: slot(C, "contract_sum_wnds"),
-  faktSum: slot(C, "fakt_sum"),
-  faktSumWnds: slot(C, "fakt_sum_wnds"),
-  ecEndDate: slot(C, "ec_end_date"),
-  planExecDate: slot(C, "plan_exec_date"),
-  faktExecDate: slot(C, "fakt_exec_date"),
-  contractEndDate: slot(C, "contract_end_date"),
-  cancelId: slot(C, "ref_contract_cancel_id"),
-  descriptionRu: slot(C, "description_ru")
-}
-const u = {
-  id: slot(U, "id"),
-  contractId: slot(U, "contract_id"),
-  lotId: slot(U, "lot_id"),
-  plnPointId: slot(U, "pln_point_id"),
-  totalSum: slot(U, "total_sum")
-}
-const l = {
-  id: slot(L, "id"),
-  trdBuyId: slot(L, "trd_buy_id"),
-  amount: slot(L, "amount"),
-  customerBin: slot(L, "customer_bin"),
-  lastUpdateDate: slot(L, "last_update_date")
-}
-const p = {
-  id: slot(P, "id"),
-  contractId: slot(P, "contract_id"),
-  payDate: slot(P, "pay_date"),
-  payAmount: slot(P, "pay_amount"),
-  prepaySum: slot(P, "prepay_sum")
-}
+const c = slotsOf("contract", {
+  id: "id",
+  parentId: "parent_id",
+  rootId: "root_id",
+  trdBuyId: "trd_buy_id",
+  statusId: "ref_contract_status_id",
+  typeId: "ref_contract_type_id",
+  yearTypeId: "ref_contract_year_type_id",
+  subjectTypeId: "ref_subject_type_id",
+  deleted: "deleted",
+  crdate: "crdate",
+  lastUpdateDate: "last_update_date",
+  signDate: "sign_date",
+  customerBin: "customer_bin",
+  supplierBin: "supplier_biin",
+  contractNumber: "contract_number",
+  contractNumberSys: "contract_number_sys",
+  finYear: "fin_year",
+  currencyCode: "ref_currency_code",
+  contractSum: "contract_sum",
+  contractSumWnds: "contract_sum_wnds",
+  faktSum: "fakt_sum",
+  faktSumWnds: "fakt_sum_wnds",
+  ecEndDate: "ec_end_date",
+  planExecDate: "plan_exec_date",
+  faktExecDate: "fakt_exec_date",
+  contractEndDate: "contract_end_date",
+  cancelId: "ref_contract_cancel_id",
+  descriptionRu: "description_ru"
+})
+const u = slotsOf("unit", {
+  id: "id",
+  contractId: "contract_id",
+  lotId: "lot_id",
+  plnPointId: "pln_point_id",
+  totalSum: "total_sum"
+})
+const l = slotsOf("lot", {
+  id: "id",
+  trdBuyId: "trd_buy_id",
+  amount: "amount",
+  customerBin: "customer_bin",
+  lastUpdateDate: "last_update_date"
+})
+const p = slotsOf("payment", {
+  id: "id",
+  contractId: "contract_id",
+  payDate: "pay_date",
+  payAmount: "pay_amount",
+  prepaySum: "prepay_sum"
+})
 
 /**
  * Reads a line's values out of its scanner: numbers as the scanner left them (NaN: absent), BINs from their
