@@ -251,23 +251,62 @@ for (const backend of backends()) {
       }).pipe(Effect.provide(backend.layer("empty")))
     )
 
-    it.live("0015 keeps autovacuum off the full run's inserts and stages, not off the refreshes' dead rows", () =>
+    it.live(
+      "0015 and 0017 keep autovacuum off the full run's inserts and stage, not off the refreshes' dead rows",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* runMigrations()
+          const options = yield* sql<{ line: string }>`
+          SELECT relname || ': ' || coalesce(array_to_string(reloptions, ','), '') AS line FROM pg_class
+          WHERE relname IN ('chain_fact', 'chain_fact_upper', 'pair_count', 'chain_key_diff_stage', 'finding')
+          ORDER BY relname`
+          assert.deepStrictEqual(
+            options.map((r) => r.line),
+            [
+              "chain_fact: autovacuum_vacuum_insert_threshold=-1",
+              "chain_fact_upper: autovacuum_vacuum_insert_threshold=-1",
+              "chain_key_diff_stage: autovacuum_enabled=false",
+              "finding: ",
+              "pair_count: autovacuum_vacuum_insert_threshold=-1"
+            ]
+          )
+        }).pipe(Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("0017's chain_fact_upper is chain_fact's unlogged child, with its columns, collations and indexes", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         yield* runMigrations()
-        const options = yield* sql<{ line: string }>`
-          SELECT relname || ': ' || coalesce(array_to_string(reloptions, ','), '') AS line FROM pg_class
-          WHERE relname IN ('chain_fact', 'pair_count', 'chain_fact_stage', 'chain_key_diff_stage', 'finding')
-          ORDER BY relname`
+        const columns = (table: string) =>
+          Effect.map(
+            sql<{ line: string }>`
+              SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || coalesce(c.collname, '') AS line
+              FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation
+              WHERE a.attrelid = ${table}::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+            (rows) => rows.map((r) => r.line)
+          )
+        // Index definitions without their names and tables: what a full run rebuilds on each half.
+        const indexes = (table: string) =>
+          Effect.map(
+            sql<{ line: string }>`
+              SELECT i.indisprimary || ' ' || regexp_replace(pg_get_indexdef(i.indexrelid), '^.* USING ', '') AS line
+              FROM pg_index i WHERE i.indrelid = ${table}::regclass ORDER BY 1`,
+            (rows) => rows.map((r) => r.line)
+          )
+        assert.deepStrictEqual(yield* columns("chain_fact_upper"), yield* columns("chain_fact"))
+        assert.include(yield* columns("chain_fact"), "customer_bin text C")
+        assert.deepStrictEqual(yield* indexes("chain_fact_upper"), yield* indexes("chain_fact"))
+        assert.strictEqual((yield* indexes("chain_fact")).length, 3)
+        const child = yield* sql<{ parent: string; persistence: string }>`
+          SELECT i.inhparent::regclass::text AS parent, c.relpersistence AS persistence
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhrelid = 'chain_fact_upper'::regclass`
         assert.deepStrictEqual(
-          options.map((r) => r.line),
-          [
-            "chain_fact: autovacuum_vacuum_insert_threshold=-1",
-            "chain_fact_stage: autovacuum_enabled=false",
-            "chain_key_diff_stage: autovacuum_enabled=false",
-            "finding: ",
-            "pair_count: autovacuum_vacuum_insert_threshold=-1"
-          ]
+          child.map((r) => [r.parent, r.persistence]),
+          [["chain_fact", "u"]]
+        )
+        assert.isNull(
+          (yield* sql<{ name: string | null }>`SELECT to_regclass('chain_fact_stage')::text AS name`)[0]?.name ?? null
         )
       }).pipe(Effect.provide(backend.layer("empty")))
     )

@@ -1,10 +1,11 @@
 /**
  * A full run's statements split between two connections (snapshotPeer.ts): the chain facts (facts.ts
  * `rebuildFacts`) equal the ones built by one connection alone, members numbered on the other side of the split
- * included; the chain-key check (chains.ts `rebuildChainKeys`) repairs damage in both halves as the check alone
- * does; the findings of a run equal a run's alone; a failure on the second connection fails the whole and leaves
+ * included, with the upper half left in chain_fact's child; the chain-key check (chains.ts `rebuildChainKeys`)
+ * repairs damage in both halves as the check alone does; the findings of a run equal a run's alone; a failure on the second connection fails the whole and leaves
  * that connection outside any transaction, and a failure on the run's own connection cancels the second one's
- * statement and rolls its transaction back. PGlite has one connection and works alone.
+ * statement and rolls its transaction back; a run that fails after the second connection committed leaves the next
+ * refresh a full run. PGlite has one connection and works alone.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Stream } from "effect"
@@ -76,6 +77,22 @@ const factLines = Effect.gen(function* () {
   return rows.map((r) => r.line)
 })
 
+/**
+ * Where the facts are: rows in chain_fact itself and in its child chain_fact_upper, and how many lie on the wrong
+ * side of the split key (every row belongs in chain_fact itself without one).
+ */
+const placement = (splitAt: bigint | undefined) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const at = splitAt === undefined ? null : String(splitAt)
+    const [row] = yield* sql<{ own: number; upper: number; misplaced: number }>`
+      SELECT (SELECT count(*) FROM ONLY chain_fact)::int AS own, (SELECT count(*) FROM chain_fact_upper)::int AS upper,
+        ((SELECT count(*) FROM ONLY chain_fact WHERE chain_key >= ${at}::bigint)
+          + (SELECT count(*) FROM chain_fact_upper WHERE ${at}::bigint IS NULL OR chain_key < ${at}::bigint))::int
+          AS misplaced`
+    return { own: row?.own ?? -1, upper: row?.upper ?? -1, misplaced: row?.misplaced ?? -1 }
+  })
+
 const load = Effect.gen(function* () {
   const importer = yield* SqlImporter
   const sql = yield* SqlClient.SqlClient
@@ -92,18 +109,23 @@ for (const backend of backends()) {
         yield* load
         const split = yield* sql.withTransaction(rebuildFacts(ALWAYS))
         const halves = yield* factLines
+        const placed = yield* placement(split.splitAt)
         const alone = yield* sql.withTransaction(rebuildFacts(NEVER))
         assert.isUndefined(alone.splitAt)
         assert.deepStrictEqual(halves, yield* factLines)
         assert.isAbove(halves.length, 1000)
-        const stage = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM chain_fact_stage`
-        assert.strictEqual(stage[0]?.n, 0)
+        // Alone, every chain is in chain_fact itself and the child is empty.
+        assert.deepStrictEqual(yield* placement(undefined), { own: halves.length, upper: 0, misplaced: 0 })
         if (backend.name === "pglite") {
           assert.isUndefined(split.splitAt, "PGlite has one connection")
           return
         }
         const at = split.splitAt
         assert.isDefined(at)
+        // Halved, the chains from the split key on are in the child, the others in chain_fact itself.
+        assert.strictEqual(placed.own + placed.upper, halves.length)
+        assert.isAbove(placed.upper, 300)
+        assert.strictEqual(placed.misplaced, 0)
         // Both halves had chains, and members on the other side of the split from their keys.
         const sides = yield* sql<{ below: number; above: number; across: number }>`
           SELECT count(DISTINCT chain_key) FILTER (WHERE chain_key < ${String(at)}::bigint)::int AS below,
@@ -195,13 +217,13 @@ if (postgres !== undefined) {
       assert.strictEqual(ones.length, 4)
     })
 
-    /** Drops the stage table, so that the second connection's first statement fails, and runs `work`: it fails. */
-    const failsWithoutStage = <A, E, R>(stage: string, work: Effect.Effect<A, E, R>) =>
+    /** Runs `breaking`, which makes the second connection's statements fail, then `work`: it fails naming `mention`. */
+    const failsAfter = <A, E, R>(breaking: string, mention: string, work: Effect.Effect<A, E, R>) =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        yield* sql.unsafe(`DROP TABLE ${stage}`)
+        yield* sql.unsafe(breaking)
         const failed = yield* Effect.exit(sql.withTransaction(work))
-        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes(stage))
+        assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes(mention))
       })
 
     it.live("a failure on the second connection fails the build and leaves no transaction open", () =>
@@ -210,11 +232,45 @@ if (postgres !== undefined) {
         yield* load
         yield* sql.withTransaction(rebuildFacts(NEVER))
         const before = yield* factLines
-        yield* failsWithoutStage("chain_fact_stage", rebuildFacts(ALWAYS))
-        // The run's transaction rolled back: the facts are the last build's.
+        // Only the second connection writes into the child, so only its insert fails.
+        yield* failsAfter(
+          "ALTER TABLE chain_fact_upper ADD CONSTRAINT probe_no_rows CHECK (chain_key < 0) NOT VALID",
+          "probe_no_rows",
+          rebuildFacts(ALWAYS)
+        )
+        // Both transactions rolled back: the facts are the last build's.
         assert.deepStrictEqual(yield* factLines, before)
         yield* noTransactionLeftOpen
       }).pipe(Effect.provide(layerStorage(postgres.layer())))
+    )
+
+    it.live(
+      "a run that fails after the second connection committed its half leaves a full run to the next refresh",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* load
+          const engine = yield* makeSqlIndicatorEngine(undefined, ALWAYS)
+          yield* engine.run()
+          const findings = byKey(yield* allFindings())
+          const facts = yield* factLines
+          yield* sql`CREATE FUNCTION probe_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'probe failure'; END $$`
+          yield* sql`CREATE TRIGGER probe_fail BEFORE INSERT ON finding FOR EACH STATEMENT EXECUTE FUNCTION probe_fail()`
+          const failed = yield* Effect.exit(engine.run())
+          assert.isTrue(Exit.isFailure(failed) && Cause.pretty(failed.cause).includes("probe failure"))
+          yield* sql`DROP TRIGGER probe_fail ON finding`
+          // The upper half stayed as the second connection committed it, beside the lower half rolled back to the last
+          // run's: nothing marks the derived tables as whole any more.
+          const marks = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM derived_table_state`
+          assert.strictEqual(marks[0]?.n, 0)
+          const refreshed = yield* engine.refresh()
+          assert.strictEqual(refreshed.mode, "full")
+          assert.deepStrictEqual(byKey(yield* allFindings()), findings)
+          assert.deepStrictEqual(yield* factLines, facts)
+          const marked = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM derived_table_state`
+          assert.strictEqual(marked[0]?.n, 1)
+          yield* noTransactionLeftOpen
+        }).pipe(Effect.provide(layerStorage(postgres.layer())))
     )
 
     it.live("a failure on the run's own connection cancels the second one's statement and rolls it back", () =>
@@ -252,7 +308,8 @@ if (postgres !== undefined) {
         yield* load
         yield* damageChainTable
         const damaged = yield* chainTable
-        yield* failsWithoutStage("chain_key_diff_stage", rebuildChainKeys(ALWAYS))
+        // The stage is gone: the second connection's first statement fails.
+        yield* failsAfter("DROP TABLE chain_key_diff_stage", "chain_key_diff_stage", rebuildChainKeys(ALWAYS))
         assert.deepStrictEqual(yield* chainTable, damaged)
         yield* noTransactionLeftOpen
       }).pipe(Effect.provide(layerStorage(postgres.layer())))

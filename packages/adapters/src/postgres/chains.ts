@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
-import { inRange, inTwoHalves, type KeyRange, type SplitOptions } from "./keyRange.ts"
+import { copyStage, inRange, inTwoHalves, type KeyRange, type SplitOptions } from "./keyRange.ts"
 import { withPlanMethodsOff } from "./planner.ts"
 import { pgArray } from "./values.ts"
 
@@ -149,10 +149,11 @@ export const rebuildChainKeys = (
           by: "contract_id",
           lowerShare: 0.5,
           here: (range) => sql.unsafe(`CREATE TEMP TABLE aq_chain_diff ON COMMIT DROP AS ${chainDiffSql(range)}`),
-          upper: (range) => `INSERT INTO chain_key_diff_stage (${DIFF_COLUMNS}) ${chainDiffSql(range)}`,
-          stage: "chain_key_diff_stage",
-          target: "aq_chain_diff",
-          columns: DIFF_COLUMNS
+          upper: (range) => [
+            "TRUNCATE chain_key_diff_stage",
+            `INSERT INTO chain_key_diff_stage (${DIFF_COLUMNS}) ${chainDiffSql(range)}`
+          ],
+          gather: copyStage("chain_key_diff_stage", "aq_chain_diff", DIFF_COLUMNS)
         },
         options
       )

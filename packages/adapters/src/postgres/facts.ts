@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import { bounded, inRange, inTwoHalves, type KeyRange, type SplitOptions } from "./keyRange.ts"
 import { withPlanMethodsOff } from "./planner.ts"
-import { reloadTable } from "./reload.ts"
+import { emptyForReload, secondaryIndexes } from "./reload.ts"
 
 /**
  * chain_fact rows for the chains listed in the temp table `aq_refresh_keys` that have versions: what core's
@@ -81,7 +81,7 @@ const MEMBER_COLUMNS = `cc.chain_key, c.id, c.parent_id, c.root_id, c.deleted, c
  * few members numbered outside it (an amendment numbered far from its root), through the chain-key index and
  * one primary-key probe each: a chain's members may lie anywhere, its facts must not depend on where.
  */
-const factsSql = (target: "chain_fact" | "chain_fact_stage", range: KeyRange): string => `
+const factsSql = (target: "chain_fact" | "chain_fact_upper", range: KeyRange): string => `
   -- Read twice (per version, per chain key) rather than materialised: a CTE's rows lose the index's order and
   -- would be sorted again for each merge join.
   WITH first_pay AS NOT MATERIALIZED (
@@ -162,34 +162,78 @@ export interface FactBuild {
 
 /**
  * Rebuilds every chain's facts (a full run). From `splitFromRows` versions on, the chains are halved at a key and
- * a second connection computes the upper half into chain_fact_stage while this one computes the lower half
- * (keyRange.ts `inTwoHalves`): PostgreSQL runs no part of an INSERT … SELECT in parallel, and the statement is
- * most of a full run.
+ * a second connection computes the upper half while this one computes the lower half (keyRange.ts
+ * `inTwoHalves`): PostgreSQL runs no part of an INSERT … SELECT in parallel, and the statement is most of a full
+ * run.
+ *
+ * The upper half stays where the second connection writes it, in chain_fact_upper, an inheritance child of
+ * chain_fact (migration 0017): every statement over chain_fact reads both. Copying it into chain_fact took 0.6 s
+ * of a 10 s run at 1M contracts and 10–12 s at 15M, and the second connection now builds that half's indexes and
+ * statistics while this one builds its own. It commits before this transaction does, so it first deletes the
+ * mark that the derived tables are whole (derived_table_state), which this run sets again when it commits: should
+ * this transaction fail, chain_fact would hold the old lower half beside the new upper one, and the next refresh
+ * then runs in full. This transaction must not have read chain_fact before: its lock on the child would hold up
+ * the second connection's TRUNCATE until this transaction ends, which waits for that connection (which gives up
+ * after `UPPER_LOCK_TIMEOUT`, failing the run).
  *
  * The second connection does not see this transaction's own writes; the caller passes `Infinity` when it has
  * written records the facts read (the chain-key repair).
  */
 export const rebuildFacts = (options: SplitOptions): Effect.Effect<FactBuild, SqlError.SqlError, SqlClient.SqlClient> =>
-  reloadTable(
-    "chain_fact",
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const splitAt = yield* inTwoHalves(
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const definitions = (yield* emptyForReload("chain_fact")).map((index) => index.definition)
+    const upperIndexes = yield* secondaryIndexes("chain_fact_upper")
+    const splitAt = yield* withPlanMethodsOff(["hashjoin", "hashagg"])(
+      inTwoHalves(
         {
           by: "chain_key",
-          // Smaller than half: this connection also copies the upper half over (10 s of 90 at 15M).
-          lowerShare: 0.46,
-          here: (range) => sql.unsafe(factsSql("chain_fact", range)),
-          upper: (range) => factsSql("chain_fact_stage", range),
-          stage: "chain_fact_stage",
-          target: "chain_fact",
-          columns: FACT_COLUMNS
+          // A little over half: the other connection also analyses its half.
+          lowerShare: 0.51,
+          // Each half's indexes are built by its own connection as soon as its rows are in, one process each when
+          // halved: parallel workers would take the core the other half is still computing on.
+          here: (range) =>
+            Effect.andThen(
+              sql.unsafe(factsSql("chain_fact", range)),
+              Effect.forEach(
+                bounded(range)
+                  ? [SERIAL_INDEX_BUILDS, ...definitions, "RESET max_parallel_maintenance_workers"]
+                  : definitions,
+                (statement) => sql.unsafe(statement),
+                { discard: true }
+              )
+            ),
+          upper: (range) => [
+            "DELETE FROM derived_table_state",
+            // A lock the run's transaction held on the child would make this wait for ever: fail instead.
+            `SET LOCAL lock_timeout = '${UPPER_LOCK_TIMEOUT}'`,
+            "TRUNCATE chain_fact_upper",
+            "RESET lock_timeout",
+            ...upperIndexes.map((index) => `DROP INDEX ${index.name}`),
+            factsSql("chain_fact_upper", range),
+            SERIAL_INDEX_BUILDS,
+            ...upperIndexes.map((index) => index.definition),
+            "ANALYZE chain_fact_upper"
+          ],
+          gather: Effect.void
         },
         options
       )
-      return { splitAt }
-    }).pipe(withPlanMethodsOff(["hashjoin", "hashagg"]))
-  )
+    )
+    if (splitAt === undefined) yield* sql`TRUNCATE chain_fact_upper`
+    // Statistics of chain_fact alone and of both halves together.
+    yield* sql`ANALYZE chain_fact`
+    return { splitAt }
+  })
+
+const SERIAL_INDEX_BUILDS = "SET LOCAL max_parallel_maintenance_workers = 0"
+
+/**
+ * How long the second connection waits to truncate chain_fact_upper: it waits for autovacuum to give way (1 s,
+ * `deadlock_timeout`), or for a vacuum against wraparound to finish; a wait on the run's own transaction would
+ * never end.
+ */
+const UPPER_LOCK_TIMEOUT = "1min"
 
 /**
  * Replaces the facts of the chains listed in the temp table `aq_refresh_keys` (an incremental refresh); keys

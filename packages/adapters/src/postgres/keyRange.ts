@@ -6,7 +6,7 @@ import { withSnapshotPeer } from "./snapshotPeer.ts"
 export interface SplitOptions {
   /**
    * The fewest versions (contract_chain's estimated rows) worth a second connection; `Infinity` never splits. A
-   * split costs a connection, an exported snapshot and a copy of the upper half's rows.
+   * split costs a connection and an exported snapshot, and for some statements a copy of the upper half's rows.
    */
   readonly splitFromRows: number
 }
@@ -62,49 +62,57 @@ const splitKey = (
 export interface Halves {
   /** The contract_chain column whose range divides the work. */
   readonly by: "chain_key" | "contract_id"
-  /** The share of the rows this connection takes (the lower keys); it also copies the other half over. */
+  /** The share of the rows this connection takes (the lower keys). */
   readonly lowerShare: number
   /** This connection's work for a range; `{}` is all of it. */
   readonly here: (range: KeyRange) => Effect.Effect<unknown, SqlError.SqlError, SqlClient.SqlClient>
-  /** The statement that inserts a range's rows into `stage` (on the second connection). */
-  readonly upper: (range: KeyRange) => string
-  /** The stage table the second connection fills, `target` the table its rows are copied into, and their columns. */
-  readonly stage: "chain_fact_stage" | "chain_key_diff_stage"
-  readonly target: string
-  readonly columns: string
+  /** The second connection's statements for the upper keys' range, committed as one transaction. */
+  readonly upper: (range: KeyRange) => ReadonlyArray<string>
+  /** This connection's work once both halves are done (the second connection has committed). */
+  readonly gather: Effect.Effect<unknown, SqlError.SqlError, SqlClient.SqlClient>
 }
 
 /**
  * Runs `here` over the lower keys on this connection while a second one, sharing this transaction's snapshot
- * (snapshotPeer.ts), inserts the upper keys' rows into the stage table; then copies the stage into `target` and
- * empties it. Runs `here({})` alone below `splitFromRows` versions or when no second connection can be had. Returns
- * the split key, or undefined when it ran alone.
- *
- * The second connection writes its half in key order into an empty stage, all of it above this half's keys: read
- * back in physical order (no synchronised scan starting mid-table), the target's primary key still grows at its
- * right edge, without a sort of half the rows.
+ * (snapshotPeer.ts), runs `upper`'s statements over the upper keys and commits; then `gather`. Runs `here({})`
+ * alone below `splitFromRows` versions or when no second connection can be had. Returns the split key, or
+ * undefined when it ran alone.
  */
 export const inTwoHalves = (
   halves: Halves,
   options: SplitOptions
 ): Effect.Effect<bigint | undefined, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const split = yield* splitKey("contract_chain", halves.by, halves.lowerShare, options.splitFromRows)
     const shared =
       split === undefined
         ? Option.none()
-        : yield* withSnapshotPeer(
-            [`TRUNCATE ${halves.stage}`, halves.upper({ from: split })],
-            halves.here({ below: split })
-          )
+        : yield* withSnapshotPeer(halves.upper({ from: split }), halves.here({ below: split }))
     if (Option.isNone(shared)) {
       yield* halves.here({})
       return undefined
     }
-    yield* sql.unsafe("SET LOCAL synchronize_seqscans = off")
-    yield* sql.unsafe(`INSERT INTO ${halves.target} (${halves.columns}) SELECT ${halves.columns} FROM ${halves.stage}`)
-    yield* sql.unsafe("RESET synchronize_seqscans")
-    yield* sql.unsafe(`TRUNCATE ${halves.stage}`)
+    yield* halves.gather
     return split
+  })
+
+/**
+ * Copies the rows a second connection staged into `target` and empties the stage: a {@link Halves}' `gather` for
+ * an upper half that must join this transaction's own rows.
+ *
+ * The second connection writes its half in key order into an empty stage, all of it above this half's keys: read
+ * back in physical order (no synchronised scan starting mid-table), the target's primary key still grows at its
+ * right edge, without a sort of half the rows.
+ */
+export const copyStage = (
+  stage: "chain_key_diff_stage",
+  target: string,
+  columns: string
+): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe("SET LOCAL synchronize_seqscans = off")
+    yield* sql.unsafe(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${stage}`)
+    yield* sql.unsafe("RESET synchronize_seqscans")
+    yield* sql.unsafe(`TRUNCATE ${stage}`)
   })
