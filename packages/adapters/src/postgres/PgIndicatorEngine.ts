@@ -19,7 +19,9 @@ import {
   NO_PAYMENTS,
   PLAN_SUM_NOT_POSITIVE,
   PLAN_SUM_UNKNOWN,
-  reasonSql,
+  FILTER_CHECK_COLUMNS,
+  filterChecksSql,
+  reasonOfChecksSql,
   SINGLE_VERSION,
   type PairCount,
   type Scope,
@@ -28,7 +30,6 @@ import {
 import { rebuildFacts, refreshFacts } from "./facts.ts"
 import { SPLIT_FROM_ROWS, type SplitOptions } from "./keyRange.ts"
 import { withIngestLock } from "./PgContractStore.ts"
-import { withPlanMethodsOff } from "./planner.ts"
 import { instantText, num, pgArray, strOrNull } from "./values.ts"
 
 export interface SqlRunReport extends RunReport {
@@ -105,20 +106,21 @@ const countGroups = (plan: Plan, scope: Scope) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const where = scope === "all" ? sql`TRUE` : sql`f.chain_key IN (SELECT chain_key FROM aq_refresh_keys)`
-    const count = sql<Row>`
-      SELECT common_reason, acc_reason, plan_state, has_pay, multi, count(*) AS n FROM (
-        SELECT ${reasonSql(sql, plan.filters, plan.filters.statusIds)} AS common_reason,
-               ${reasonSql(sql, plan.filters, accStatusesOf(plan))} AS acc_reason,
-               CASE WHEN f.plan_sum IS NULL THEN 'unknown' WHEN f.plan_sum <= 0 THEN 'not positive' ELSE 'ok' END AS plan_state,
-               f.first_pay IS NOT NULL AS has_pay,
-               f.n_versions >= 2 AS multi
+    // Chains grouped by the checks' outcomes first (booleans: a few hundred groups, found by parallel workers each
+    // over its share of a full run's chains), then by the reasons those outcomes give.
+    const rows = yield* sql<Row>`
+      SELECT ${reasonOfChecksSql(sql, "bad_status")} AS common_reason,
+        ${reasonOfChecksSql(sql, "bad_acc_status")} AS acc_reason,
+        CASE WHEN plan_unknown THEN 'unknown' WHEN plan_not_positive THEN 'not positive' ELSE 'ok' END AS plan_state,
+        has_pay, multi, sum(n) AS n
+      FROM (
+        SELECT ${filterChecksSql(sql, plan.filters, accStatusesOf(plan))},
+          f.plan_sum IS NULL AS plan_unknown, f.plan_sum <= 0 IS TRUE AS plan_not_positive,
+          f.first_pay IS NOT NULL AS has_pay, f.n_versions >= 2 AS multi, count(*) AS n
         FROM chain_fact f WHERE ${where}
+        GROUP BY ${sql.csv([...FILTER_CHECK_COLUMNS, "plan_unknown", "plan_not_positive", "has_pay", "multi"])}
       ) g
       GROUP BY common_reason, acc_reason, plan_state, has_pay, multi`
-    // The planner cannot estimate how many groups CASE outcomes make and takes every chain for a group of its own,
-    // so over every chain it sorted them all (15M: 10.3 s) to find a few dozen groups, which hashing finds in one
-    // pass (5.7–6.0 s).
-    const rows = yield* scope === "all" ? count.pipe(withPlanMethodsOff(["sort"])) : count
     const groups: FactGroups = {}
     for (const row of rows) groups[groupKey(row)] = num(row.n)
     return groups

@@ -52,20 +52,54 @@ export type Scope = "all" | "refresh"
 export type PairCount = { readonly counted: number } | { readonly changedBy: number }
 
 /**
- * The first common filter a chain's root fails (core's filterReason, preceded by the missing-root check of
- * forEachFilteredRoot), or NULL when it passes. Reads chain_fact as `f`.
+ * The checks of the common filters, in the order core makes them (forEachFilteredRoot's missing root, then
+ * filterReason), each a boolean column over chain_fact `f` that is never NULL. The status check has two columns:
+ * accelerated payment has statuses of its own. Grouped by, boolean columns let the planner expect at most two
+ * values each, where reason texts (a CASE over the root's columns) made it expect a group per chain and gather
+ * every chain into one process to group them.
  */
-export const reasonSql = (sql: SqlClient.SqlClient, filters: CommonFilters, statusIds: ReadonlyArray<number>) => sql`
-  CASE
-    WHEN f.root_id IS NULL THEN ${ROOT_MISSING}::text
-    WHEN f.deleted THEN ${REASON.deleted}::text
-    WHEN f.type_id IS NULL OR f.type_id <> ALL(${pgArray(filters.contractTypeIds)}::bigint[]) THEN ${REASON.type}::text
-    WHEN f.year_type_id IS NULL OR f.year_type_id <> ALL(${pgArray(filters.yearTypeIds)}::bigint[]) THEN ${REASON.yearType}::text
-    WHEN f.status_id IS NULL OR f.status_id <> ALL(${pgArray(statusIds)}::bigint[]) THEN ${REASON.status}::text
-    WHEN f.customer_bin IS NULL THEN ${REASON.customer}::text
-    WHEN f.supplier_bin IS NULL THEN ${REASON.supplier}::text
-    WHEN f.sum_wnds IS NULL OR f.sum_wnds <= 0 THEN ${REASON.sum}::text
-  END`
+const FILTER_CHECKS = [
+  ["no_root", ROOT_MISSING],
+  ["is_deleted", REASON.deleted],
+  ["bad_type", REASON.type],
+  ["bad_year_type", REASON.yearType],
+  ["bad_status", REASON.status],
+  ["no_customer", REASON.customer],
+  ["no_supplier", REASON.supplier],
+  ["bad_sum", REASON.sum]
+] as const
+
+export type StatusCheck = "bad_status" | "bad_acc_status"
+
+/** The checks' columns as a SELECT list, named as in FILTER_CHECKS, plus `bad_acc_status`. */
+export const filterChecksSql = (
+  sql: SqlClient.SqlClient,
+  filters: CommonFilters,
+  accStatusIds: ReadonlyArray<number>
+) => sql`
+  f.root_id IS NULL AS no_root,
+  f.deleted IS TRUE AS is_deleted,
+  f.type_id IS NULL OR f.type_id <> ALL(${pgArray(filters.contractTypeIds)}::bigint[]) AS bad_type,
+  f.year_type_id IS NULL OR f.year_type_id <> ALL(${pgArray(filters.yearTypeIds)}::bigint[]) AS bad_year_type,
+  f.status_id IS NULL OR f.status_id <> ALL(${pgArray(filters.statusIds)}::bigint[]) AS bad_status,
+  f.status_id IS NULL OR f.status_id <> ALL(${pgArray(accStatusIds)}::bigint[]) AS bad_acc_status,
+  f.customer_bin IS NULL AS no_customer,
+  f.supplier_bin IS NULL AS no_supplier,
+  f.sum_wnds IS NULL OR f.sum_wnds <= 0 AS bad_sum`
+
+/** The columns of {@link filterChecksSql}, for a GROUP BY. */
+export const FILTER_CHECK_COLUMNS = [...FILTER_CHECKS.map(([column]) => column), "bad_acc_status"] as const
+
+/** The first check failed, as its reason, or NULL when all pass: over {@link filterChecksSql}'s columns. */
+export const reasonOfChecksSql = (sql: SqlClient.SqlClient, status: StatusCheck) =>
+  sql`CASE ${sql.join(
+    " ",
+    false
+  )(
+    FILTER_CHECKS.map(
+      ([column, reason]) => sql`WHEN ${sql(column === "bad_status" ? status : column)} THEN ${reason}::text`
+    )
+  )} END`
 
 /** The root passes the common filters (with the given status set). */
 const passesSql = (sql: SqlClient.SqlClient, filters: CommonFilters, statusIds: ReadonlyArray<number>) => sql`
