@@ -114,22 +114,22 @@ const factsSql = (target: "chain_fact" | "chain_fact_upper", range: KeyRange): s
   versions AS (
     SELECT chain_key, id, deleted, contract_sum_wnds AS sum_wnds, first_pay,
       id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id) AS is_root,
-      type_id, year_type_id, status_id, customer_bin, supplier_bin, crdate, sign_date,
-      first_value(contract_sum_wnds) OVER same_state AS first_sum,
-      last_value(contract_sum_wnds) OVER same_state AS last_sum,
-      first_value(fakt_sum_wnds) OVER same_state AS first_fakt,
-      last_value(fakt_sum_wnds) OVER same_state AS last_fakt
+      type_id, year_type_id, status_id, customer_bin, supplier_bin, crdate, sign_date, fakt_sum_wnds,
+      row_number() OVER same_state = 1 AS is_first,
+      lead(id) OVER same_state IS NULL AS is_last
     FROM members
-    -- The chain's live (or deleted) versions in chain order, each row seeing the first and the last of them: one
-    -- window pass, where row numbers and a count per partition took two (0.7 s of 3.4 s at 1M).
-    WINDOW same_state AS (PARTITION BY chain_key, deleted ORDER BY sign_date ASC NULLS LAST, crdate, id
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    -- The chain's live (or deleted) versions in chain order, each row told whether it is the first or the last of
+    -- them: one window pass, where row numbers and a count per partition took two (0.7 s of 3.4 s at 1M), and two
+    -- functions that look one row around, where the first and last values of the whole partition took 0.2 s more
+    -- per half at 1M.
+    WINDOW same_state AS (PARTITION BY chain_key, deleted ORDER BY sign_date ASC NULLS LAST, crdate, id)
   ),
   chains AS (
     SELECT chain_key, count(*) FILTER (WHERE NOT deleted) AS n, min(first_pay) AS first_pay,
-      max(first_sum) FILTER (WHERE NOT deleted) AS first_sum, max(last_sum) FILTER (WHERE NOT deleted) AS last_sum,
-      max(first_fakt) FILTER (WHERE NOT deleted) AS first_fakt,
-      max(last_fakt) FILTER (WHERE NOT deleted) AS last_fakt,
+      max(sum_wnds) FILTER (WHERE NOT deleted AND is_first) AS first_sum,
+      max(sum_wnds) FILTER (WHERE NOT deleted AND is_last) AS last_sum,
+      max(fakt_sum_wnds) FILTER (WHERE NOT deleted AND is_first) AS first_fakt,
+      max(fakt_sum_wnds) FILTER (WHERE NOT deleted AND is_last) AS last_fakt,
       ${rootOf("id", "root_id")}, bool_or(deleted) FILTER (WHERE is_root) AS root_deleted, ${rootOf("type_id")},
       ${rootOf("year_type_id")}, ${rootOf("status_id")}, ${rootOf("customer_bin")}, ${rootOf("supplier_bin")},
       ${rootOf("sum_wnds", "root_sum")}, ${rootOf("crdate")}, ${rootOf("sign_date")}
