@@ -2,14 +2,15 @@ import { Effect } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 
 /**
- * Replaces every row of a derived table (chain_fact's own, pair_count): TRUNCATE, `fill`, ANALYZE — with the secondary
- * indexes dropped before the load and built again after it, as PostgreSQL's advice for populating a table goes:
- * maintaining them row by row cost as much as computing the rows. `fill` should insert in primary-key order, so
- * that the one index kept grows at its right edge. The definitions are read from the catalogue, so the
- * migrations stay their only source. Only the indicator engine reads these tables, under the ingest lock.
+ * Replaces every row of a derived table (pair_count; chain_fact's rebuild in facts.ts takes the steps apart):
+ * TRUNCATE, `fill`, ANALYZE — with the secondary indexes dropped before the load and built again after it, as
+ * PostgreSQL's advice for populating a table goes: maintaining them row by row cost as much as computing the rows.
+ * `fill` should insert in primary-key order, so that the one index kept grows at its right edge. The definitions
+ * are read from the catalogue, so the migrations stay their only source. Only the indicator engine reads these
+ * tables, under the ingest lock.
  */
 export const reloadTable = <A, E, R>(
-  table: "chain_fact" | "pair_count",
+  table: "pair_count",
   fill: Effect.Effect<A, E, R>
 ): Effect.Effect<A, SqlError.SqlError | E, SqlClient.SqlClient | R> =>
   Effect.gen(function* () {
