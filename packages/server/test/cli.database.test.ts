@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { FindingStore, UserStore, type Username } from "@adalqarau/core"
@@ -10,6 +11,7 @@ import { withDatabase } from "../src/cli/database.ts"
 import { runFindings } from "../src/cli/findings.ts"
 import { runImport } from "../src/cli/import.ts"
 import { runMigrate } from "../src/cli/migrate.ts"
+import { runServe } from "../src/cli/serve.ts"
 import { runCreateUser } from "../src/cli/users.ts"
 
 /**
@@ -139,5 +141,36 @@ describe("database commands", () => {
     )
     assert.strictEqual(taken.exitCode, EXIT_USAGE)
     assert.include(taken.message, "taken")
+  }, 120_000)
+
+  it("serve on a port already in use fails with the listener's reason", async () => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))
+    const address = busy.address()
+    if (address === null || typeof address === "string") throw new Error("no TCP address")
+    try {
+      const failure = await Effect.runPromiseExit(
+        runServe({ demoContracts: 0 }).pipe(
+          Effect.provide(
+            Layer.mergeAll(
+              ConfigProvider.layer(
+                ConfigProvider.fromEnv({
+                  env: { ...env, HOST: "127.0.0.1", PORT: String(address.port), ADALQARAU_ADMIN_USERNAME: "admin" }
+                })
+              ),
+              Stdio.layerTest({})
+            )
+          )
+        )
+      )
+      const error = Exit.isFailure(failure) ? failure.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+      assert.instanceOf(error, CliFailure)
+      assert.strictEqual(error.exitCode, 1)
+      assert.include(error.message, "the server failed: ")
+      assert.include(error.message, "EADDRINUSE")
+      assert.include(error.message, `127.0.0.1:${address.port}`)
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()))
+    }
   }, 120_000)
 })

@@ -79,6 +79,19 @@ const announce = Effect.gen(function* () {
 })
 
 /**
+ * The first non-empty message along an error's causes: a ServeError has none of its own and carries the listener's
+ * error (`listen EADDRINUSE: address already in use 127.0.0.1:8080`) as its cause.
+ */
+const reasonOf = (error: unknown): string => {
+  let current: unknown = error
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Error && current.message !== "") return current.message
+    current = typeof current === "object" && "cause" in current ? current.cause : undefined
+  }
+  return error instanceof Error ? error.name : String(error)
+}
+
+/**
  * The server over the database (PostgreSQL with DATABASE_URL, else the embedded PGlite): migrations at start, a
  * demo dataset and the indicators on first start, the first admin, then RPC + REST until SIGINT/SIGTERM.
  */
@@ -94,7 +107,7 @@ export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure>
         Layer.provide([ServerConfig.layerEnv, AuthConfig.layerEnv]),
         Layer.provide(layerLoggingFromEnv)
       )
-      return yield* Layer.launch(serving).pipe(Effect.mapError((e) => runFailure(`the server failed: ${e.message}`)))
+      return yield* Layer.launch(serving).pipe(Effect.mapError((e) => runFailure(`the server failed: ${reasonOf(e)}`)))
     })
   )
 
