@@ -4,6 +4,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, type Scope, Semaphore, Stream } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient, type SqlConnection, SqlError } from "effect/sql"
+import { lockDataDir } from "./dataDirLock.ts"
 
 /**
  * An effect/sql `SqlClient` over PGlite's own API, so the Pg adapters run unchanged on embedded PostgreSQL.
@@ -90,12 +91,33 @@ const makeConnection = (db: PGlite): SqlConnection.Connection => {
   }
 }
 
-/** Opens PGlite (creating the data folder) and closes it with the scope. */
+/**
+ * Opens PGlite (creating the data folder, and holding it for this process: dataDirLock.ts) and closes it with the
+ * scope.
+ */
 export const acquirePglite = (options: PgliteOptions = {}): Effect.Effect<PGlite, SqlError.SqlError, Scope.Scope> =>
+  Effect.andThen(options.dataDir === undefined ? Effect.void : holdDataDir(options.dataDir), openPglite(options))
+
+const holdDataDir = (dir: string): Effect.Effect<void, SqlError.SqlError, Scope.Scope> =>
+  Effect.andThen(
+    Effect.tryPromise({
+      try: () => mkdir(dir, { recursive: true }),
+      catch: (cause) =>
+        new SqlError.SqlError({
+          reason: new SqlError.ConnectionError({
+            cause,
+            message: `cannot create PGlite's folder ${dir}: ${String(cause)}`,
+            operation: "connect"
+          })
+        })
+    }),
+    lockDataDir(dir)
+  )
+
+const openPglite = (options: PgliteOptions): Effect.Effect<PGlite, SqlError.SqlError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
         return await PGlite.create({
           ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
           ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir })

@@ -1,0 +1,66 @@
+/**
+ * A PGlite data folder is held by one process at a time (dataDirLock.ts): a second opening fails naming the
+ * holder, a lock left by a process that is gone is taken over, and closing releases the folder.
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit } from "effect"
+import { LOCK_FILE } from "../src/pglite/dataDirLock.ts"
+import { acquirePglite } from "../src/pglite/PgliteClient.ts"
+
+const withFolder = <A, E>(use: (dir: string) => Effect.Effect<A, E>) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "adalqarau-pglite-lock-"))),
+    (root) => use(join(root, "pglite")),
+    (root) => Effect.promise(() => rm(root, { recursive: true, force: true }))
+  )
+
+const opens = (dir: string) =>
+  Effect.scoped(Effect.flatMap(acquirePglite({ dataDir: dir }), (db) => Effect.promise(() => db.query("SELECT 1"))))
+
+describe("PGlite data folder lock", () => {
+  it.live("a second opening fails naming the holder; closing releases the folder", () =>
+    withFolder((dir) =>
+      Effect.gen(function* () {
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* acquirePglite({ dataDir: dir })
+            assert.strictEqual(
+              (yield* Effect.promise(() => readFile(join(dir, LOCK_FILE), "utf8"))).trim(),
+              String(process.pid)
+            )
+            const second = yield* Effect.exit(opens(dir))
+            assert.isTrue(Exit.isFailure(second))
+            if (Exit.isFailure(second)) {
+              const text = Cause.pretty(second.cause)
+              assert.include(text, `process ${process.pid} has it open`)
+              assert.include(text, "DATABASE_URL")
+            }
+          })
+        )
+        assert.isFalse(existsSync(join(dir, LOCK_FILE)), "released when the scope closed")
+        yield* opens(dir)
+      })
+    )
+  )
+
+  it.live("a lock left by a process that is gone is taken over", () =>
+    withFolder((dir) =>
+      Effect.gen(function* () {
+        // The id of a process that has exited.
+        const gone = spawnSync(process.execPath, ["-e", ""]).pid
+        assert.isDefined(gone)
+        yield* Effect.promise(async () => {
+          await mkdir(dir, { recursive: true })
+          await writeFile(join(dir, LOCK_FILE), `${gone}\n`)
+        })
+        yield* opens(dir)
+        assert.isFalse(existsSync(join(dir, LOCK_FILE)))
+      })
+    )
+  )
+})
