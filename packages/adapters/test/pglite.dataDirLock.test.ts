@@ -48,7 +48,7 @@ describe("PGlite data folder lock", () => {
     )
   )
 
-  it.live("a lock left by a process that is gone is taken over", () =>
+  it.live("a lock left by a process that is gone, or naming none, is taken over", () =>
     withFolder((dir) =>
       Effect.gen(function* () {
         // The id of a process that has exited.
@@ -58,6 +58,10 @@ describe("PGlite data folder lock", () => {
           await mkdir(dir, { recursive: true })
           await writeFile(join(dir, LOCK_FILE), `${gone}\n`)
         })
+        yield* opens(dir)
+        assert.isFalse(existsSync(join(dir, LOCK_FILE)))
+        // A lock that names no process at all is taken over too.
+        yield* Effect.promise(() => writeFile(join(dir, LOCK_FILE), ""))
         yield* opens(dir)
         assert.isFalse(existsSync(join(dir, LOCK_FILE)))
       })

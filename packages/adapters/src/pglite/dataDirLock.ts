@@ -1,4 +1,4 @@
-import { open, readFile, unlink } from "node:fs/promises"
+import { link, readFile, unlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect, type Scope } from "effect"
 import { SqlError } from "effect/sql"
@@ -28,26 +28,42 @@ class HeldBy {
   }
 }
 
-const take = async (path: string): Promise<void> => {
-  // Twice at most: a lock left by a process that is gone is removed once, then taken.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const file = await open(path, "wx")
-      try {
-        await file.writeFile(`${process.pid}\n`)
-      } finally {
-        await file.close()
-      }
-      return
-    } catch (error) {
-      if (errnoOf(error) !== "EEXIST") throw error
-      const holder = Number.parseInt((await readFile(path, "utf8")).trim(), 10)
-      // This process's own id counts as held: another PGlite of this process has the folder open.
-      if (Number.isSafeInteger(holder) && holder > 0 && running(holder)) throw new HeldBy(holder)
-      await unlink(path)
-    }
+/** The holder's process id; "gone" when the lock was released meanwhile, "invalid" when it names no process. */
+const holderOf = async (path: string): Promise<number | "gone" | "invalid"> => {
+  try {
+    const pid = Number.parseInt((await readFile(path, "utf8")).trim(), 10)
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : "invalid"
+  } catch (error) {
+    if (errnoOf(error) === "ENOENT") return "gone"
+    throw error
   }
-  throw new Error(`${path} was taken again while a stale lock was removed`)
+}
+
+const take = async (path: string): Promise<void> => {
+  // The lock appears with its content or not at all: written beside it, then linked to its name (which fails if
+  // the name exists), so no other process can read it empty.
+  const draft = `${path}.${process.pid}`
+  await writeFile(draft, `${process.pid}\n`)
+  try {
+    // Three tries at most: a lock of a process that is gone is removed, and one released meanwhile is retried.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(draft, path)
+        return
+      } catch (error) {
+        if (errnoOf(error) !== "EEXIST") throw error
+        const holder = await holderOf(path)
+        if (holder === "gone") continue
+        // This process's own id counts as held: another PGlite of this process has the folder open.
+        if (holder !== "invalid" && running(holder)) throw new HeldBy(holder)
+        // Left by a process that is gone, or by no process: removed, then taken.
+        await unlink(path).catch((e: unknown) => (errnoOf(e) === "ENOENT" ? undefined : Promise.reject(e)))
+      }
+    }
+    throw new Error(`${path} kept changing hands`)
+  } finally {
+    await unlink(draft)
+  }
 }
 
 /**
