@@ -1,10 +1,9 @@
-import { mkdir } from "node:fs/promises"
 import { PGlite } from "@electric-sql/pglite"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, type Scope, Semaphore, Stream } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient, type SqlConnection, SqlError } from "effect/sql"
-import { lockDataDir } from "./dataDirLock.ts"
+import { connectFailure, lockDataDir } from "./dataDirLock.ts"
 
 /**
  * An effect/sql `SqlClient` over PGlite's own API, so the Pg adapters run unchanged on embedded PostgreSQL.
@@ -96,43 +95,23 @@ const makeConnection = (db: PGlite): SqlConnection.Connection => {
  * scope.
  */
 export const acquirePglite = (options: PgliteOptions = {}): Effect.Effect<PGlite, SqlError.SqlError, Scope.Scope> =>
-  Effect.andThen(options.dataDir === undefined ? Effect.void : holdDataDir(options.dataDir), openPglite(options))
-
-const holdDataDir = (dir: string): Effect.Effect<void, SqlError.SqlError, Scope.Scope> =>
   Effect.andThen(
-    Effect.tryPromise({
-      try: () => mkdir(dir, { recursive: true }),
-      catch: (cause) =>
-        new SqlError.SqlError({
-          reason: new SqlError.ConnectionError({
-            cause,
-            message: `cannot create PGlite's folder ${dir}: ${String(cause)}`,
-            operation: "connect"
-          })
-        })
-    }),
-    lockDataDir(dir)
-  )
-
-const openPglite = (options: PgliteOptions): Effect.Effect<PGlite, SqlError.SqlError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        return await PGlite.create({
-          ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-          ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir })
-        })
-      },
-      catch: (cause) =>
-        new SqlError.SqlError({
-          reason: new SqlError.ConnectionError({
-            cause,
-            message: `cannot open PGlite${options.dataDir === undefined ? "" : ` in ${options.dataDir}`}: ${String(cause)}`,
-            operation: "connect"
-          })
-        })
-    }),
-    (db) => Effect.promise(() => db.close())
+    options.dataDir === undefined ? Effect.void : lockDataDir(options.dataDir),
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () =>
+          PGlite.create({
+            ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+            ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir })
+          }),
+        catch: (cause) =>
+          connectFailure(
+            `cannot open PGlite${options.dataDir === undefined ? "" : ` in ${options.dataDir}`}: ${String(cause)}`,
+            cause
+          )
+      }),
+      (db) => Effect.promise(() => db.close())
+    )
   )
 
 /** A SqlClient over an open PGlite instance. */

@@ -1,4 +1,4 @@
-import { link, readFile, unlink, writeFile } from "node:fs/promises"
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect, type Scope } from "effect"
 import { SqlError } from "effect/sql"
@@ -66,27 +66,30 @@ const take = async (path: string): Promise<void> => {
   }
 }
 
+/** A failure to open PGlite, as the SqlClient reports failures to connect. */
+export const connectFailure = (message: string, cause: unknown): SqlError.SqlError =>
+  new SqlError.SqlError({ reason: new SqlError.ConnectionError({ cause, message, operation: "connect" }) })
+
 /**
- * Holds `dir` for this process while the scope is open. PGlite lets two processes open one data folder, each with
- * its own buffers and WAL, and their writes corrupt it (the demo server and a CLI import side by side would): the
- * second one now fails, naming the first.
+ * Creates `dir` if needed and holds it for this process while the scope is open. PGlite lets two processes open
+ * one data folder, each with its own buffers and WAL, and their writes corrupt it (the demo server and a CLI
+ * import side by side would): the second one now fails, naming the first.
  */
 export const lockDataDir = (dir: string): Effect.Effect<void, SqlError.SqlError, Scope.Scope> => {
   const path = join(dir, LOCK_FILE)
   return Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => take(path),
+      try: async () => {
+        await mkdir(dir, { recursive: true })
+        await take(path)
+      },
       catch: (cause) =>
-        new SqlError.SqlError({
-          reason: new SqlError.ConnectionError({
-            cause,
-            message:
-              cause instanceof HeldBy
-                ? `cannot open PGlite in ${dir}: process ${cause.pid} has it open (${path}); stop it first, or set DATABASE_URL to use PostgreSQL`
-                : `cannot lock PGlite's folder ${dir}: ${String(cause)}`,
-            operation: "connect"
-          })
-        })
+        connectFailure(
+          cause instanceof HeldBy
+            ? `cannot open PGlite in ${dir}: process ${cause.pid} has it open (${path}); stop it first, or set DATABASE_URL to use PostgreSQL`
+            : `cannot create or lock PGlite's folder ${dir}: ${String(cause)}`,
+          cause
+        )
     }),
     () =>
       Effect.tryPromise(() => unlink(path)).pipe(
