@@ -26,7 +26,7 @@ const pairFinding = (records: ReadonlyArray<ProcurementRecord>, params: Record<s
   return found[0] as Finding | undefined
 }
 
-describe("partnership: Npair ≥ min (5), Npair/Nsupplier ≥ S (0.8), Npair/Ncustomer ≥ K (0.5)", () => {
+describe("partnership: Npair ≥ min (5), Npair/Nsupplier > S (0.8), Npair/Ncustomer > K (0.5)", () => {
   it("flags a pair with exactly the minimum of contracts and reports counts and shares", () => {
     const finding = pairFinding(contracts(5, C, S))
     assert.isDefined(finding)
@@ -50,39 +50,41 @@ describe("partnership: Npair ≥ min (5), Npair/Nsupplier ≥ S (0.8), Npair/Ncu
     assert.deepStrictEqual(statsOf(result, CODE), { evaluated: 1, flagged: 0, skipped: {} })
   })
 
-  it("flags a supplier share of exactly 0.8 and not one just below", () => {
+  it("flags a supplier share just above 0.8, not one of exactly 0.8", () => {
     assert.strictEqual(
-      pairFinding([...contracts(8, C, S), ...spread(2, "supplier", S, 100)])?.measures.supplier_share,
-      "0.8000"
+      pairFinding([...contracts(9, C, S), ...spread(2, "supplier", S, 100)])?.measures.supplier_share,
+      "0.8182"
     )
+    assert.isUndefined(pairFinding([...contracts(8, C, S), ...spread(2, "supplier", S, 100)]))
     assert.isUndefined(pairFinding([...contracts(8, C, S), ...spread(3, "supplier", S, 100)]))
   })
 
-  it("flags a customer share of exactly 0.5 and not one just below", () => {
+  it("flags a customer share just above 0.5, not one of exactly 0.5", () => {
     assert.strictEqual(
-      pairFinding([...contracts(5, C, S), ...spread(5, "customer", C, 200)])?.measures.customer_share,
-      "0.5000"
+      pairFinding([...contracts(6, C, S), ...spread(5, "customer", C, 200)])?.measures.customer_share,
+      "0.5455"
     )
+    assert.isUndefined(pairFinding([...contracts(5, C, S), ...spread(5, "customer", C, 200)]))
     assert.isUndefined(pairFinding([...contracts(5, C, S), ...spread(6, "customer", C, 200)]))
   })
 
-  it("flags both shares exactly at their thresholds at once", () => {
+  it("flags both shares just above their thresholds at once, and reports them", () => {
     const finding = pairFinding([
-      ...contracts(8, C, S),
+      ...contracts(9, C, S),
       ...spread(2, "supplier", S, 300),
       ...spread(8, "customer", C, 400)
     ])
     assert.deepStrictEqual(finding?.measures, {
-      pair_contracts: "8",
-      supplier_contracts: "10",
-      customer_contracts: "16",
-      supplier_share: "0.8000",
-      customer_share: "0.5000"
+      pair_contracts: "9",
+      supplier_contracts: "11",
+      customer_contracts: "17",
+      supplier_share: "0.8182",
+      customer_share: "0.5294"
     })
     for (const text of [finding?.explanation.ru ?? "", finding?.explanation.en ?? ""]) {
-      assert.include(text, "0.8000")
-      assert.include(text, "0.5000")
-      assert.include(text, "8")
+      assert.include(text, "0.8182")
+      assert.include(text, "0.5294")
+      assert.include(text, "9")
     }
   })
 
@@ -90,10 +92,10 @@ describe("partnership: Npair ≥ min (5), Npair/Nsupplier ≥ S (0.8), Npair/Ncu
     const records = [...contracts(3, C, S), ...spread(2, "supplier", S, 500), ...spread(3, "customer", C, 600)]
     // Npair 3, supplier share 0.6, customer share 0.5
     assert.isUndefined(pairFinding(records))
-    const finding = pairFinding(records, { minContracts: 3, supplierShare: 0.6, customerShare: 0.5 })
-    assert.deepStrictEqual(finding?.thresholds, { min_contracts: "3", supplier_share: "0.6", customer_share: "0.5" })
-    assert.isUndefined(pairFinding(records, { minContracts: 3, supplierShare: 0.61, customerShare: 0.5 }))
-    assert.isUndefined(pairFinding(records, { minContracts: 4, supplierShare: 0.6, customerShare: 0.5 }))
+    const finding = pairFinding(records, { minContracts: 3, supplierShare: 0.59, customerShare: 0.49 })
+    assert.deepStrictEqual(finding?.thresholds, { min_contracts: "3", supplier_share: "0.59", customer_share: "0.49" })
+    assert.isUndefined(pairFinding(records, { minContracts: 3, supplierShare: 0.6, customerShare: 0.49 }))
+    assert.isUndefined(pairFinding(records, { minContracts: 4, supplierShare: 0.59, customerShare: 0.49 }))
   })
 
   it("counts only root contracts that pass the filters, on every side of the ratio", () => {

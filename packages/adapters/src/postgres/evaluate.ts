@@ -322,7 +322,7 @@ const partnership = (
       JOIN by_customer nc ON nc.customer_bin = p.customer_bin
       LEFT JOIN subject sub ON sub.bin = p.customer_bin COLLATE "default"
       CROSS JOIN LATERAL (SELECT aq_fmt_fraction(p.n, ns.n) AS s_share, aq_fmt_fraction(p.n, nc.n) AS c_share) m
-      WHERE p.n >= ${s}::numeric * ns.n AND p.n >= ${k}::numeric * nc.n`
+      WHERE p.n > ${s}::numeric * ns.n AND p.n > ${k}::numeric * nc.n`
     return pairs
   })
 

@@ -25,7 +25,7 @@ export const partnership: Indicator<PartnershipParams> = {
   },
   formula:
     "over root contracts passing the filters: supplier share = Npair / Nsupplier, customer share = Npair / Ncustomer; " +
-    "flag the pair when Npair ≥ min, supplier share ≥ S and customer share ≥ K",
+    "flag the pair when Npair ≥ min, supplier share > S and customer share > K",
   description:
     "A supplier that lives off one customer, and a customer that buys mostly from that supplier: a closed " +
     "relationship that competition should not produce.",
@@ -35,12 +35,12 @@ export const partnership: Indicator<PartnershipParams> = {
     { name: "minContracts", description: "min: the least number of contracts between the pair", default: 5 },
     {
       name: "supplierShare",
-      description: "S: the least share of the supplier's contracts that go to this customer",
+      description: "S: the share of the supplier's contracts going to this customer must exceed it",
       default: 0.8
     },
     {
       name: "customerShare",
-      description: "K: the least share of the customer's contracts that go to this supplier",
+      description: "K: the share of the customer's contracts going to this supplier must exceed it",
       default: 0.5
     }
   ],
@@ -88,8 +88,8 @@ export const partnership: Indicator<PartnershipParams> = {
       const nSupplier = bySupplier[supplier] as number
       const nCustomer = byCustomer[customer] as number
       if (
-        compareScaledRatio(count, 1, nSupplier, supplierMin) < 0 ||
-        compareScaledRatio(count, 1, nCustomer, customerMin) < 0
+        compareScaledRatio(count, 1, nSupplier, supplierMin) <= 0 ||
+        compareScaledRatio(count, 1, nCustomer, customerMin) <= 0
       )
         continue
       const supplierShare = fraction(BigInt(count), BigInt(nSupplier))

@@ -5,8 +5,8 @@ import type { SubjectSpec } from "../subjects.ts"
 import { type ClusterCase, flag, INDICATOR, type LabelShape, nearMiss, passing } from "./types.ts"
 
 /**
- * Partnership: over filtered root contracts, flag a pair when Npair ≥ 5, Npair / Nsupplier ≥ 0.8 and
- * Npair / Ncustomer ≥ 0.5. A cluster has its own customer and supplier; the customer's other contracts go to
+ * Partnership: over filtered root contracts, flag a pair when Npair ≥ 5, Npair / Nsupplier > 0.8 and
+ * Npair / Ncustomer > 0.5. A cluster has its own customer and supplier; the customer's other contracts go to
  * fresh suppliers and the supplier's to fresh customers, one contract each, so every count is exact.
  */
 const PS = INDICATOR.partnership
@@ -74,8 +74,17 @@ export const partnershipCases: ReadonlyArray<ClusterCase> = [
     customerElsewhere: 0
   }),
   cluster("4 pair contracts, both shares 1", [nearMiss(PS)], { pair: 4, supplierElsewhere: 0, customerElsewhere: 0 }),
-  cluster("supplier share exactly 0.8 (8/10), customer share 8/12", [flag(PS)], {
-    pair: 8,
+  cluster(
+    "supplier share exactly 0.8 (8/10), customer share 8/12: a share equal to S does not exceed it",
+    [nearMiss(PS)],
+    {
+      pair: 8,
+      supplierElsewhere: 2,
+      customerElsewhere: 4
+    }
+  ),
+  cluster("supplier share 9/11 = 0.8182, just above 0.8, customer share 9/13", [flag(PS)], {
+    pair: 9,
     supplierElsewhere: 2,
     customerElsewhere: 4
   }),
@@ -84,8 +93,17 @@ export const partnershipCases: ReadonlyArray<ClusterCase> = [
     supplierElsewhere: 2,
     customerElsewhere: 1
   }),
-  cluster("customer share exactly 0.5 (5/10), supplier share 1", [flag(PS)], {
-    pair: 5,
+  cluster(
+    "customer share exactly 0.5 (5/10), supplier share 1: a share equal to K does not exceed it",
+    [nearMiss(PS)],
+    {
+      pair: 5,
+      supplierElsewhere: 0,
+      customerElsewhere: 5
+    }
+  ),
+  cluster("customer share 6/11 = 0.5455, just above 0.5, supplier share 1", [flag(PS)], {
+    pair: 6,
     supplierElsewhere: 0,
     customerElsewhere: 5
   }),
