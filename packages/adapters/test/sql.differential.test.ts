@@ -79,7 +79,7 @@ for (const backend of backends()) {
           assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
           assert.deepStrictEqual(run.stats, expected.stats)
         }
-        yield* engine.run()
+        const last = yield* engine.run()
         const found = new Map((yield* allFindings()).map((f) => [f.key, f]))
         // A few values checked by hand, so that parity cannot hide a shared mistake.
         assert.deepStrictEqual(found.get("super-dumping:1002")?.measures, {
@@ -88,6 +88,9 @@ for (const backend of backends()) {
           reduction_pct: "30.0010"
         })
         assert.isFalse(found.has("super-dumping:1001"))
+        assert.isFalse(found.has("super-dumping:1011"))
+        assert.strictEqual(found.get("super-dumping:1012")?.measures.plan_sum, "89999999999999.91")
+        assert.strictEqual(last.stats["super-dumping"]?.skipped["plan sum beyond 2^53 tiyn"], 1)
         assert.strictEqual(found.get("minimal-dumping:1003")?.measures.reduction_pct, "1.0000")
         assert.strictEqual(found.get("accelerated-payment:2001")?.measures.days, "4")
         assert.strictEqual(found.get("accelerated-payment:2001")?.measures.contract_created, "2024-02-29")

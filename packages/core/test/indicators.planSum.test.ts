@@ -56,6 +56,26 @@ describe("plan sum P for indicators 1–2", () => {
     assert.strictEqual(finding?.measures.reduction_pct, "0.5000")
   })
 
+  it("skips a plan sum beyond 2^53 − 1 tiyn with its own reason, and sums one just below it exactly", () => {
+    const hugeLots = (contract: number, n: number) =>
+      Array.from({ length: n }, (_, k) => [
+        rec.unit(contract * 100 + k, contract, contract * 100 + 50 + k),
+        rec.lot(contract * 100 + 50 + k, "9999999999999.99")
+      ]).flat()
+    const result = both([
+      rec.contract({ id: 1, sum: "1000.00" }),
+      ...hugeLots(1, 10),
+      rec.contract({ id: 2, sum: "1000.00" }),
+      ...hugeLots(2, 9)
+    ])
+    for (const code of DUMPING)
+      assert.deepStrictEqual(statsOf(result, code).skipped, { "plan sum beyond 2^53 tiyn": 1 })
+    const [finding] = findingsOf(result, "super-dumping")
+    assert.strictEqual(finding?.key, "super-dumping:2")
+    assert.strictEqual(finding?.measures.plan_sum, "89999999999999.91")
+    assert.strictEqual(finding?.measures.reduction_pct, "100.0000")
+  })
+
   it("skips a zero plan sum with its own reason", () => {
     const result = both([rec.contract({ id: 1, sum: "10.00" }), rec.unit(1, 1, 1), rec.lot(1, "0.00")])
     for (const code of DUMPING) assert.deepStrictEqual(statsOf(result, code).skipped, { "plan sum not positive": 1 })

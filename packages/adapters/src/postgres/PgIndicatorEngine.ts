@@ -17,6 +17,8 @@ import {
   evaluateIndicator,
   isStandardCode,
   NO_PAYMENTS,
+  MAX_EXACT_TIYN,
+  PLAN_SUM_BEYOND_RANGE,
   PLAN_SUM_NOT_POSITIVE,
   PLAN_SUM_UNKNOWN,
   FILTER_CHECK_COLUMNS,
@@ -111,14 +113,23 @@ const countGroups = (plan: Plan, scope: Scope) =>
     const rows = yield* sql<Row>`
       SELECT ${reasonOfChecksSql(sql, "bad_status")} AS common_reason,
         ${reasonOfChecksSql(sql, "bad_acc_status")} AS acc_reason,
-        CASE WHEN plan_unknown THEN 'unknown' WHEN plan_not_positive THEN 'not positive' ELSE 'ok' END AS plan_state,
+        CASE WHEN plan_unknown THEN 'unknown' WHEN plan_not_positive THEN 'not positive'
+             WHEN plan_beyond_range THEN 'beyond range' ELSE 'ok' END AS plan_state,
         has_pay, multi, sum(n) AS n
       FROM (
         SELECT ${filterChecksSql(sql, plan.filters, accStatusesOf(plan))},
           f.plan_sum IS NULL AS plan_unknown, f.plan_sum <= 0 IS TRUE AS plan_not_positive,
+          f.plan_sum > ${sql.literal(MAX_EXACT_TIYN)} IS TRUE AS plan_beyond_range,
           f.first_pay IS NOT NULL AS has_pay, f.n_versions >= 2 AS multi, count(*) AS n
         FROM chain_fact f WHERE ${where}
-        GROUP BY ${sql.csv([...FILTER_CHECK_COLUMNS, "plan_unknown", "plan_not_positive", "has_pay", "multi"])}
+        GROUP BY ${sql.csv([
+          ...FILTER_CHECK_COLUMNS,
+          "plan_unknown",
+          "plan_not_positive",
+          "plan_beyond_range",
+          "has_pay",
+          "multi"
+        ])}
       ) g
       GROUP BY common_reason, acc_reason, plan_state, has_pay, multi`
     const groups: FactGroups = {}
@@ -181,6 +192,7 @@ const computeStats = (plan: Plan, groups: FactGroups, pairs: number) =>
             if (common !== null) skip(common, n)
             else if (planState === "unknown") skip(PLAN_SUM_UNKNOWN, n)
             else if (planState === "not positive") skip(PLAN_SUM_NOT_POSITIVE, n)
+            else if (planState === "beyond range") skip(PLAN_SUM_BEYOND_RANGE, n)
             else evaluated += n
             break
           case "accelerated-payment":

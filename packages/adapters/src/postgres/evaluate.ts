@@ -29,6 +29,12 @@ import { num, pgArray } from "./values.ts"
 export const ROOT_MISSING = "root contract not in data"
 export const PLAN_SUM_UNKNOWN = "plan sum unknown (no units with lots)"
 export const PLAN_SUM_NOT_POSITIVE = "plan sum not positive"
+export const PLAN_SUM_BEYOND_RANGE = "plan sum beyond 2^53 tiyn"
+/**
+ * The largest P core can hold exactly (Number.MAX_SAFE_INTEGER tiyn): a larger sum of lots is skipped there, so it
+ * is skipped here too, though numeric could compute it.
+ */
+export const MAX_EXACT_TIYN = "9007199254740991"
 export const NO_PAYMENTS = "no payments"
 export const SINGLE_VERSION = "no amendments (single version)"
 
@@ -184,7 +190,7 @@ const reductionIndicator = (
              aq_fmt_fraction((f.plan_sum - f.sum_wnds) * 100, f.plan_sum) AS pct
     ) m
     WHERE ${scopeSql(sql, scope)} AND ${passesSql(sql, filters, filters.statusIds)}
-      AND f.plan_sum > 0 AND ${flag}`
+      AND f.plan_sum > 0 AND f.plan_sum <= ${sql.literal(MAX_EXACT_TIYN)} AND ${flag}`
   )
 }
 

@@ -90,6 +90,15 @@ export const subject = (bin: string, kato: string | null, name: string | null = 
   raw: { bin, name_ru: name, name_kz: null, kato }
 })
 
+/** A root of 1,000 tenge with `lots` units, each on its own lot of the largest amount the decoder accepts. */
+const hugePlan = (id: number, lots: number): ReadonlyArray<RawRecord> => [
+  contract({ id, sum: "1000.00" }),
+  ...Array.from({ length: lots }, (_, k) => [
+    unit(id * 100 + k, id, id * 100 + 50 + k),
+    lot(id * 100 + 50 + k, "9999999999999.99")
+  ]).flat()
+]
+
 /** A root with one unit on one lot of amount `plan` (ids derived from the contract id). */
 const planned = (spec: ContractSpec, plan: string): ReadonlyArray<RawRecord> => [
   contract(spec),
@@ -122,6 +131,10 @@ export const edgeCaseRecords = (): ReadonlyArray<RawRecord> => [
   lot(10095, "400.00", "2022-01-01 00:00:00"), // older row: ignored
   contract({ id: 1010, sum: "100.00" }),
   unit(10101, 1010, 10102),
+  // Ten lots of 9,999,999,999,999.99 tenge sum past 2^53 − 1 tiyn (skipped, beyond the exact range); nine stay
+  // below it (8,999,999,999,999,991 tiyn) and are evaluated exactly.
+  ...hugePlan(1011, 10),
+  ...hugePlan(1012, 9),
   // Created just before the offset change (UTC+6 → UTC+5 at 2024-03-01 00:00 local), paid 4 and 5 days later.
   contract({ id: 2001, crdate: "2024-02-29 23:30:00", sign: "2024-03-01 10:00:00", customer: C2 }),
   payment(20011, 2001, "2024-03-04 23:59:59"),
@@ -180,7 +193,7 @@ export const edgeCaseRecords = (): ReadonlyArray<RawRecord> => [
     finYear: null,
     description: "«ёлка» 'single' \"double\" \\ end"
   }),
-  // Partnership: C3 buys 5 of its 5 contracts from S3, S3 sells 5 of 6 to C3 (0.8333 ≥ 0.8): flagged.
+  // Partnership: C3 buys 5 of its 6 contracts from S3, S3 sells 5 of 6 to C3 (0.8333 > 0.8): flagged.
   ...[7001, 7002, 7003, 7004, 7005].map((id, i) =>
     contract({ id, customer: C3, supplier: S3, sign: `2023-0${i + 1}-15 10:00:00` })
   ),

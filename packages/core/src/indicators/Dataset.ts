@@ -1,5 +1,4 @@
 import type { Contract, ProcurementRecord } from "../domain/Contract.ts"
-import { addTiyn } from "../domain/Money.ts"
 import { type RegionCode, regionOfKato } from "../domain/Region.ts"
 import { BinTable } from "./dataset/BinTable.ts"
 import { type ChainTable, chainKeyAt, groupChains } from "./dataset/chains.ts"
@@ -294,7 +293,9 @@ export class AnalysisDataset {
 
   /**
    * P: the sum of `amount` over the distinct lots the contract's units reference. Undefined when the contract has
-   * no units with lots, or when any referenced lot is missing (a partial sum would understate P).
+   * no units with lots, or when any referenced lot is missing (a partial sum would understate P). Infinity when the
+   * sum leaves the exact integer range (over 2^53 − 1 tiyn, about 90 trillion tenge): each lot fits, their sum
+   * need not, and no rounded value may stand in for P.
    */
   planSum(contractId: number): number | undefined {
     const slot = this.lotGroups.slots.get(contractId)
@@ -310,9 +311,11 @@ export class AnalysisDataset {
     for (let r = from; r < to; r++) {
       const lot = this.lots.index.get(g.lots[r] as number)
       if (lot < 0) return undefined
-      sum = addTiyn(sum, this.lots.a[lot] as number)
+      sum += this.lots.a[lot] as number
     }
-    return sum
+    // Amounts are non-negative safe integers, so a sum that left the range stays out of it (rounding never
+    // brings a double above 2^53 back below).
+    return Number.isSafeInteger(sum) ? sum : Number.POSITIVE_INFINITY
   }
 
   /** `planSum` of version `i`'s contract id, NaN when unknown; worked out once per version (two indicators ask). */

@@ -9,6 +9,7 @@ import type { EvaluationSink } from "./Indicator.ts"
 
 export const PLAN_SUM_UNKNOWN = "plan sum unknown (no units with lots)"
 export const PLAN_SUM_NOT_POSITIVE = "plan sum not positive"
+export const PLAN_SUM_BEYOND_RANGE = "plan sum beyond 2^53 tiyn"
 
 /** (P − C) × 100 / P as an exact fraction (P > 0). */
 export const reductionPercent = (plan: number, contract: number): Fraction =>
@@ -19,6 +20,7 @@ export const planOrReason = (dataset: AnalysisDataset, i: number): number | stri
   const plan = dataset.planSumAt(i)
   if (Number.isNaN(plan)) return PLAN_SUM_UNKNOWN
   if (plan <= 0) return PLAN_SUM_NOT_POSITIVE
+  if (plan === Number.POSITIVE_INFINITY) return PLAN_SUM_BEYOND_RANGE
   return plan
 }
 
