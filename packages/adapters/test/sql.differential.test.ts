@@ -98,6 +98,7 @@ for (const backend of backends()) {
         assert.strictEqual(found.get("accelerated-payment:2003")?.measures.days, "-2")
         assert.strictEqual(found.get("sum-growth:3001")?.measures.fakt_growth_pct, "-5.5000")
         assert.strictEqual(found.get("sum-growth:3001")?.measures.versions, "4")
+        assert.strictEqual(found.get("sum-growth:3201")?.measures.sum_growth_pct, "50.0000")
         assert.isNull(found.get("accelerated-payment:2001")?.region ?? null)
 
         // FindingStore.replace stores what it is given, byte for byte, and leaves other indicators alone.

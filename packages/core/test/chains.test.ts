@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import {
   type AnalysisDataset,
   type ChainView,
+  type ContractId,
   chainKeyOf,
   compareChainOrder,
   DatasetBuilder,
@@ -72,6 +73,34 @@ describe("chain order", () => {
         [1, 2, 3]
       )
     }
+  })
+})
+
+describe("the root first", () => {
+  it("makeChain puts an unsigned root before its signed amendments", () => {
+    const versions = [
+      contract({ id: 1, sign: null, crdate: "2023-05-01 10:00:00" }),
+      contract({ id: 2, parent: 1, root: 1, sign: "2023-06-01 10:00:00" }),
+      contract({ id: 3, parent: 2, root: 1, sign: null })
+    ]
+    for (const order of permutations(versions)) {
+      assert.deepStrictEqual(
+        makeChain(1 as ContractId, order).versions.map((c) => c.id),
+        [1, 2, 3]
+      )
+    }
+  })
+
+  it("the dataset's chains put an unsigned root first as well", () => {
+    const ds = dataset([
+      rec.contract({ id: 2, parent: 1, root: 1, sign: "2023-06-01 10:00:00" }),
+      rec.contract({ id: 1, sign: null }),
+      rec.contract({ id: 3, parent: 2, root: 1, sign: null })
+    ])
+    assert.deepStrictEqual(
+      chainOf(ds, 1).versions.map((v) => v.id),
+      [1, 2, 3]
+    )
   })
 })
 

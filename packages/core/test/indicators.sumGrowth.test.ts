@@ -46,6 +46,14 @@ describe("sum growth over amendments: flagged when growth of contract_sum_wnds o
     }
   })
 
+  it("takes an unsigned root as the first version: a falling sum is not growth, a rising one is", () => {
+    const falling = chain([{ sum: "1000.00", sign: null }, { sum: "500.00" }])
+    assert.deepStrictEqual(flaggedIds(falling, CODE), [])
+    const rising = onlyFinding(chain([{ sum: "1000.00", sign: null }, { sum: "1500.00" }]), CODE)
+    assert.strictEqual(rising.measures.sum_first, "1000.00")
+    assert.strictEqual(rising.measures.sum_growth_pct, "50.0000")
+  })
+
   it("does not flag growth just below 20%, or a falling sum", () => {
     assert.deepStrictEqual(flaggedIds(chain([{ sum: "1000.00" }, { sum: "1199.99" }]), CODE), [])
     assert.deepStrictEqual(flaggedIds(chain([{ sum: "1000.00" }, { sum: "500.00" }]), CODE), [])

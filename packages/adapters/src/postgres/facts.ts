@@ -4,6 +4,15 @@ import { bounded, inRange, inTwoHalves, type KeyRange, type SplitOptions } from 
 import { withPlanMethodsOff } from "./planner.ts"
 import { emptyForReload, secondaryIndexes } from "./reload.ts"
 
+/** A member is its chain's root: its id is the key, with no parent and no root id other than its own. */
+const IS_ROOT = "id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id)"
+
+/**
+ * Chain order (core's groupChains and makeChain): the root first, signed or not — it is the original by
+ * definition — then the amendments by sign_date, crdate and id, a missing sign date last.
+ */
+const CHAIN_ORDER = `(${IS_ROOT}) DESC, sign_date ASC NULLS LAST, crdate, id`
+
 /**
  * chain_fact rows for the chains listed in the temp table `aq_refresh_keys` that have versions: what core's
  * AnalysisDataset derives per chain (ChainView, planSum, firstPayDate), computed set-based. Each member version is
@@ -20,8 +29,8 @@ const REFRESH_FACTS_SQL = `
   keys AS MATERIALIZED (SELECT DISTINCT chain_key FROM members),
   versions AS (
     SELECT chain_key, count(*) AS n,
-      array_agg(contract_sum_wnds ORDER BY sign_date ASC NULLS LAST, crdate, id) AS sums,
-      array_agg(fakt_sum_wnds ORDER BY sign_date ASC NULLS LAST, crdate, id) AS fakts
+      array_agg(contract_sum_wnds ORDER BY ${CHAIN_ORDER}) AS sums,
+      array_agg(fakt_sum_wnds ORDER BY ${CHAIN_ORDER}) AS fakts
     FROM members WHERE NOT deleted GROUP BY chain_key
   ),
   paid AS (
@@ -113,7 +122,7 @@ const factsSql = (target: "chain_fact" | "chain_fact_upper", range: KeyRange): s
   ),
   versions AS (
     SELECT chain_key, id, deleted, contract_sum_wnds AS sum_wnds, first_pay,
-      id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id) AS is_root,
+      ${IS_ROOT} AS is_root,
       type_id, year_type_id, status_id, customer_bin, supplier_bin, crdate, sign_date, fakt_sum_wnds,
       row_number() OVER same_state = 1 AS is_first,
       lead(id) OVER same_state IS NULL AS is_last
@@ -122,7 +131,7 @@ const factsSql = (target: "chain_fact" | "chain_fact_upper", range: KeyRange): s
     -- them: one window pass, where row numbers and a count per partition took two (0.7 s of 3.4 s at 1M), and two
     -- functions that look one row around, where the first and last values of the whole partition took 0.2 s more
     -- per half at 1M.
-    WINDOW same_state AS (PARTITION BY chain_key, deleted ORDER BY sign_date ASC NULLS LAST, crdate, id)
+    WINDOW same_state AS (PARTITION BY chain_key, deleted ORDER BY ${CHAIN_ORDER})
   ),
   chains AS (
     SELECT chain_key, count(*) FILTER (WHERE NOT deleted) AS n, min(first_pay) AS first_pay,

@@ -153,6 +153,9 @@ export const edgeCaseRecords = (): ReadonlyArray<RawRecord> => [
   contract({ id: 3003, parent: 3002, root: 3001, sum: "1500.50", fakt: "189.00", sign: null }),
   contract({ id: 3004, parent: 3001, root: 3001, sum: "9000.00", deleted: true, sign: "2023-02-10 10:00:00" }),
   contract({ id: 3005, parent: 3002, root: 3001, sum: "1200.00", fakt: "250.00", sign: "2023-02-01 10:00:00" }),
+  // An unsigned root comes first all the same: its amendment is the last version (+50 %), not the first.
+  contract({ id: 3201, sum: "1000.00", sign: null }),
+  contract({ id: 3202, parent: 3201, root: 3201, sum: "1500.00", sign: "2023-04-01 10:00:00" }),
   // Growth exactly at the threshold (20 %): not flagged.
   contract({ id: 3101, sum: "1000.00" }),
   contract({ id: 3102, parent: 3101, root: 3101, sum: "1200.00", sign: "2023-06-01 10:00:00" }),

@@ -23,7 +23,10 @@ export const chainKeyAt = (c: ContractColumns, i: number): number => {
   return c.id[current] as number
 }
 
-/** Chain order: `sign_date`, then `crdate`, then `id`; a missing sign date sorts after every present one. */
+/**
+ * Chain order among the amendments: `sign_date`, then `crdate`, then `id`; a missing sign date sorts after every
+ * present one. The root goes before them all (`groupChains`), as in `makeChain`.
+ */
 export const compareVersionsAt = (c: ContractColumns, a: number, b: number): number => {
   const sa = c.signDate[a] as number
   const sb = c.signDate[b] as number
@@ -39,7 +42,7 @@ export const compareVersionsAt = (c: ContractColumns, a: number, b: number): num
 /**
  * Chains in compressed-row form: chain `k` has the key `keys[k]`, its root version `root[k]` (-1 when the root is
  * missing), members `members[memberStart[k] .. memberStart[k+1])` in first-seen order, and its non-deleted
- * versions in chain order at `versions[versionStart[k] .. versionStart[k+1])`. Chains come in the order their
+ * versions in chain order (the root first) at `versions[versionStart[k] .. versionStart[k+1])`. Chains come in the order their
  * first version was seen.
  */
 export interface ChainTable {
@@ -70,6 +73,14 @@ const sortSegment = (c: ContractColumns, list: Int32Array, from: number, to: num
     }
     list[j + 1] = v
   }
+}
+
+/** Moves `version` to the start of `list[from, to)`, keeping the others' order; absent (deleted), nothing moves. */
+const moveToFront = (list: Int32Array, from: number, to: number, version: number): void => {
+  const at = list.subarray(from, to).indexOf(version)
+  if (at <= 0) return
+  list.copyWithin(from + 1, from, from + at)
+  list[from] = version
 }
 
 export const groupChains = (c: ContractColumns): ChainTable => {
@@ -129,7 +140,10 @@ export const groupChains = (c: ContractColumns): ChainTable => {
     root[k] = stored < n && c.isRootAt(stored) ? stored : -1
     const from = versionStart[k] as number
     const to = versionStart[k + 1] as number
-    if (to - from > 1) sortSegment(c, versions, from, to)
+    if (to - from > 1) {
+      sortSegment(c, versions, from, to)
+      if ((root[k] as number) >= 0) moveToFront(versions, from, to, root[k] as number)
+    }
   }
   return { count, keys, root, memberStart, members, versionStart, versions }
 }
