@@ -28,6 +28,7 @@ import {
   writeDataset,
   writeFindings
 } from "../src/files/index.ts"
+import { decodeJsonlLine, isUnprintable } from "../src/files/decodeJsonlLine.ts"
 
 const CUSTOMER = completeBin("00074000130") as string
 const SUPPLIER = completeBin("99014000123") as string
@@ -263,6 +264,19 @@ const parseCsv = (text: string): Array<Array<string>> => {
   }
   return rows
 }
+
+describe("reasons of lines that are not JSON", () => {
+  it("write control characters and a mid-file byte-order mark as escapes, never raw", () => {
+    const out: Array<SourceItem> = []
+    const decode = decodeJsonlLine("contract", "contracts.jsonl")
+    decode("\u001b[31mRED\u001b[0m", 1, out)
+    decode('\ufeff{"id":1}', 2, out)
+    const reasons = out.map((item) => (item._tag === "Rejected" ? item.rejection.reason : ""))
+    assert.include(reasons[0], "\\u001b")
+    assert.include(reasons[1], "\\ufeff")
+    for (const reason of reasons) assert.isFalse([...reason].some((c) => isUnprintable(c.charCodeAt(0))))
+  })
+})
 
 describe("findings writers", () => {
   it("quotes CSV fields holding commas, quotes and line breaks (RFC 4180)", () => {

@@ -154,6 +154,12 @@ describe("decodeContract", () => {
     rejectsContractField("description_ru", true, "expected text, got boolean")
   })
 
+  it("rejects text with a NUL character or a lone surrogate, which no text column holds", () => {
+    rejectsContractField("description_ru", "a\u0000b", "NUL character")
+    rejectsContractField("contract_number", "\ud800x", "lone UTF-16 surrogate")
+    assert.strictEqual(ok(decodeContract(rawContract({ description_ru: "\ud83d\ude00 ok" }))).descriptionRu, "😀 ok")
+  })
+
   it("rejects a missing or invalid id", () => {
     const missing = rejection(decodeContract(rawContract({ id: undefined })))
     assert.strictEqual(missing.field, "id")
@@ -181,6 +187,7 @@ describe("decodeContract", () => {
     rejectsContractField("ref_contract_type_id", "1a", "expected an integer")
     rejectsContractField("fin_year", "12345678901234567", "expected an integer")
     rejectsContractField("trd_buy_id", [], "expected an integer, got object")
+    rejectsContractField("fin_year", 2 ** 53 + 2, "integer beyond 2^53 − 1")
   })
 
   it("rejects bad BINs with the rule they break", () => {
@@ -205,6 +212,12 @@ describe("decodeContract", () => {
     rejectsContractField("sign_date", "2023-02-30", "not a real calendar date")
     rejectsContractField("crdate", "garbage", "expected a date like")
     rejectsContractField("last_update_date", 1700000000, "got number")
+    rejectsContractField("sign_date", "2024-06-06 06:53:48+99:99", "no zone uses")
+    rejectsContractField("sign_date", "2024-06-06 06:53:48+05:60", "no zone uses")
+    assert.strictEqual(
+      ok(decodeContract(rawContract({ sign_date: "2024-06-06 06:53:48-12:00" }))).signDate,
+      Date.UTC(2024, 5, 6, 18, 53, 48)
+    )
     const r = rejectsContractField("crdate", null, "required field is missing")
     assert.strictEqual(r.value, "null")
   })
@@ -333,5 +346,12 @@ describe("RecordRejection", () => {
     assert.isTrue(shown.endsWith("…"))
     assert.strictEqual(showValue(undefined), "(missing)")
     assert.strictEqual(showValue(10n as unknown), "10")
+  })
+
+  it("shows a value nested thousands of levels deep, a few levels of it, without overflowing the stack", () => {
+    const deep: unknown = JSON.parse(`${"[".repeat(20_000)}${"]".repeat(20_000)}`)
+    assert.strictEqual(showValue(deep), `${"[".repeat(9)}…${"]".repeat(9)}`)
+    assert.strictEqual(showValue({ a: [1, "x", null], b: { c: true } }), '{"a":[1,"x",null],"b":{"c":true}}')
+    assert.strictEqual(showValue(Array.from({ length: 20 }, (_, i) => i)), "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,…]")
   })
 })

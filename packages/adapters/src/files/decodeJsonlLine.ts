@@ -33,7 +33,24 @@ const inPage = (rejection: RecordRejection, index: number, size: number): Record
     ...(rejection.recordId === undefined ? {} : { recordId: rejection.recordId })
   })
 
-const parseFailure = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+/** Control characters, line separators and the invisible byte-order mark. */
+export const isUnprintable = (code: number): boolean =>
+  code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || code === 0xfeff
+
+/**
+ * JSON.parse's message, which quotes the line around the error: its unprintable characters are written as
+ * escapes, so that a report shows an escape sequence as text instead of a terminal acting on it, and a mid-file
+ * byte-order mark is visible.
+ */
+const parseFailure = (cause: unknown): string => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  let out = ""
+  for (const c of message) {
+    const code = c.charCodeAt(0)
+    out += isUnprintable(code) ? `\\u${code.toString(16).padStart(4, "0")}` : c
+  }
+  return out
+}
 
 /**
  * Decodes one line of an OWS JSONL file of the given kind into source items: none for a blank line, one rejection

@@ -211,8 +211,10 @@ export const edgeCaseRecords = (): ReadonlyArray<RawRecord> => [
   { kind: "lot", raw: { id: 8003, amount: "-5" } },
   { kind: "payment", raw: { id: 8004, contract_id: 1001, pay_date: "2023-02-30", pay_amount: "1" } },
   { kind: "subject", raw: { bin: "'; DROP TABLE contract; --", kato: "71" } },
-  { kind: "unit", raw: "not an object" }
+  { kind: "unit", raw: "not an object" },
+  // A NUL no text column can hold: rejected at decoding, not a failed batch.
+  { kind: "contract", raw: { id: 8005, crdate: "2023-01-01", description_ru: "a\u0000b" } }
 ]
 
 /** How many of edgeCaseRecords are rejected by decoding. */
-export const EDGE_CASE_REJECTS = 6
+export const EDGE_CASE_REJECTS = 7

@@ -82,6 +82,14 @@ export const ODD_CONTRACTS = [
   '{"id":48,"crdate":"2023-03-14 10:20:30","contract_sum_wnds":"99999999999999.99"}',
   '{"id":49,"crdate":"2023-03-14 10:20:30","unknown":nul}',
   '{"id":50,"crdate":"2023-03-14 10:20:30","unknown":tru}',
+  // Text no database column can hold (NUL) or no character at all (a lone surrogate): rejected where it is read,
+  // kept where the field is not read.
+  '{"id":51,"crdate":"2023-03-14 10:20:30","description_ru":"a\\u0000b"}',
+  '{"id":52,"crdate":"2023-03-14 10:20:30","contract_number":"\\ud800x"}',
+  '{"id":53,"crdate":"2023-03-14 10:20:30","unknown":"a\\u0000b\\udc00"}',
+  `{"id":54,"crdate":"2023-03-14 10:20:30","contract_sum_wnds":${"[".repeat(5000)}${"]".repeat(5000)}}`,
+  '{"id":55,"crdate":"2023-03-14 10:20:30+99:99"}',
+  '{"id":56,"crdate":"2023-03-14 10:20:30","fin_year":9007199254740993}',
   "{}",
   "[]",
   "",
@@ -133,7 +141,8 @@ export const ODD_SUBJECTS = [
   j({ bin: CUSTOMER, kato: "0011" }),
   j({ bin: CUSTOMER, kato: 99 }),
   j({ bin: CUSTOMER, nameRu: "x", kato: "751110000" }),
-  j({ bin: "12", kato: "75" })
+  j({ bin: "12", kato: "75" }),
+  j({ bin: CUSTOMER, name_ru: "Ак\u0000имат", kato: "711110000" })
 ]
 
 /** One of the given JSON values (mixed types on purpose). */

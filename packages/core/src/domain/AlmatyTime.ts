@@ -216,8 +216,13 @@ export const parseTimestamp = (value: unknown): number | string => {
   if (zone === "Z") return wall
   const sign = zone.startsWith("-") ? -1 : 1
   const digits = zone.slice(1).replace(":", "")
-  const offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)))
-  return wall - offset * MS_PER_MINUTE
+  const offsetHours = Number(digits.slice(0, 2))
+  const offsetMinutes = Number(digits.slice(2))
+  // Real offsets lie within ±14:00 (UTC+14, Line Islands; UTC−12); anything else is a corrupt value, not a zone.
+  if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 14 * 60) {
+    return `${JSON.stringify(value)} has a time zone offset ${zone} that no zone uses (at most ±14:00)`
+  }
+  return wall - sign * (offsetHours * 60 + offsetMinutes) * MS_PER_MINUTE
 }
 
 /** Formats a UTC instant as Almaty wall-clock ISO text with its offset ("2024-03-05T10:20:30+05:00"). */

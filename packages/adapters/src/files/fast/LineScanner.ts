@@ -309,8 +309,12 @@ export class LineScanner {
     return -1
   }
 
-  /** Skips a string whose text starts at `start`, escapes included; the position after it, or -1 when invalid. */
-  private skipString(start: number): number {
+  /**
+   * Skips a string whose text starts at `start`, escapes included; the position after it, or -1 when invalid —
+   * or when it has a `\u` escape and `plainEscapesOnly` is set: the decoder rejects text holding NUL or a lone
+   * surrogate, which only such an escape can spell, so a checked text with one is left to it.
+   */
+  private skipString(start: number, plainEscapesOnly = false): number {
     const close = this.plainStringEnd(start)
     if (close >= 0) return close + 1
     if (close === -1) return -1
@@ -327,7 +331,7 @@ export class LineScanner {
       }
       const e = bytes[i + 1]
       if (e === LOWER_U) {
-        if (i + 6 > end) return -1
+        if (plainEscapesOnly || i + 6 > end) return -1
         for (let h = 2; h < 6; h++) {
           const x = bytes[i + h] as number
           const lower = x | 32
@@ -423,9 +427,10 @@ export class LineScanner {
       const start = p + 1
       const close = this.plainStringEnd(start)
       if (close === -2) {
-        // Escapes only matter in values whose shape is checked or that are kept; free text may be any string.
+        // Escapes only matter in values whose shape is checked or that are kept; free text may be any string
+        // without NUL or lone surrogates.
         if (rule !== TEXT || slot >= 0) return -1
-        const next = this.skipString(start)
+        const next = this.skipString(start, true)
         if (next >= 0 && required) this.requiredSeen++
         return next
       }

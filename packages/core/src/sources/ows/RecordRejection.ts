@@ -21,14 +21,31 @@ export class RecordRejection extends Schema.Class<RecordRejection>("@adalqarau/c
 
 const MAX_VALUE_TEXT = 120
 
+const MAX_SHOWN_DEPTH = 8
+const MAX_SHOWN_ITEMS = 16
+
+/**
+ * JSON text of a value, at most a few levels and items deep: a value nested thousands of levels (valid JSON, which
+ * JSON.parse reads) overflowed the stack in JSON.stringify while its rejection was being written.
+ */
+const shownJson = (value: unknown, depth: number): string => {
+  if (Array.isArray(value)) {
+    if (depth >= MAX_SHOWN_DEPTH) return "[…]"
+    const items = value.slice(0, MAX_SHOWN_ITEMS).map((item: unknown) => shownJson(item, depth + 1))
+    return `[${items.join(",")}${value.length > MAX_SHOWN_ITEMS ? ",…" : ""}]`
+  }
+  if (value !== null && typeof value === "object") {
+    if (depth >= MAX_SHOWN_DEPTH) return "{…}"
+    const entries = Object.entries(value)
+    const items = entries.slice(0, MAX_SHOWN_ITEMS).map(([k, v]) => `${JSON.stringify(k)}:${shownJson(v, depth + 1)}`)
+    return `{${items.join(",")}${entries.length > MAX_SHOWN_ITEMS ? ",…" : ""}}`
+  }
+  return typeof value === "bigint" ? String(value) : (JSON.stringify(value) ?? String(value))
+}
+
 /** JSON text of a value, shortened for reports. */
 export const showValue = (value: unknown): string => {
-  let text: string
-  try {
-    text = value === undefined ? "(missing)" : (JSON.stringify(value) ?? String(value))
-  } catch {
-    text = String(value)
-  }
+  const text = value === undefined ? "(missing)" : shownJson(value, 0)
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text
 }
 

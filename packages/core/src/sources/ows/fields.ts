@@ -35,9 +35,11 @@ const INTEGER_TEXT = /^-?\d{1,16}$/u
 export const integer: Parser<number> = (raw) => {
   const n =
     typeof raw === "number" ? raw : typeof raw === "string" && INTEGER_TEXT.test(raw.trim()) ? Number(raw) : Number.NaN
-  if (!Number.isSafeInteger(n))
-    return new Problem(`expected an integer, got ${typeof raw === "string" ? "text" : typeof raw}`)
-  return n
+  if (Number.isSafeInteger(n)) return n
+  // A whole number past 2^53 − 1 is an integer all the same, one no double holds exactly (JSON.parse has already
+  // rounded it: the value shown is the rounded one).
+  if (Number.isInteger(n)) return new Problem("integer beyond 2^53 − 1, which cannot be read exactly")
+  return new Problem(`expected an integer, got ${typeof raw === "string" ? "text" : typeof raw}`)
 }
 
 export const positiveId =
@@ -48,12 +50,18 @@ export const positiveId =
     return n > 0 ? (n as B) : new Problem("id must be a positive integer")
   }
 
-export const text: Parser<string> = (raw) =>
-  typeof raw === "string"
-    ? raw
-    : typeof raw === "number"
-      ? String(raw)
-      : new Problem(`expected text, got ${typeof raw}`)
+/**
+ * Text as given, or a number as JavaScript prints it. A NUL character (valid JSON as `\u0000`) cannot be stored in
+ * a PostgreSQL text column, and a lone surrogate (`\ud800`) is no character at all: both are rejected here, so
+ * that every path (in memory and into a database) rejects the same records, with their field named.
+ */
+export const text: Parser<string> = (raw) => {
+  if (typeof raw === "number") return String(raw)
+  if (typeof raw !== "string") return new Problem(`expected text, got ${typeof raw}`)
+  if (raw.includes("\u0000")) return new Problem("text contains a NUL character (U+0000)")
+  if (!raw.isWellFormed()) return new Problem("text contains a lone UTF-16 surrogate, which is no character")
+  return raw
+}
 
 export const money: Parser<Tiyn> = (raw) => {
   const parsed = parseTenge(raw)
