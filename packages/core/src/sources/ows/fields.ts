@@ -50,6 +50,9 @@ export const positiveId =
     return n > 0 ? (n as B) : new Problem("id must be a positive integer")
   }
 
+// With the u flag a string is read by code points, so a well-formed pair is one character, outside Cs.
+const LONE_SURROGATE = /\p{Cs}/u
+
 /**
  * Text as given, or a number as JavaScript prints it. A NUL character (valid JSON as `\u0000`) cannot be stored in
  * a PostgreSQL text column, and a lone surrogate (`\ud800`) is no character at all: both are rejected here, so
@@ -59,7 +62,7 @@ export const text: Parser<string> = (raw) => {
   if (typeof raw === "number") return String(raw)
   if (typeof raw !== "string") return new Problem(`expected text, got ${typeof raw}`)
   if (raw.includes("\u0000")) return new Problem("text contains a NUL character (U+0000)")
-  if (!raw.isWellFormed()) return new Problem("text contains a lone UTF-16 surrogate, which is no character")
+  if (LONE_SURROGATE.test(raw)) return new Problem("text contains a lone UTF-16 surrogate, which is no character")
   return raw
 }
 
