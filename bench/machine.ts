@@ -50,7 +50,7 @@ export const describeMachine = async (rssMethod: string): Promise<Machine> => ({
   memoryGiB: round2(totalmem() / 2 ** 30),
   kernel: release(),
   node: process.version,
-  postgres: await firstLine("/usr/lib/postgresql/15/bin/postgres", ["--version"]),
+  postgres: await firstLine(`${(await firstLine(`${ROOT}scripts/pg-bin.sh`, [])) || "(none)"}/postgres`, ["--version"]),
   duckdb: await duckdbVersion(),
   loadAtStart: loadavg().map(round2),
   loadAtEnd: [],

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster for integration tests and experiments, on loopback only.
+# A throwaway PostgreSQL cluster (15 or newer: scripts/pg-bin.sh) for integration tests and experiments, on loopback only.
 #   scripts/pg-test-cluster.sh start [PORT]   prints DATABASE_URL=... and PG_TEST_DIR=... (one per line)
 #   scripts/pg-test-cluster.sh stop DIR       stops the cluster started in DIR and removes DIR
 # fsync and full-page writes are off: the data is disposable, and tests should not wait on the disk.
 # initdb refuses to run as root, so as root the server runs as the `postgres` OS user.
 set -euo pipefail
 
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_BIN="$("$(dirname "$0")/pg-bin.sh" || true)"
 
 as_owner() {
   if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -15,7 +15,7 @@ as_owner() {
 case "${1:-}" in
   start)
     port="${2:-55432}"
-    [ -x "$PG_BIN/pg_ctl" ] || { echo "no PostgreSQL server binaries in $PG_BIN" >&2; exit 3; }
+    [ -n "$PG_BIN" ] || { echo "no PostgreSQL 15+ server binaries (set PG_BIN, or install them)" >&2; exit 3; }
     dir="$(mktemp -d "${TMPDIR:-/tmp}/adalqarau-pg.XXXXXX")"
     if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$dir"; fi
     as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \

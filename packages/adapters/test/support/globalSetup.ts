@@ -1,10 +1,10 @@
 /**
- * Starts a throwaway PostgreSQL 15 cluster (scripts/pg-test-cluster.sh) for the integration tests when
- * DATABASE_URL is not set and the server binaries are installed, and stops it after the run. Without either,
- * the PostgreSQL suites are skipped and the same suites still run on PGlite.
+ * Starts a throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh, with the newest server binaries from 15 on
+ * that scripts/pg-bin.sh finds) for the integration tests when DATABASE_URL is not set and such binaries are
+ * installed, and stops it after the run. Without either, the PostgreSQL suites are skipped and the same suites
+ * still run on PGlite.
  */
 import { execFile } from "node:child_process"
-import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import type { TestProject } from "vitest/node"
@@ -13,7 +13,14 @@ import type {} from "./provided.ts"
 
 const run = promisify(execFile)
 const SCRIPT = fileURLToPath(new URL("../../../../scripts/pg-test-cluster.sh", import.meta.url))
-const PG_CTL = `${process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin"}/pg_ctl`
+const PG_BIN_SCRIPT = fileURLToPath(new URL("../../../../scripts/pg-bin.sh", import.meta.url))
+
+/** Whether scripts/pg-bin.sh finds PostgreSQL 15+ server binaries (it exits 1 when there are none). */
+const serverInstalled = (): Promise<boolean> =>
+  run(PG_BIN_SCRIPT).then(
+    () => true,
+    () => false
+  )
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const templates = await pgliteTemplates()
@@ -23,7 +30,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide("pgAdminUrl", process.env.DATABASE_URL)
     return undefined
   }
-  if (!existsSync(PG_CTL)) {
+  if (!(await serverInstalled())) {
     project.provide("pgAdminUrl", null)
     return undefined
   }
