@@ -17,6 +17,7 @@ import {
   SessionStore,
   type UserId,
   type Username,
+  type UserPatch,
   UserStore
 } from "@adalqarau/core"
 import { layerMemoryRunStore, layerMemorySessionStore, layerMemoryUserStore } from "@adalqarau/core/testing"
@@ -112,6 +113,7 @@ const accountsSuite = <R, E>(
               regions: ["75", "71"],
               disabled: false,
               passwordHash: "$scrypt$ln=15,r=8,p=1$salt-aigerim.n$hash-aigerim.n",
+              tokensRevokedAt: null,
               createdAt: at(0),
               updatedAt: at(0)
             }
@@ -174,7 +176,7 @@ const accountsSuite = <R, E>(
             all.map((u) => u.username),
             sorted
           )
-          for (const u of all) assert.isFalse("passwordHash" in u)
+          for (const u of all) assert.isFalse("passwordHash" in u || "tokensRevokedAt" in u)
 
           const paged: Array<string> = []
           let after: string | undefined
@@ -255,6 +257,100 @@ const accountsSuite = <R, E>(
           assert.strictEqual(yield* users.countActiveAdmins, 1)
           yield* users.update(root.id, { disabled: false, roles: ["viewer"], at: at(2) })
           assert.strictEqual(yield* users.countActiveAdmins, 1)
+        })
+      )
+    )
+
+    it.effect("users: revokeTokens sets tokensRevokedAt to the patch's instant, and always moves it forward", () =>
+      fresh(
+        Effect.gen(function* () {
+          const users = yield* UserStore
+          const user = yield* createUser("revoked")
+          const revokedAt = (patch: Omit<UserPatch, "at">, n: number) =>
+            Effect.map(users.update(user.id, { ...patch, at: at(n) }), (u) => Option.map(u, (v) => v.tokensRevokedAt))
+          assert.deepStrictEqual(yield* revokedAt({ displayName: "x" }, 1), Option.some(null))
+          assert.deepStrictEqual(yield* revokedAt({ revokeTokens: true }, 5), Option.some(at(5)))
+          // Another revocation at the same instant, or an earlier one (clocks differ), still changes the value.
+          assert.deepStrictEqual(yield* revokedAt({ revokeTokens: true }, 5), Option.some((at(5) + 1) as Instant))
+          assert.deepStrictEqual(yield* revokedAt({ revokeTokens: true }, 3), Option.some((at(5) + 2) as Instant))
+          assert.deepStrictEqual(
+            yield* revokedAt({ disabled: false, revokeTokens: false }, 6),
+            Option.some((at(5) + 2) as Instant)
+          )
+          assert.deepStrictEqual(
+            yield* revokedAt({ passwordHash: "$scrypt$2", revokeTokens: true }, 9),
+            Option.some(at(9))
+          )
+          assert.deepStrictEqual(
+            (yield* users.findById(user.id)).pipe(Option.map((u) => [u.tokensRevokedAt, u.passwordHash])),
+            Option.some([at(9), "$scrypt$2"])
+          )
+        })
+      )
+    )
+
+    it.effect("users: an update that would leave no active admin fails with LastActiveAdmin and changes nothing", () =>
+      fresh(
+        Effect.gen(function* () {
+          const users = yield* UserStore
+          const root = yield* createUser("root", ["admin", "analyst"])
+          const retired = yield* createUser("retired", ["admin"])
+          yield* users.update(retired.id, { disabled: true, at: at(1) })
+          const viewer = yield* createUser("viewer")
+          for (const patch of [
+            { disabled: true },
+            { roles: ["analyst"] as ReadonlyArray<Role> },
+            { roles: [] as ReadonlyArray<Role>, disabled: true, passwordHash: "$scrypt$x", revokeTokens: true }
+          ]) {
+            const error = yield* Effect.flip(users.update(root.id, { ...patch, at: at(2) }))
+            assert.strictEqual(error._tag, "LastActiveAdmin")
+            assert.deepStrictEqual(yield* users.findById(root.id), Option.some(root))
+          }
+          // What keeps the admin, and what touches other users, goes through.
+          const kept = yield* users.update(root.id, { roles: ["viewer", "admin"], disabled: false, at: at(3) })
+          assert.deepStrictEqual(
+            Option.map(kept, (u) => u.roles),
+            Option.some<ReadonlyArray<Role>>(["viewer", "admin"])
+          )
+          assert.isTrue(Option.isSome(yield* users.update(retired.id, { roles: ["viewer"], at: at(4) })))
+          assert.isTrue(Option.isSome(yield* users.update(viewer.id, { disabled: true, at: at(4) })))
+          // With a second active admin, the first may go; then the second is the last.
+          const second = yield* createUser("second", ["admin"])
+          assert.isTrue(Option.isSome(yield* users.update(root.id, { disabled: true, at: at(5) })))
+          const last = yield* Effect.flip(users.update(second.id, { roles: ["viewer"], at: at(6) }))
+          assert.strictEqual(last._tag, "LastActiveAdmin")
+          assert.strictEqual(yield* users.countActiveAdmins, 1)
+          // Unknown ids still answer none.
+          assert.isTrue(Option.isNone(yield* users.update("u999" as UserId, { disabled: true, at: at(7) })))
+        })
+      )
+    )
+
+    it.effect("users: of two concurrent updates removing each of the last two admins, exactly one succeeds", () =>
+      fresh(
+        Effect.gen(function* () {
+          const users = yield* UserStore
+          let survivor = yield* createUser("admin-0", ["admin"])
+          for (let round = 1; round <= 8; round++) {
+            const newcomer = yield* createUser(`admin-${round}`, ["admin", "viewer"])
+            const removal = (n: number): Omit<UserPatch, "at"> =>
+              n % 2 === 0 ? { disabled: true, revokeTokens: true } : { roles: ["viewer"] }
+            const exits = yield* Effect.all(
+              [
+                Effect.exit(users.update(survivor.id, { ...removal(round), at: at(round) })),
+                Effect.exit(users.update(newcomer.id, { ...removal(round + 1), at: at(round) }))
+              ],
+              { concurrency: "unbounded" }
+            )
+            assert.strictEqual(exits.filter(Exit.isSuccess).length, 1, `round ${round}`)
+            for (const exit of exits.filter(Exit.isFailure))
+              assert.deepStrictEqual(
+                Exit.findErrorOption(exit).pipe(Option.map((e) => e._tag)),
+                Option.some("LastActiveAdmin")
+              )
+            assert.strictEqual(yield* users.countActiveAdmins, 1, `round ${round}`)
+            survivor = Exit.isSuccess(exits[0] as Exit.Exit<unknown, unknown>) ? newcomer : survivor
+          }
         })
       )
     )
@@ -617,6 +713,56 @@ for (const backend of backends()) {
         assert.deepStrictEqual(firstSeen, Option.some(s))
         assert.deepStrictEqual(secondSeen, Option.some({ ...s, rotatedAt: at(50) }))
         assert.deepStrictEqual(yield* sessions.find(s.tokenHash), Option.some({ ...s, rotatedAt: at(50) }))
+      }).pipe(Effect.provide(layerPgAccounts))
+    )
+
+    it.effect("an update removing an admin waits for another's transaction, then finds itself the last", () =>
+      Effect.gen(function* () {
+        yield* emptyTables
+        const sql = yield* SqlClient.SqlClient
+        const users = yield* UserStore
+        const a = yield* createUser("admin-a", ["admin"])
+        const b = yield* createUser("admin-b", ["admin"])
+
+        const locked = yield* Deferred.make<void>()
+        const release = yield* Deferred.make<void>()
+        // The first update's transaction stays open until released, holding the active admins' rows.
+        const first = yield* sql
+          .withTransaction(
+            Effect.gen(function* () {
+              const updated = yield* users.update(a.id, { disabled: true, at: at(50) })
+              yield* Deferred.succeed(locked, undefined)
+              yield* Deferred.await(release)
+              return updated
+            })
+          )
+          .pipe(Effect.forkChild)
+        yield* Deferred.await(locked)
+        // Before the first commits, both admins are still active: a check that did not wait would let this through.
+        const second = yield* Effect.forkChild(Effect.exit(users.update(b.id, { disabled: true, at: at(51) })))
+        if (backend.name === "postgres") {
+          const waiting = sql<{ n: unknown }>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`.pipe(
+            Effect.map((rows) => Number(rows[0]?.n))
+          )
+          let polls = 0
+          while ((yield* waiting) < 1) {
+            if (++polls > 1_000) assert.fail("the second update never waited for the admins' rows")
+            yield* Effect.sleep("5 millis")
+          }
+        } else {
+          yield* Effect.sleep("50 millis")
+        }
+        yield* Deferred.succeed(release, undefined)
+        assert.deepStrictEqual((yield* Fiber.join(first)).pipe(Option.map((u) => u.disabled)), Option.some(true))
+        const exit = yield* Fiber.join(second)
+        assert.deepStrictEqual(
+          Exit.findErrorOption(exit).pipe(Option.map((e) => e._tag)),
+          Option.some("LastActiveAdmin")
+        )
+        assert.deepStrictEqual(yield* users.findById(b.id), Option.some(b))
+        assert.strictEqual(yield* users.countActiveAdmins, 1)
       }).pipe(Effect.provide(layerPgAccounts))
     )
 

@@ -1,11 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { UserId } from "@adalqarau/core"
+import { type Instant, UserId } from "@adalqarau/core"
 import { Duration, Effect, Schema } from "effect"
 import { TestClock } from "effect/testing"
+import { SignJWT } from "jose"
 import { makeJwtAccessTokens } from "../src/auth/JwtAccessTokens.ts"
 
 const secret = new TextEncoder().encode("a-test-secret-of-at-least-thirty-two-bytes")
 const alice = Schema.decodeUnknownSync(UserId)("alice")
+const subject = { userId: alice, tokensRevokedAt: null }
 const outcome = <A, E extends { readonly message: string }>(effect: Effect.Effect<A, E>) =>
   effect.pipe(
     Effect.map((value) => ({ ok: true as const, value })),
@@ -17,10 +19,10 @@ describe("verified access tokens are remembered", () => {
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.UTC(2026, 0, 1))
       const tokens = makeJwtAccessTokens(secret, Duration.seconds(60))
-      const { token } = yield* tokens.issue(alice)
-      assert.strictEqual(yield* tokens.verify(token), alice)
+      const { token } = yield* tokens.issue(subject)
+      assert.deepStrictEqual(yield* tokens.verify(token), subject)
       yield* TestClock.adjust(Duration.seconds(59))
-      assert.strictEqual(yield* tokens.verify(token), alice)
+      assert.deepStrictEqual(yield* tokens.verify(token), subject)
       yield* TestClock.adjust(Duration.seconds(1))
       assert.deepStrictEqual(yield* outcome(tokens.verify(token)), { ok: false, message: "access token expired" })
       // Forgotten on expiry, and refused again by the full check.
@@ -32,13 +34,13 @@ describe("verified access tokens are remembered", () => {
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.UTC(2026, 0, 1))
       const tokens = makeJwtAccessTokens(secret, Duration.minutes(15))
-      const { token } = yield* tokens.issue(alice)
-      assert.strictEqual(yield* tokens.verify(token), alice)
+      const { token } = yield* tokens.issue(subject)
+      assert.deepStrictEqual(yield* tokens.verify(token), subject)
       const [header, payload, signature] = token.split(".")
       const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString()) as Record<string, unknown>
       const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: "mallory" })).toString("base64url")}.${signature}`
       assert.deepStrictEqual(yield* outcome(tokens.verify(forged)), { ok: false, message: "invalid access token" })
-      assert.strictEqual(yield* tokens.verify(token), alice)
+      assert.deepStrictEqual(yield* tokens.verify(token), subject)
     })
   )
 
@@ -50,9 +52,40 @@ describe("verified access tokens are remembered", () => {
         new TextEncoder().encode("another-secret-another-secret-another-1"),
         Duration.minutes(15)
       )
-      const { token } = yield* ours.issue(alice)
-      assert.strictEqual(yield* ours.verify(token), alice)
+      const { token } = yield* ours.issue(subject)
+      assert.deepStrictEqual(yield* ours.verify(token), subject)
       assert.deepStrictEqual(yield* outcome(theirs.verify(token)), { ok: false, message: "invalid access token" })
+    })
+  )
+
+  it.effect("carry the user's tokensRevokedAt, remembered or not; a malformed value is refused", () =>
+    Effect.gen(function* () {
+      const now = Date.UTC(2026, 0, 1)
+      yield* TestClock.setTime(now)
+      const tokens = makeJwtAccessTokens(secret, Duration.minutes(15))
+      const revoked = { userId: alice, tokensRevokedAt: (now - 1) as Instant }
+      const { token } = yield* tokens.issue(revoked)
+      assert.deepStrictEqual(yield* tokens.verify(token), revoked)
+      assert.deepStrictEqual(yield* tokens.verify(token), revoked)
+      const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as Record<
+        string,
+        unknown
+      >
+      assert.strictEqual(claims.rvk, now - 1)
+
+      for (const rvk of ["yesterday", 1.5, null]) {
+        const odd = yield* Effect.promise(() =>
+          new SignJWT({ rvk })
+            .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+            .setSubject(alice)
+            .setIssuer("adalqarau")
+            .setAudience("adalqarau-api")
+            .setIssuedAt(now / 1000)
+            .setExpirationTime(now / 1000 + 60)
+            .sign(secret)
+        )
+        assert.deepStrictEqual(yield* outcome(tokens.verify(odd)), { ok: false, message: "invalid access token" })
+      }
     })
   )
 })

@@ -1,7 +1,7 @@
 import { Clock, Effect, Option, type Redacted, Schema } from "effect"
 import type { Instant } from "../domain/Ids.ts"
 import { SessionStore } from "../ports/SessionStore.ts"
-import { type StoredUser, type UserId, Username, UserStore } from "../ports/UserStore.ts"
+import { type StoredUser, Username, UserStore } from "../ports/UserStore.ts"
 import { AccessTokens, LoginThrottle, PasswordHasher, RefreshTokens } from "./Credentials.ts"
 import { storeUnavailable, Unauthenticated } from "./Errors.ts"
 import type { Principal } from "./Policy.ts"
@@ -26,12 +26,14 @@ const INVALID_CREDENTIALS = "invalid username or password"
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => ms as Instant)
 
-const issueTokens = Effect.fn("Auth.issueTokens")(function* (userId: UserId, familyId: string) {
+/** Issues under the user as it was read, so a password change committed since voids the access token. */
+const issueTokens = Effect.fn("Auth.issueTokens")(function* (user: StoredUser, familyId: string) {
   const access = yield* AccessTokens
   const refresh = yield* RefreshTokens
   const sessions = yield* SessionStore
   const at = yield* now
-  const accessToken = yield* access.issue(userId)
+  const userId = user.id
+  const accessToken = yield* access.issue({ userId, tokensRevokedAt: user.tokensRevokedAt })
   const refreshToken = yield* refresh.generate
   yield* sessions.insert({
     tokenHash: refreshToken.hash,
@@ -81,8 +83,17 @@ export const login = Effect.fn("Auth.login")(function* (input: LoginInput) {
   if (!matches || user.disabled) return yield* new Unauthenticated({ message: INVALID_CREDENTIALS })
   yield* throttle.succeeded(attempt)
   const familyId = yield* (yield* RefreshTokens).newFamilyId
+  const pair = yield* issueTokens(user, familyId)
+  // A password change or disable committed while the old password was being checked revokes the user's sessions
+  // after its update: either after this session was stored, which revokes it too, or before, and then this read
+  // sees the change. findByUsername reads the store itself (the cached store caches lookups by id only).
+  const current = yield* users.findByUsername(user.username)
+  if (Option.isNone(current) || current.value.disabled || current.value.tokensRevokedAt !== user.tokensRevokedAt) {
+    yield* (yield* SessionStore).revokeFamily(familyId, yield* now)
+    return yield* new Unauthenticated({ message: INVALID_CREDENTIALS })
+  }
   yield* Effect.logInfo("login").pipe(Effect.annotateLogs({ userId: user.id }))
-  return yield* issueTokens(user.id, familyId)
+  return pair
 }, storeUnavailable)
 
 /**
@@ -114,7 +125,7 @@ export const refresh = Effect.fn("Auth.refresh")(function* (refreshToken: string
     yield* sessions.revokeFamily(session.familyId, at)
     return yield* new Unauthenticated({ message: "account disabled" })
   }
-  return yield* issueTokens(session.userId, session.familyId)
+  return yield* issueTokens(user.value, session.familyId)
 }, storeUnavailable)
 
 /** Revokes the session family of a refresh token. Idempotent, and silent about unknown tokens. */
@@ -127,14 +138,20 @@ export const logout = Effect.fn("Auth.logout")(function* (refreshToken: string) 
 }, storeUnavailable)
 
 /**
- * The principal behind an access token. The user is read from the store on every request, so disabling a user or
- * changing roles and regions takes effect at once, not when the token expires.
+ * The principal behind an access token. The user is read from the store on every request, so disabling a user,
+ * changing its password, roles or regions takes effect at once, not when the token expires.
  */
 export const authenticate = Effect.fn("Auth.authenticate")(function* (accessToken: string) {
-  const userId = yield* (yield* AccessTokens).verify(accessToken)
-  const user = yield* (yield* UserStore).findById(userId)
+  const token = yield* (yield* AccessTokens).verify(accessToken)
+  const user = yield* (yield* UserStore).findById(token.userId)
   if (Option.isNone(user) || user.value.disabled) {
     return yield* new Unauthenticated({ message: "the token's user no longer exists or is disabled" })
+  }
+  // Issued before the user's tokens were last revoked (a password change, or a disable since lifted). Answered as
+  // an expired token, because the client should do what it does then: refresh (which fails too, the sessions
+  // being revoked), then log in.
+  if (token.tokensRevokedAt !== user.value.tokensRevokedAt) {
+    return yield* new Unauthenticated({ message: "access token expired" })
   }
   const principal: Principal = {
     userId: user.value.id,

@@ -1,4 +1,5 @@
 import { Context, type Effect, type Redacted } from "effect"
+import type { Instant } from "../domain/Ids.ts"
 import type { UserId } from "../ports/UserStore.ts"
 import type { TooManyAttempts, Unauthenticated } from "./Errors.ts"
 
@@ -28,13 +29,23 @@ export interface IssuedAccessToken {
   readonly expiresIn: number
 }
 
+/**
+ * What an access token says about its user: who, and the user's `tokensRevokedAt` when it was issued. Carrying
+ * that value rather than comparing the issue time with it keeps the check exact: `iat` has whole seconds only, and
+ * a login that checked the old password just before a change is still issued under the old value.
+ */
+export interface AccessTokenSubject {
+  readonly userId: UserId
+  readonly tokensRevokedAt: Instant | null
+}
+
 /** Short-lived signed access tokens (JWT) that name a user. */
 export class AccessTokens extends Context.Service<
   AccessTokens,
   {
-    readonly issue: (userId: UserId) => Effect.Effect<IssuedAccessToken>
+    readonly issue: (subject: AccessTokenSubject) => Effect.Effect<IssuedAccessToken>
     /** Checks signature, algorithm, issuer, audience and expiry; any failure is `Unauthenticated`. */
-    readonly verify: (token: string) => Effect.Effect<UserId, Unauthenticated>
+    readonly verify: (token: string) => Effect.Effect<AccessTokenSubject, Unauthenticated>
   }
 >()("@adalqarau/core/app/AccessTokens") {}
 

@@ -61,7 +61,7 @@ export type UserPage = typeof UserPage.Type
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => ms as Instant)
 
-const publicView = ({ passwordHash: _hash, ...user }: StoredUser): User => user
+const publicView = ({ passwordHash: _hash, tokensRevokedAt: _revoked, ...user }: StoredUser): User => user
 
 const decodeUsername = (raw: string): Effect.Effect<Username, InvalidInput> =>
   Schema.decodeUnknownEffect(Username)(normalizeUsername(raw)).pipe(
@@ -154,8 +154,10 @@ export const getUser = Effect.fn("Users.getUser")(function* (principal: Principa
 
 /**
  * Changes a user's name, roles, regions, password or disabled flag. Disabling a user or changing its password
- * revokes its refresh tokens. The last active admin cannot be disabled or lose the admin role: that would lock
- * everyone out of user management.
+ * revokes its refresh tokens and voids its access tokens (the caller's own, when admins change their own password).
+ * The last active admin cannot be disabled or lose the admin role: that would lock everyone out of user
+ * management. The store checks that in the same atomic step as the change, so two admins disabling each other at
+ * once cannot both succeed.
  */
 export const updateUser = Effect.fn("Users.updateUser")(function* (
   principal: Principal,
@@ -164,28 +166,30 @@ export const updateUser = Effect.fn("Users.updateUser")(function* (
 ) {
   yield* requirePermission(principal, "users:manage")
   const users = yield* UserStore
-  const existing = yield* users.findById(id)
-  if (Option.isNone(existing)) return yield* new NotFound({ resource: "user", id })
-  const before = existing.value
-  const wasActiveAdmin = !before.disabled && before.roles.includes("admin")
-  const staysActiveAdmin = !(input.disabled ?? before.disabled) && (input.roles ?? before.roles).includes("admin")
-  if (wasActiveAdmin && !staysActiveAdmin && (yield* users.countActiveAdmins) <= 1) {
-    return yield* new Conflict({
-      message: "this is the last active admin: it cannot be disabled or lose the admin role"
-    })
-  }
-  const at = yield* now
+  if (Option.isNone(yield* users.findById(id))) return yield* new NotFound({ resource: "user", id })
+  // Hashed before the store's atomic step, which must not wait on scrypt while it holds the admins' rows.
   const passwordHash = input.password === undefined ? undefined : yield* (yield* PasswordHasher).hash(input.password)
-  const updated = yield* users.update(id, {
-    ...(input.displayName === undefined ? {} : { displayName: input.displayName }),
-    ...(input.roles === undefined ? {} : { roles: [...new Set(input.roles)] }),
-    ...(input.regions === undefined ? {} : { regions: [...new Set(input.regions)] }),
-    ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
-    ...(passwordHash === undefined ? {} : { passwordHash }),
-    at
-  })
+  const revokes = input.disabled === true || passwordHash !== undefined
+  const at = yield* now
+  const updated = yield* users
+    .update(id, {
+      ...(input.displayName === undefined ? {} : { displayName: input.displayName }),
+      ...(input.roles === undefined ? {} : { roles: [...new Set(input.roles)] }),
+      ...(input.regions === undefined ? {} : { regions: [...new Set(input.regions)] }),
+      ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
+      ...(passwordHash === undefined ? {} : { passwordHash }),
+      ...(revokes ? { revokeTokens: true } : {}),
+      at
+    })
+    .pipe(
+      Effect.catchTag("LastActiveAdmin", () =>
+        Effect.fail(
+          new Conflict({ message: "this is the last active admin: it cannot be disabled or lose the admin role" })
+        )
+      )
+    )
   if (Option.isNone(updated)) return yield* new NotFound({ resource: "user", id })
-  if (input.disabled === true || passwordHash !== undefined) yield* (yield* SessionStore).revokeUser(id, at)
+  if (revokes) yield* (yield* SessionStore).revokeUser(id, at)
   yield* Effect.logInfo("user updated").pipe(
     Effect.annotateLogs({ userId: id, by: principal.userId, fields: Object.keys(input).join(",") })
   )

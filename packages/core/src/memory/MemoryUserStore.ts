@@ -1,13 +1,27 @@
 import { Effect, Layer, Option } from "effect"
-import { type StoredUser, type User, type UserId, UserStore, UsernameTaken } from "../ports/UserStore.ts"
+import type { Instant } from "../domain/Ids.ts"
+import {
+  isActiveAdmin,
+  LastActiveAdmin,
+  type StoredUser,
+  type User,
+  type UserId,
+  UserStore,
+  UsernameTaken
+} from "../ports/UserStore.ts"
 
-const publicView = ({ passwordHash: _hash, ...user }: StoredUser): User => user
+const publicView = ({ passwordHash: _hash, tokensRevokedAt: _revoked, ...user }: StoredUser): User => user
 
 /** A UserStore in process memory: ids `u1`, `u2`, … in creation order. */
 export const makeMemoryUserStore = Effect.sync(() => {
   const byId = new Map<string, StoredUser>()
   const idByUsername = new Map<string, UserId>()
   let next = 1
+  const countActiveAdmins = (): number => {
+    let count = 0
+    for (const u of byId.values()) if (isActiveAdmin(u)) count++
+    return count
+  }
 
   return UserStore.of({
     create: (input) =>
@@ -22,6 +36,7 @@ export const makeMemoryUserStore = Effect.sync(() => {
           regions: [...input.regions],
           disabled: false,
           passwordHash: input.passwordHash,
+          tokensRevokedAt: null,
           createdAt: input.at,
           updatedAt: input.at
         }
@@ -43,10 +58,11 @@ export const makeMemoryUserStore = Effect.sync(() => {
           .slice(0, query.limit)
           .map(publicView)
       ),
+    // One synchronous step, so no other fiber's update can come between the admin check and the write.
     update: (id, patch) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
         const stored = byId.get(id)
-        if (stored === undefined) return Option.none()
+        if (stored === undefined) return Effect.succeed(Option.none())
         const updated: StoredUser = {
           ...stored,
           ...(patch.displayName === undefined ? {} : { displayName: patch.displayName }),
@@ -54,16 +70,21 @@ export const makeMemoryUserStore = Effect.sync(() => {
           ...(patch.regions === undefined ? {} : { regions: [...patch.regions] }),
           ...(patch.disabled === undefined ? {} : { disabled: patch.disabled }),
           ...(patch.passwordHash === undefined ? {} : { passwordHash: patch.passwordHash }),
+          ...(patch.revokeTokens === true
+            ? {
+                tokensRevokedAt: (stored.tokensRevokedAt === null
+                  ? patch.at
+                  : Math.max(patch.at, stored.tokensRevokedAt + 1)) as Instant
+              }
+            : {}),
           updatedAt: patch.at
         }
+        if (isActiveAdmin(stored) && !isActiveAdmin(updated) && countActiveAdmins() === 1)
+          return Effect.fail(new LastActiveAdmin({ userId: id }))
         byId.set(id, updated)
-        return Option.some(updated)
+        return Effect.succeed(Option.some(updated))
       }),
-    countActiveAdmins: Effect.sync(() => {
-      let count = 0
-      for (const u of byId.values()) if (!u.disabled && u.roles.includes("admin")) count++
-      return count
-    })
+    countActiveAdmins: Effect.sync(countActiveAdmins)
   })
 })
 

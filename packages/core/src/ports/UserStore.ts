@@ -52,9 +52,26 @@ export const User = Schema.Struct({
 })
 export type User = typeof User.Type
 
-/** A stored user: the public fields plus the password hash (an opaque, self-describing string such as a PHC string). */
+/**
+ * `update` refused to leave no active admin: the user is the last one not disabled with the admin role, and the
+ * patch would disable it or take the role away. Nothing was changed.
+ */
+export class LastActiveAdmin extends Schema.TaggedError<LastActiveAdmin>()("LastActiveAdmin", {
+  userId: Schema.String
+}) {}
+
+/**
+ * A stored user: the public fields plus the password hash (an opaque, self-describing string such as a PHC string)
+ * and when its access tokens were last revoked.
+ */
 export interface StoredUser extends User {
   readonly passwordHash: string
+  /**
+   * Set when a patch revokes the user's tokens (a password change, disabling); null while that never happened.
+   * An access token carries the value it was issued under and is refused once the value differs, so the exact
+   * instant matters less than that every revocation changes it: the stores keep it strictly increasing.
+   */
+  readonly tokensRevokedAt: Instant | null
 }
 
 export interface NewUser {
@@ -73,8 +90,18 @@ export interface UserPatch {
   readonly regions?: ReadonlyArray<RegionCode>
   readonly disabled?: boolean
   readonly passwordHash?: string
+  /** Sets `tokensRevokedAt` to `at`, or 1 ms past its previous value when that is not earlier than `at`. */
+  readonly revokeTokens?: boolean
   readonly at: Instant
 }
+
+/** Whether a user counts towards the admins that must not all go: holds the admin role and is not disabled. */
+export const isActiveAdmin = (user: Pick<User, "roles" | "disabled">): boolean =>
+  !user.disabled && user.roles.includes("admin")
+
+/** Whether applying the patch could turn an active admin into something else (disable it, or drop the role). */
+export const mayRemoveAnAdmin = (patch: UserPatch): boolean =>
+  patch.disabled === true || (patch.roles !== undefined && !patch.roles.includes("admin"))
 
 export interface UserListQuery {
   /** Keyset paging: users whose username sorts after this one. */
@@ -91,8 +118,15 @@ export class UserStore extends Context.Service<
     readonly findByUsername: (username: Username) => Effect.Effect<Option.Option<StoredUser>, UserStoreError>
     /** Users in username order. */
     readonly list: (query: UserListQuery) => Effect.Effect<ReadonlyArray<User>, UserStoreError>
-    /** Applies the patch and returns the updated user; none when the id is unknown. */
-    readonly update: (id: UserId, patch: UserPatch) => Effect.Effect<Option.Option<StoredUser>, UserStoreError>
+    /**
+     * Applies the patch and returns the updated user; none when the id is unknown. Fails with `LastActiveAdmin`,
+     * changing nothing, when the patch would leave no active admin where there was one. The check and the change are
+     * one atomic step: of two concurrent updates that each remove one of the last two admins, one fails.
+     */
+    readonly update: (
+      id: UserId,
+      patch: UserPatch
+    ) => Effect.Effect<Option.Option<StoredUser>, UserStoreError | LastActiveAdmin>
     /** How many users hold the admin role and are not disabled. */
     readonly countActiveAdmins: Effect.Effect<number, UserStoreError>
   }

@@ -1,4 +1,4 @@
-import { AccessTokens, LruMap, Unauthenticated, UserId } from "@adalqarau/core"
+import { type AccessTokenSubject, AccessTokens, type Instant, LruMap, Unauthenticated, UserId } from "@adalqarau/core"
 import { Clock, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
 import { randomBytes, randomUUID } from "node:crypto"
@@ -13,31 +13,47 @@ const MIN_SECRET_BYTES = 32
 const decodeUserId = Schema.decodeUnknownOption(UserId)
 
 /**
+ * The private claim carrying the user's `tokensRevokedAt` at issue (epoch milliseconds); absent while the user's
+ * tokens were never revoked, as in tokens issued before the claim existed.
+ */
+const REVOCATION_CLAIM = "rvk"
+
+/** The claim's value: absent, or a whole number of milliseconds. */
+const revocationOf = (value: unknown): Option.Option<Instant | null> =>
+  value === undefined
+    ? Option.some(null)
+    : typeof value === "number" && Number.isSafeInteger(value)
+      ? Option.some(value as Instant)
+      : Option.none()
+
+/**
  * Tokens already verified, so a client presenting the same token on every request pays for the signature check
- * once (about a fifth of a findings request's CPU). What makes a token valid other than time cannot change while
- * the process lives (the key is fixed at start), so an entry holds the subject and the expiry, and expiry is still
- * checked on every use. Bounded: one entry per live token, least recently used dropped first.
+ * once (about a fifth of a findings request's CPU). What the signature vouches for cannot change while the process
+ * lives (the key is fixed at start), so an entry holds the subject and the expiry, and expiry is still checked on
+ * every use. Revocation is not this cache's business: the entry keeps the claim, and `Auth.authenticate` compares
+ * it with the user on every request. Bounded: one entry per live token, least recently used dropped first.
  */
 const VERIFIED_CAPACITY = 10_000
 
 interface Verified {
-  readonly userId: UserId
+  readonly subject: AccessTokenSubject
   /** The `exp` claim, in seconds. */
   readonly exp: number
 }
 
 /**
- * HS256 JWT access tokens (`jose`). Claims: `sub` (user id), `iss`, `aud`, `iat`, `exp`, `jti`. Verification pins
- * the algorithm and checks issuer, audience and expiry against the Effect clock (so tests can move time).
+ * HS256 JWT access tokens (`jose`). Claims: `sub` (user id), `iss`, `aud`, `iat`, `exp`, `jti`, and `rvk` (see
+ * REVOCATION_CLAIM; the caller compares it with the user's current value). Verification pins the algorithm and
+ * checks issuer, audience and expiry against the Effect clock (so tests can move time).
  */
 export const makeJwtAccessTokens = (secret: Uint8Array, ttl: Duration.Duration) => {
   const ttlSeconds = Math.max(1, Math.floor(Duration.toSeconds(ttl)))
   const verified = new LruMap<string, Verified>(VERIFIED_CAPACITY)
   return AccessTokens.of({
-    issue: Effect.fn("AccessTokens.issue")(function* (userId) {
+    issue: Effect.fn("AccessTokens.issue")(function* ({ userId, tokensRevokedAt }) {
       const nowSeconds = Math.floor((yield* Clock.currentTimeMillis) / 1000)
       const token = yield* Effect.promise(() =>
-        new SignJWT({})
+        new SignJWT(tokensRevokedAt === null ? {} : { [REVOCATION_CLAIM]: tokensRevokedAt })
           .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
           .setSubject(userId)
           .setIssuer(ISSUER)
@@ -54,7 +70,7 @@ export const makeJwtAccessTokens = (secret: Uint8Array, ttl: Duration.Duration) 
       const known = verified.get(token)
       if (known !== undefined) {
         // jose's rule: expired once the current second reaches `exp`.
-        if (Math.floor(nowMs / 1000) < known.exp) return known.userId
+        if (Math.floor(nowMs / 1000) < known.exp) return known.subject
         verified.delete(token)
         return yield* new Unauthenticated({ message: "access token expired" })
       }
@@ -73,11 +89,13 @@ export const makeJwtAccessTokens = (secret: Uint8Array, ttl: Duration.Duration) 
           })
       })
       const userId = decodeUserId(result.payload.sub)
+      const tokensRevokedAt = revocationOf(result.payload[REVOCATION_CLAIM])
       const exp = result.payload.exp
-      if (Option.isNone(userId) || exp === undefined)
+      if (Option.isNone(userId) || Option.isNone(tokensRevokedAt) || exp === undefined)
         return yield* new Unauthenticated({ message: "invalid access token" })
-      verified.set(token, { userId: userId.value, exp })
-      return userId.value
+      const subject: AccessTokenSubject = { userId: userId.value, tokensRevokedAt: tokensRevokedAt.value }
+      verified.set(token, { subject, exp })
+      return subject
     })
   })
 }

@@ -1,4 +1,7 @@
 import {
+  isActiveAdmin,
+  LastActiveAdmin,
+  mayRemoveAnAdmin,
   type NewUser,
   type RegionCode,
   REGION_CODES,
@@ -17,7 +20,7 @@ import {
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { bool, epochMs, instantText, num, pgArray, str, UnexpectedValue } from "../values.ts"
-import { cannotBeStored, instant, isStoredUserId, limitOf, type Row, textArray } from "./rows.ts"
+import { cannotBeStored, instant, instantOrNull, isStoredUserId, limitOf, type Row, textArray } from "./rows.ts"
 
 const storeError = (operation: string) => (cause: unknown) =>
   cause instanceof UserStoreError
@@ -25,7 +28,8 @@ const storeError = (operation: string) => (cause: unknown) =>
     : new UserStoreError({ operation, message: cause instanceof Error ? cause.message : String(cause), cause })
 
 const USER_SELECT = `id::text AS id, username, display_name, roles, regions, disabled, password_hash,
-  ${epochMs("created_at")} AS created_at, ${epochMs("updated_at")} AS updated_at`
+  ${epochMs("tokens_revoked_at")} AS tokens_revoked_at, ${epochMs("created_at")} AS created_at,
+  ${epochMs("updated_at")} AS updated_at`
 
 const ROLE_SET: ReadonlySet<string> = new Set(ROLES)
 const REGION_SET: ReadonlySet<string> = new Set(REGION_CODES)
@@ -48,11 +52,12 @@ const userOfRow = (r: Row): StoredUser => ({
   regions: textArray(r.regions).map(regionOf),
   disabled: bool(r.disabled),
   passwordHash: str(r.password_hash),
+  tokensRevokedAt: instantOrNull(r.tokens_revoked_at),
   createdAt: instant(r.created_at),
   updatedAt: instant(r.updated_at)
 })
 
-const publicView = ({ passwordHash: _hash, ...user }: StoredUser): User => user
+const publicView = ({ passwordHash: _hash, tokensRevokedAt: _revoked, ...user }: StoredUser): User => user
 
 /**
  * The bound that selects exactly the usernames the in-memory store returns for `afterUsername`. Stored usernames
@@ -119,20 +124,43 @@ export const makePgUserStore = Effect.gen(function* () {
     }).pipe(Effect.mapError(storeError("list")))
 
   // Absent fields travel as NULL and COALESCE keeps the stored value: no patch field can be set to NULL.
+  // GREATEST skips a NULL tokens_revoked_at, and otherwise keeps the value moving forward.
+  const applyPatch = (id: UserId, patch: UserPatch) =>
+    sql<Row>`
+      UPDATE app_user SET
+        display_name = COALESCE(${patch.displayName ?? null}::text, display_name),
+        roles = COALESCE(${patch.roles === undefined ? null : pgArray(patch.roles)}::text[], roles),
+        regions = COALESCE(${patch.regions === undefined ? null : pgArray(patch.regions)}::text[], regions),
+        disabled = COALESCE(${patch.disabled === undefined ? null : String(patch.disabled)}::boolean, disabled),
+        password_hash = COALESCE(${patch.passwordHash ?? null}::text, password_hash),
+        tokens_revoked_at = CASE WHEN ${patch.revokeTokens === true}::boolean
+          THEN GREATEST(${instantText(patch.at)}::timestamptz, tokens_revoked_at + interval '1 millisecond')
+          ELSE tokens_revoked_at END,
+        updated_at = ${instantText(patch.at)}::timestamptz
+      WHERE id = ${id}::uuid
+      RETURNING ${sql.literal(USER_SELECT)}`.pipe(Effect.flatMap((rows) => decodeOne("update", rows)))
+
+  // A patch that could remove an admin first locks every active admin's row, in one order. Concurrent such patches
+  // queue there, and each counts the admins only after the one before it committed (READ COMMITTED re-reads the
+  // locked rows): of two admins disabling each other, the second finds itself the last and fails.
+  const guardedPatch = (id: UserId, patch: UserPatch) =>
+    sql.withTransaction(
+      Effect.gen(function* () {
+        const admins = yield* sql<Row>`
+          SELECT id::text AS id FROM app_user WHERE NOT disabled AND 'admin' = ANY (roles)
+          ORDER BY id FOR UPDATE`
+        const updated = yield* applyPatch(id, patch)
+        if (Option.isSome(updated) && admins.length === 1 && admins[0]?.id === id && !isActiveAdmin(updated.value)) {
+          return yield* new LastActiveAdmin({ userId: id })
+        }
+        return updated
+      })
+    )
+
   const update = (id: UserId, patch: UserPatch) =>
     isStoredUserId(id)
-      ? sql<Row>`
-          UPDATE app_user SET
-            display_name = COALESCE(${patch.displayName ?? null}::text, display_name),
-            roles = COALESCE(${patch.roles === undefined ? null : pgArray(patch.roles)}::text[], roles),
-            regions = COALESCE(${patch.regions === undefined ? null : pgArray(patch.regions)}::text[], regions),
-            disabled = COALESCE(${patch.disabled === undefined ? null : String(patch.disabled)}::boolean, disabled),
-            password_hash = COALESCE(${patch.passwordHash ?? null}::text, password_hash),
-            updated_at = ${instantText(patch.at)}::timestamptz
-          WHERE id = ${id}::uuid
-          RETURNING ${sql.literal(USER_SELECT)}`.pipe(
-          Effect.flatMap((rows) => decodeOne("update", rows)),
-          Effect.mapError(storeError("update"))
+      ? (mayRemoveAnAdmin(patch) ? guardedPatch(id, patch) : applyPatch(id, patch)).pipe(
+          Effect.mapError((e) => (e instanceof LastActiveAdmin ? e : storeError("update")(e)))
         )
       : Effect.succeed(Option.none<StoredUser>())
 
