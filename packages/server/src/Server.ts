@@ -37,6 +37,7 @@ import { makeEdgeMiddleware } from "./ops/Edge.ts"
 import { layerHealthRoutes } from "./ops/Health.ts"
 import { layerMetricsRoute } from "./ops/Metrics.ts"
 import { makeRouteLabeler, restRoutes } from "./ops/routes.ts"
+import { layerRouteProblems } from "./ops/routeProblems.ts"
 import { ServerConfig, type ServerSettings } from "./ops/ServerConfig.ts"
 import { layerRpcAuthentication } from "./rpc/Authentication.ts"
 import { layerRpcHandlers } from "./rpc/handlers.ts"
@@ -62,6 +63,12 @@ export const OPS_ROUTES = [
   { method: "GET", path: "/" }
 ] as const
 
+/**
+ * Responses a cache may keep: the API's description, the same for every caller and free of data. Everything else
+ * is `no-store` (see ops/Edge.ts).
+ */
+const CACHEABLE_PATHS = [OPENAPI_PATH, DOCS_PATH]
+
 const layerRestRoutes = HttpApiBuilder.layer(AdalQarauApi, { openapiPath: OPENAPI_PATH }).pipe(
   Layer.provide(layerHttpHandlers),
   Layer.provide([layerHttpAuthentication, HttpApiMiddleware.layerProblemDetails({ includeDetails: true })])
@@ -83,9 +90,13 @@ const layerCors = (settings: ServerSettings): Layer.Layer<never, never, HttpRout
         maxAge: 600
       })
 
+/** Every route the server serves: for metrics labels and for `Allow` on 405. */
+export const ROUTES = [...restRoutes(AdalQarauApi), ...OPS_ROUTES]
+
 /**
  * Every route: REST under /api/v1 with /openapi.json and Swagger UI at /docs (its assets are inlined, so it works
- * offline), the RPC endpoint, health, metrics, and CORS when configured.
+ * offline), the RPC endpoint, health, metrics, CORS when configured, and problem answers for unknown routes, wrong
+ * methods and unreadable bodies.
  */
 export const layerRoutes = (settings: ServerSettings) =>
   Layer.mergeAll(
@@ -95,10 +106,11 @@ export const layerRoutes = (settings: ServerSettings) =>
     layerHealthRoutes,
     layerMetricsRoute,
     HttpRouter.add("GET", "/", HttpServerResponse.redirect(DOCS_PATH, { status: 302 })),
-    layerCors(settings)
+    layerCors(settings),
+    layerRouteProblems(ROUTES)
   )
 
-export const routeLabeler = makeRouteLabeler([...restRoutes(AdalQarauApi), ...OPS_ROUTES])
+export const routeLabeler = makeRouteLabeler(ROUTES)
 
 /** Credentials, the run executor, the environment's first admin and the session sweep, over the ports. */
 export const layerAppServices = (options: { readonly scrypt?: ScryptParams } = {}) =>
@@ -133,7 +145,7 @@ export const layerServer = (options: { readonly scrypt?: ScryptParams } = {}) =>
       const server = createServer()
       const serving = HttpRouter.serve(layerRoutes(settings), {
         disableLogger: true,
-        middleware: makeEdgeMiddleware(settings, routeLabeler)
+        middleware: makeEdgeMiddleware(settings, routeLabeler, CACHEABLE_PATHS)
       }).pipe(
         Layer.provide(layerAppServices(options)),
         Layer.provideMerge(

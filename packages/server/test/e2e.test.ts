@@ -280,6 +280,15 @@ describe("through REST with fetch", () => {
       dated.body.findings.map((f) => f.key),
       ["super-dumping:102"]
     )
+    // A date alone as the end takes in the whole of that Almaty day.
+    const sameDay = await rest<{ findings: ReadonlyArray<Finding> }>(
+      "/api/v1/findings?regions=71&dateFrom=2024-05-04&dateTo=2024-05-04",
+      accessToken
+    )
+    assert.deepStrictEqual(
+      sameDay.body.findings.map((f) => f.key),
+      ["super-dumping:102"]
+    )
 
     const counts = await rest<{ counts: ReadonlyArray<{ indicator: string; region: string | null; count: number }> }>(
       "/api/v1/findings/counts?indicators=super-dumping",
@@ -318,6 +327,14 @@ describe("through REST with fetch", () => {
     )
     assert.deepStrictEqual(
       signed.body.contracts.map((c) => c.id),
+      [102, 202]
+    )
+    const signedThatDay = await rest<{ contracts: ReadonlyArray<{ id: number }> }>(
+      "/api/v1/contracts?signedFrom=2024-05-04&signedTo=2024-05-04&limit=10",
+      accessToken
+    )
+    assert.deepStrictEqual(
+      signedThatDay.body.contracts.map((c) => c.id),
       [102, 202]
     )
 

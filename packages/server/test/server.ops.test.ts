@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { loginRest, startTestServer, type TestServer } from "./serverFixtures.ts"
+import { loginRest, PASSWORD, startTestServer, type TestServer } from "./serverFixtures.ts"
 
 let server: TestServer
 let adminToken: string
@@ -81,6 +81,41 @@ describe("operations endpoints", () => {
       duplex: "half"
     } as RequestInit)
     assert.strictEqual(rpc.status, 413)
+  })
+
+  it("keeps tokens and data out of caches and forbids MIME sniffing", async () => {
+    const json = { "content-type": "application/json" }
+    const auth = { authorization: `Bearer ${adminToken}` }
+    const answers = {
+      login: await get("/api/v1/auth/login", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ username: "admin", password: PASSWORD })
+      }),
+      findings: await get("/api/v1/findings", { headers: auth }),
+      export: await get("/api/v1/findings/export", { headers: auth }),
+      unauthenticated: await get("/api/v1/findings"),
+      rpc: await get("/rpc", {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/ndjson" },
+        body: `${JSON.stringify({ _tag: "Request", id: "1", tag: "Me", payload: null, headers: [] })}\n`
+      }),
+      tooLarge: await get("/api/v1/auth/login", { method: "POST", headers: json, body: "x".repeat(5000) }),
+      unknownRoute: await get("/api/v1/nope"),
+      health: await get("/health/live")
+    }
+    for (const [name, response] of Object.entries(answers)) {
+      await response.arrayBuffer()
+      assert.strictEqual(response.headers.get("cache-control"), "no-store", name)
+      assert.strictEqual(response.headers.get("x-content-type-options"), "nosniff", name)
+    }
+    // The API's description is the same for everyone and holds no data: caches may keep it.
+    for (const path of ["/openapi.json", "/docs"]) {
+      const response = await get(path)
+      await response.arrayBuffer()
+      assert.isNull(response.headers.get("cache-control"), path)
+      assert.strictEqual(response.headers.get("x-content-type-options"), "nosniff", path)
+    }
   })
 
   it("applies CORS from configuration", async () => {

@@ -66,7 +66,10 @@ export const countFindings = Effect.fn("Findings.counts")(function* (
 
 /**
  * Every finding matching the filter within the caller's regions, as a stream read page by page (keyset), so an
- * export of any size holds one page in memory. The permission is checked before the stream starts.
+ * export of any size holds one page in memory. The permission is checked and the first page read before the
+ * stream is returned: a transport commits to success once it starts sending, so a failure that comes this early
+ * must still be able to answer as an error. A later page that fails ends the stream with `Unavailable` (logged
+ * with its cause, as every store failure is).
  */
 export const exportFindings = Effect.fn("Findings.export")(function* (
   principal: Principal,
@@ -75,10 +78,16 @@ export const exportFindings = Effect.fn("Findings.export")(function* (
   yield* requirePermission(principal, "findings:export")
   const store = yield* FindingStore
   const scoped = scopedFilter(principal, filter)
-  const stream = Stream.paginate<string | undefined, Finding, Unavailable>(undefined, (afterKey) =>
-    storeUnavailable(store.query({ ...scoped, afterKey, limit: EXPORT_PAGE })).pipe(
-      Effect.map((page) => [page.findings, Option.fromNullishOr(page.nextKey)] as const)
-    )
-  )
-  return stream
-})
+  const pageAfter = (afterKey: string | undefined) => store.query({ ...scoped, afterKey, limit: EXPORT_PAGE })
+  const first = yield* pageAfter(undefined)
+  const rest = Option.match(Option.fromNullishOr(first.nextKey), {
+    onNone: () => Stream.empty,
+    onSome: (nextKey) =>
+      Stream.paginate<string, Finding, Unavailable>(nextKey, (afterKey) =>
+        storeUnavailable(pageAfter(afterKey)).pipe(
+          Effect.map((page) => [page.findings, Option.fromNullishOr(page.nextKey)] as const)
+        )
+      )
+  })
+  return Stream.concat(Stream.fromArray(first.findings), rest)
+}, storeUnavailable)

@@ -176,6 +176,10 @@ export class AdalQarauApi extends HttpApi.make("adalqarau")
   .prefix(API_PREFIX)
   // Last, so that every endpoint above gets it: schema failures answer 400 problems naming the field and why.
   .middleware(HttpApiMiddleware.ProblemDetails)
+  // A body key the endpoint does not declare is refused (400 naming it), as the OpenAPI document's
+  // `additionalProperties: false` says: a misspelt "indicators" must not start a run on defaults. Query strings
+  // stay open, as URLs conventionally are.
+  .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
   .annotateMerge(
     OpenApi.annotations({
       title: "AdalQarau API",

@@ -10,38 +10,92 @@ import {
   RunId,
   UserId
 } from "@adalqarau/core"
-import { Schema, SchemaTransformation } from "effect"
+import { Schema, SchemaParser, SchemaTransformation } from "effect"
 
 /**
  * Request shapes shared by RPC and REST. Where the two differ (REST query strings are flat), both decode to the
  * same use-case input, so the transports only map fields, never decide anything.
  */
 
+/**
+ * Free text in a request (a key, a name, a contract number). PostgreSQL `text` cannot hold NUL (U+0000): the store
+ * would refuse the query and the caller would get 503 for its own typo, so it is refused here as a 400 on the field.
+ */
+export const Text = Schema.String.check(
+  Schema.makeFilter((text: string) => !text.includes("\u0000") || "must not contain the NUL character (U+0000)")
+)
+
+const EXCESS_KEYS_REFUSED = { onExcessProperty: "error" } as const
+
+/**
+ * `schema` as a payload that refuses keys it does not declare, at any depth: a misspelt key ("indicator",
+ * "parms") must answer 400, not run on defaults. RPC applies one set of parse options to a procedure's payload and
+ * its answers alike, and answers should stay lenient, so the strictness lives in the payload schema instead.
+ * (REST gets the same through `HttpApi.PayloadParseOptions`, which keeps the documented body schema intact.)
+ */
+export const closed = <S extends Schema.Codec<unknown, unknown>>(schema: S) => {
+  const json = Schema.toCodecJson(schema)
+  const decode = SchemaParser.decodeUnknownEffect(json)
+  const encode = SchemaParser.encodeEffect(json)
+  return Schema.Unknown.pipe(
+    Schema.decodeTo(
+      Schema.toType(schema),
+      SchemaTransformation.transformEffect({
+        decode: (input: unknown, options) => decode(input, { ...options, ...EXCESS_KEYS_REFUSED }),
+        encode: (value: S["Type"], options) => encode(value, options)
+      })
+    )
+  )
+}
+
 const instantOf = (text: string): number => {
   const parsed = parseTimestamp(text)
   return typeof parsed === "number" ? parsed : Number.NaN
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/u
+
+/** The last millisecond of an Almaty calendar day given as YYYY-MM-DD; other texts as they are. */
+const endOfDayText = (text: string): string => (DATE_ONLY.test(text.trim()) ? `${text.trim()} 23:59:59.999` : text)
+
+const dateInput = (description: string, read: (text: string) => string) =>
+  Schema.String.annotate({
+    description,
+    examples: ["2024-01-31", "2024-01-31 10:20:30", "2024-01-31T10:20:30+05:00"]
+  })
+    .check(
+      Schema.makeFilter((text: string) => {
+        const parsed = parseTimestamp(text)
+        return typeof parsed === "number" ? true : parsed
+      })
+    )
+    .pipe(
+      Schema.decodeTo(
+        Instant,
+        SchemaTransformation.transform({
+          decode: (text: string) => instantOf(read(text)),
+          encode: (instant: number) => formatAlmaty(instant)
+        })
+      )
+    )
+
 /**
  * A date or timestamp in a request: "2024-01-31", "2024-01-31 10:20:30" (Asia/Almaty wall-clock time, as goszakup
- * writes them) or ISO 8601 with an offset. Decodes to epoch milliseconds.
+ * writes them) or ISO 8601 with an offset. Decodes to epoch milliseconds; a date alone is the start of that day.
  */
-export const DateInput = Schema.String.annotate({
-  description: "A date (2024-01-31) or timestamp (2024-01-31 10:20:30, Asia/Almaty time, or ISO 8601 with an offset)",
-  examples: ["2024-01-31", "2024-01-31 10:20:30", "2024-01-31T10:20:30+05:00"]
-})
-  .check(
-    Schema.makeFilter((text: string) => {
-      const parsed = parseTimestamp(text)
-      return typeof parsed === "number" ? true : parsed
-    })
-  )
-  .pipe(
-    Schema.decodeTo(
-      Instant,
-      SchemaTransformation.transform({ decode: instantOf, encode: (instant: number) => formatAlmaty(instant) })
-    )
-  )
+export const DateInput = dateInput(
+  "A date (2024-01-31: from the start of that Almaty day) or timestamp (2024-01-31 10:20:30, Asia/Almaty time, or ISO 8601 with an offset)",
+  (text) => text
+)
+
+/**
+ * The end of a range, inclusive: a date alone takes in the whole of that Almaty day (`dateTo=2024-01-31` includes
+ * a contract signed at 2024-01-31 10:00), as the CLI's `--to` does; a timestamp is the bound itself.
+ */
+export const DateToInput = dateInput(
+  "An inclusive end: a date (2024-01-31: to the end of that Almaty day) or timestamp (2024-01-31 10:20:30, Asia/Almaty time, or ISO 8601 with an offset)",
+  endOfDayText
+)
 
 export const PageLimit = (maximum: number) =>
   Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }, { message: `limit must be between 1 and ${maximum}` }))
@@ -56,9 +110,9 @@ export const ContractSearchFields = {
   customerBin: Schema.optional(Bin),
   supplierBin: Schema.optional(Bin),
   /** Exact contract number (`contract_number` or `contract_number_sys`). */
-  number: Schema.optional(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(200))),
+  number: Schema.optional(Text.check(Schema.isMinLength(1), Schema.isMaxLength(200))),
   signedFrom: Schema.optional(DateInput),
-  signedTo: Schema.optional(DateInput),
+  signedTo: Schema.optional(DateToInput),
   /** Narrows the caller's regions; it never widens them. */
   regions: Schema.optional(Schema.Array(RegionCode)),
   afterId: Schema.optional(ContractId),
@@ -70,24 +124,26 @@ export type ContractSearchRequest = typeof ContractSearchRequest.Type
 export const ContractIdParams = { id: ContractId }
 
 const findingFilterFields = {
-  indicators: Schema.optional(Schema.Array(Schema.String)),
+  indicators: Schema.optional(Schema.Array(Text)),
   regions: Schema.optional(Schema.Array(FindingRegion)),
   customerBin: Schema.optional(Bin),
   supplierBin: Schema.optional(Bin),
   dateFrom: Schema.optional(DateInput),
-  dateTo: Schema.optional(DateInput)
+  dateTo: Schema.optional(DateToInput)
 }
+
+const MeasureName = Text.check(Schema.isMinLength(1))
 
 /** Findings filter as RPC sends it: the measure range is one object. */
 export const FindingFilterRequest = Schema.Struct({
   ...findingFilterFields,
-  measure: Schema.optional(MeasureRange)
+  measure: Schema.optional(Schema.Struct({ ...MeasureRange.fields, name: MeasureName }))
 })
 export type FindingFilterRequest = typeof FindingFilterRequest.Type
 
 export const FindingQueryRequest = Schema.Struct({
   ...FindingFilterRequest.fields,
-  afterKey: Schema.optional(Schema.String),
+  afterKey: Schema.optional(Text),
   /** Findings are in key order (`<indicator>:<id>`), the order keyset paging follows. */
   sort: Schema.optional(Schema.Literal("key")),
   limit: Schema.optional(PageLimit(1000))
@@ -96,30 +152,30 @@ export type FindingQueryRequest = typeof FindingQueryRequest.Type
 
 /** The same filter as REST query parameters: `measure=reduction_pct&measureMin=50`. */
 export const FindingFilterQuery = {
-  indicators: Schema.optional(Schema.Array(Schema.String)),
+  indicators: Schema.optional(Schema.Array(Text)),
   regions: Schema.optional(Schema.Array(FindingRegion)),
   customerBin: Schema.optional(Bin),
   supplierBin: Schema.optional(Bin),
   dateFrom: Schema.optional(DateInput),
-  dateTo: Schema.optional(DateInput),
-  measure: Schema.optional(Schema.String.check(Schema.isMinLength(1))),
+  dateTo: Schema.optional(DateToInput),
+  measure: Schema.optional(MeasureName),
   measureMin: Schema.optional(DecimalText),
   measureMax: Schema.optional(DecimalText)
 }
 export const FindingQueryQuery = {
   ...FindingFilterQuery,
-  afterKey: Schema.optional(Schema.String),
+  afterKey: Schema.optional(Text),
   sort: Schema.optional(Schema.Literal("key")),
   limit: Schema.optional(PageLimit(1000))
 }
 
 export const LoginRequest = Schema.Struct({
-  username: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(64)),
+  username: Text.check(Schema.isMinLength(1), Schema.isMaxLength(64)),
   /** Not checked for length here: a login must not reveal the password policy's edge cases. */
   password: Schema.RedactedFromValue(Schema.String.check(Schema.isMaxLength(1024)))
 })
 
-export const RefreshRequest = Schema.Struct({ refreshToken: Schema.String.check(Schema.isMinLength(1)) })
+export const RefreshRequest = Schema.Struct({ refreshToken: Text.check(Schema.isMinLength(1)) })
 
 const FilterIds = Schema.optionalKey(Schema.Array(Schema.Int))
 
@@ -148,6 +204,6 @@ export const RunListQuery = {
 export const UserIdParams = { id: UserId }
 
 export const UserListQuery = {
-  afterUsername: Schema.optional(Schema.String),
+  afterUsername: Schema.optional(Text),
   limit: Schema.optional(PageLimit(500))
 }

@@ -34,7 +34,7 @@ const decodeBin = (flag: string, value: string) =>
   Schema.decodeUnknownEffect(Bin)(value).pipe(Effect.mapError((e) => usageFailure(`--${flag}: ${e.message}`)))
 
 const decodeDay = (flag: string, value: string, endOfDay: boolean) => {
-  const parsed = parseTimestamp(endOfDay && value.length === 10 ? `${value} 23:59:59` : value)
+  const parsed = parseTimestamp(endOfDay && value.length === 10 ? `${value} 23:59:59.999` : value)
   return typeof parsed === "string" ? Effect.fail(usageFailure(`--${flag}: ${parsed}`)) : Effect.succeed(parsed)
 }
 

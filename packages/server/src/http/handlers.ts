@@ -9,7 +9,7 @@ import {
   Runs,
   Users
 } from "@adalqarau/core"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { AdalQarauApi } from "../api/HttpApi.ts"
 import { DEFAULT_PAGE } from "../api/inputs.ts"
@@ -42,6 +42,13 @@ const ContractsHandlers = HttpApiBuilder.group(AdalQarauApi, "contracts", (handl
 
 const findingPageResponse = encodedOnce(FindingPage)
 
+/**
+ * An export's status is sent with its first bytes; a page that fails after that can only cut the connection (the
+ * client sees a truncated body, never a clean end). The access log still says 200, so the cut is logged here.
+ */
+const loggedIfCutShort = <A, E, R>(findings: Stream.Stream<A, E, R>) =>
+  Stream.tapError(findings, (error) => Effect.logError("findings export cut short after its response began", error))
+
 const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handlers) =>
   handlers
     .handle("query", ({ query }) =>
@@ -55,7 +62,9 @@ const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handler
       asPrincipal((p) => Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.countFindings(p, filter)))
     )
     .handle("export", ({ query }) =>
-      asPrincipal((p) => Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.exportFindings(p, filter)))
+      asPrincipal((p) =>
+        Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.exportFindings(p, filter))
+      ).pipe(Effect.map(loggedIfCutShort))
     )
 )
 

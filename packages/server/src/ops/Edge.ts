@@ -22,7 +22,7 @@ const pathOf = (url: string): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-const payloadTooLarge = (limit: number, requestId: string) =>
+const payloadTooLarge = (limit: number) =>
   HttpServerResponse.jsonUnsafe(
     {
       type: "about:blank",
@@ -30,16 +30,36 @@ const payloadTooLarge = (limit: number, requestId: string) =>
       title: "Payload Too Large",
       detail: `request bodies are limited to ${limit} bytes`
     },
-    { status: 413, contentType: "application/problem+json", headers: { [REQUEST_ID_HEADER]: requestId } }
+    { status: 413, contentType: "application/problem+json" }
   )
+
+/**
+ * Headers for every response. `nosniff`: a browser must never guess a JSON or NDJSON body into HTML or script.
+ * `no-store` unless the path is cacheable: tokens and region-scoped data must not stay in a browser or proxy cache,
+ * and health and metrics must be live. A response that set its own `Cache-Control` keeps it.
+ */
+const withEdgeHeaders = (
+  response: HttpServerResponse.HttpServerResponse,
+  requestId: string,
+  cacheable: boolean
+): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.setHeaders(response, {
+    [REQUEST_ID_HEADER]: requestId,
+    "x-content-type-options": "nosniff",
+    ...(cacheable || response.headers["cache-control"] !== undefined ? {} : { "cache-control": "no-store" })
+  })
 
 /**
  * What every request goes through before routing and after the response: trusted-proxy handling, a request id
  * (in the logs of everything the request does, and echoed back), the body size limit (413
- * from `Content-Length` before reading anything; streamed bodies are cut at the same limit), one access-log line
- * and the HTTP metrics.
+ * from `Content-Length` before reading anything; streamed bodies are cut at the same limit), the headers of
+ * `withEdgeHeaders`, one access-log line and the HTTP metrics. `cacheablePaths` are exempt from `no-store`.
  */
-export const makeEdgeMiddleware = (settings: ServerSettings, routeOf: (method: string, path: string) => string) => {
+export const makeEdgeMiddleware = (
+  settings: ServerSettings,
+  routeOf: (method: string, path: string) => string,
+  cacheablePaths: ReadonlyArray<string>
+) => {
   const networks = settings.trustedProxies.map((cidr) => IpNetwork.fromStringUnsafe(cidr))
   const fromProxies =
     networks.length === 0 ? <A>(self: A) => self : HttpMiddleware.xForwardedHeaders({ trustedProxies: networks })
@@ -54,17 +74,20 @@ export const makeEdgeMiddleware = (settings: ServerSettings, routeOf: (method: s
         const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID()
         const clientAddress = Option.getOrElse(original.remoteAddress, () => "unknown")
         const request = original.modify({ headers: Headers.set(original.headers, REQUEST_ID_HEADER, requestId) })
+        const path = pathOf(original.url)
+        const cacheable = cacheablePaths.includes(path)
         let status = 0
         yield* HttpEffect.appendPreResponseHandler((_request, response) => {
           status = response.status
-          return Effect.succeed(HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, requestId))
+          return Effect.succeed(withEdgeHeaders(response, requestId, cacheable))
         })
         const declared = Number(original.headers["content-length"] ?? "0")
         const exit = yield* (
           declared > settings.bodyLimitBytes
             ? Effect.sync(() => {
                 status = 413
-                return payloadTooLarge(settings.bodyLimitBytes, requestId)
+                // Answered here, before the app: the pre-response handler above never sees it.
+                return withEdgeHeaders(payloadTooLarge(settings.bodyLimitBytes), requestId, cacheable)
               })
             : app.pipe(
                 Effect.provideService(HttpServerRequest.HttpServerRequest, request),
@@ -72,7 +95,6 @@ export const makeEdgeMiddleware = (settings: ServerSettings, routeOf: (method: s
               )
         ).pipe(Effect.annotateLogs({ requestId }), Effect.exit)
         const seconds = ((yield* Clock.currentTimeMillis) - startedAt) / 1000
-        const path = pathOf(original.url)
         const route = routeOf(original.method, path)
         // A client that hung up before any response was written shows as 499, as nginx logs it.
         const answered = status === 0 ? (Exit.isFailure(exit) ? 499 : 200) : status

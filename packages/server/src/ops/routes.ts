@@ -20,12 +20,8 @@ export const restRoutes = <Id extends string, Groups extends HttpApiGroup.Constr
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
 
-/**
- * Labels a request with its route template, so metrics have one series per route and not one per contract id.
- * Unknown paths share the label "unmatched".
- */
-export const makeRouteLabeler = (templates: ReadonlyArray<RouteTemplate>) => {
-  const compiled = templates.map((t) => ({
+const compile = (templates: ReadonlyArray<RouteTemplate>) =>
+  templates.map((t) => ({
     method: t.method,
     path: t.path,
     pattern: new RegExp(
@@ -36,9 +32,26 @@ export const makeRouteLabeler = (templates: ReadonlyArray<RouteTemplate>) => {
       "u"
     )
   }))
+
+/**
+ * Labels a request with its route template, so metrics have one series per route and not one per contract id.
+ * Unknown paths share the label "unmatched".
+ */
+export const makeRouteLabeler = (templates: ReadonlyArray<RouteTemplate>) => {
+  const compiled = compile(templates)
   return (method: string, path: string): string => {
     for (const route of compiled) if (route.method === method && route.pattern.test(path)) return route.path
     for (const route of compiled) if (route.pattern.test(path)) return route.path
     return "unmatched"
+  }
+}
+
+/** The methods some route serves at a path (HEAD wherever GET is, as the router answers it); empty when none. */
+export const makeAllowedMethods = (templates: ReadonlyArray<RouteTemplate>) => {
+  const compiled = compile(templates)
+  return (path: string): ReadonlyArray<string> => {
+    const methods = new Set(compiled.filter((route) => route.pattern.test(path)).map((route) => route.method))
+    if (methods.has("GET")) methods.add("HEAD")
+    return [...methods]
   }
 }
