@@ -1,6 +1,6 @@
 /**
  * The server's accounts on PostgreSQL (and PGlite): UserStore, SessionStore and RunStore over any SqlClient,
- * on the tables of migrations/0010_accounts.sql.
+ * on the tables of migrations/0004_accounts.sql (and 0018, tokens_revoked_at).
  */
 import type { RunStore, SessionStore, UserStore } from "@adalqarau/core"
 import { Layer } from "effect"
