@@ -63,6 +63,9 @@ export const prepareStatements: ReadonlyArray<string> = [
      AND customer_bin IS NOT NULL AND supplier_biin IS NOT NULL AND contract_sum_wnds > 0`
 ]
 
+/** The largest plan sum the engines evaluate: 2^53 − 1 tiyn, in tenge (a larger one is skipped there). */
+const MAX_EXACT_PLAN = "90071992547409.91"
+
 /** The five indicators; each yields the finding keys of the in-memory engine's shape. */
 export const indicatorQueries: Readonly<Record<string, string>> = {
   "super-dumping": `
@@ -70,14 +73,14 @@ export const indicatorQueries: Readonly<Record<string, string>> = {
     plan AS (SELECT lots_of.contract_id, sum(l.amount) AS plan, count(*) FILTER (WHERE l.id IS NULL) AS missing
              FROM lots_of LEFT JOIN l ON l.id = lots_of.lot_id GROUP BY lots_of.contract_id)
     SELECT 'super-dumping:' || fr.id AS key FROM fr JOIN plan ON plan.contract_id = fr.id
-    WHERE fr.ref_contract_status_id IN ${COMMON_STATUS} AND plan.missing = 0 AND plan.plan > 0
+    WHERE fr.ref_contract_status_id IN ${COMMON_STATUS} AND plan.missing = 0 AND plan.plan > 0 AND plan.plan <= ${MAX_EXACT_PLAN}
       AND (plan.plan - fr.contract_sum_wnds) * 100 > 30 * plan.plan`,
   "minimal-dumping": `
     WITH lots_of AS (SELECT DISTINCT contract_id, lot_id FROM u WHERE lot_id IS NOT NULL),
     plan AS (SELECT lots_of.contract_id, sum(l.amount) AS plan, count(*) FILTER (WHERE l.id IS NULL) AS missing
              FROM lots_of LEFT JOIN l ON l.id = lots_of.lot_id GROUP BY lots_of.contract_id)
     SELECT 'minimal-dumping:' || fr.id AS key FROM fr JOIN plan ON plan.contract_id = fr.id
-    WHERE fr.ref_contract_status_id IN ${COMMON_STATUS} AND plan.missing = 0 AND plan.plan > 0
+    WHERE fr.ref_contract_status_id IN ${COMMON_STATUS} AND plan.missing = 0 AND plan.plan > 0 AND plan.plan <= ${MAX_EXACT_PLAN}
       AND plan.plan - fr.contract_sum_wnds > 0 AND (plan.plan - fr.contract_sum_wnds) * 100 <= 1 * plan.plan`,
   // OWS times are Almaty wall-clock: to an instant with the zone's offset of the day, then back to an Almaty date.
   "accelerated-payment": `
@@ -93,7 +96,8 @@ export const indicatorQueries: Readonly<Record<string, string>> = {
     WITH ordered AS (
       SELECT chain_key, contract_sum_wnds AS s, fakt_sum_wnds AS f,
         row_number() OVER (PARTITION BY chain_key
-          ORDER BY sign_date AT TIME ZONE ${ALMATY} NULLS LAST, crdate AT TIME ZONE ${ALMATY}, id) AS rn,
+          ORDER BY (id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id)) DESC,
+            sign_date AT TIME ZONE ${ALMATY} NULLS LAST, crdate AT TIME ZONE ${ALMATY}, id) AS rn,
         count(*) OVER (PARTITION BY chain_key) AS n
       FROM v WHERE NOT is_deleted),
     ends AS (
@@ -112,5 +116,5 @@ export const indicatorQueries: Readonly<Record<string, string>> = {
     by_customer AS (SELECT customer_bin, count(*) AS n_customer FROM roots GROUP BY ALL)
     SELECT 'partnership:' || pairs.customer_bin || ':' || pairs.supplier_biin AS key
     FROM pairs JOIN by_supplier USING (supplier_biin) JOIN by_customer USING (customer_bin)
-    WHERE n_pair >= 5 AND n_pair * 10 >= 8 * n_supplier AND n_pair * 10 >= 5 * n_customer`
+    WHERE n_pair >= 5 AND n_pair * 10 > 8 * n_supplier AND n_pair * 10 > 5 * n_customer`
 }
