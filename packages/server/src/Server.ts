@@ -20,7 +20,7 @@ import {
 } from "@adalqarau/core/testing"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { HttpRouter, HttpServerResponse } from "effect/http"
+import { HttpMiddleware, HttpRouter, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder, HttpApiMiddleware, HttpApiSwagger } from "effect/http-api"
 import { RpcSerialization, RpcServer } from "effect/rpc"
 import { createServer, type Server } from "node:http"
@@ -36,7 +36,7 @@ import { layerHttpHandlers } from "./http/handlers.ts"
 import { makeEdgeMiddleware } from "./ops/Edge.ts"
 import { layerHealthRoutes } from "./ops/Health.ts"
 import { layerMetricsRoute } from "./ops/Metrics.ts"
-import { makeRouteLabeler, restRoutes } from "./ops/routes.ts"
+import { makeRouteLabeler, restRoutes, servedMethods } from "./ops/routes.ts"
 import { layerRouteProblems } from "./ops/routeProblems.ts"
 import { ServerConfig, type ServerSettings } from "./ops/ServerConfig.ts"
 import { layerRpcAuthentication } from "./rpc/Authentication.ts"
@@ -79,16 +79,26 @@ const layerRpcRoute = RpcServer.layerHttp({ group: AdalQarauRpcs, path: RPC_PATH
   Layer.provide(RpcSerialization.layerNdjson)
 )
 
-const layerCors = (settings: ServerSettings): Layer.Layer<never, never, HttpRouter.HttpRouter> =>
-  settings.corsOrigins.length === 0
-    ? Layer.empty
-    : HttpRouter.cors({
-        // An empty list makes the middleware answer `*`.
-        allowedOrigins: settings.corsOrigins.includes("*") ? [] : settings.corsOrigins,
-        allowedHeaders: ["authorization", "content-type", "x-request-id"],
-        exposedHeaders: ["x-request-id", "retry-after", "www-authenticate"],
-        maxAge: 600
-      })
+/**
+ * CORS for the configured origins. A request from any other origin gets no `access-control-allow-origin` at all,
+ * rather than the one allowed origin (which `HttpRouter.cors` answers whenever a single one is configured): the
+ * answer should not tell a stranger which origin is trusted. A preflight lists only the methods some route serves.
+ */
+const layerCors = (settings: ServerSettings): Layer.Layer<never, never, HttpRouter.HttpRouter> => {
+  if (settings.corsOrigins.length === 0) return Layer.empty
+  const anyOrigin = settings.corsOrigins.includes("*")
+  return HttpRouter.middleware(
+    HttpMiddleware.cors({
+      // An empty list makes the middleware answer `*`.
+      allowedOrigins: anyOrigin ? [] : (origin: string) => settings.corsOrigins.includes(origin),
+      allowedMethods: servedMethods(ROUTES),
+      allowedHeaders: ["authorization", "content-type", "x-request-id"],
+      exposedHeaders: ["x-request-id", "retry-after", "www-authenticate"],
+      maxAge: 600
+    }),
+    { global: true }
+  )
+}
 
 /** Every route the server serves: for metrics labels and for `Allow` on 405. */
 export const ROUTES = [...restRoutes(AdalQarauApi), ...OPS_ROUTES]

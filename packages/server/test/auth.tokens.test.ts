@@ -97,6 +97,22 @@ describe("access tokens", () => {
     assert.strictEqual(await rpcOutcome(server.baseUrl, undefined, (client) => client.Me()), "Unauthenticated")
   })
 
+  it("challenges without an error code when no token was sent, with invalid_token when one fails (RFC 6750 §3.1)", async () => {
+    const missing = await fetch(`${server.baseUrl}/api/v1/auth/me`)
+    assert.strictEqual(missing.status, 401)
+    assert.strictEqual(missing.headers.get("www-authenticate"), `Bearer realm="adalqarau"`)
+    const expired = await me(
+      await sign(claims(server.users.viewer.id, { iat: nowSeconds() - 3600, exp: nowSeconds() - 60 }))
+    )
+    assert.strictEqual(expired.status, 401)
+    assert.strictEqual(
+      expired.headers.get("www-authenticate"),
+      `Bearer realm="adalqarau", error="invalid_token", error_description="access token expired"`
+    )
+    const garbage = await me("not.a.jwt")
+    assert.match(garbage.headers.get("www-authenticate") ?? "", /^Bearer realm="adalqarau", error="invalid_token"/u)
+  })
+
   it("issues tokens with a 15-minute lifetime by default", async () => {
     const tokens = (await loginRest(server.baseUrl, "viewer")) as Tokens & { expiresIn: number }
     assert.strictEqual(tokens.expiresIn, 900)

@@ -133,6 +133,26 @@ describe("operations endpoints", () => {
     assert.strictEqual(simple.headers.get("access-control-allow-origin"), "https://analytics.example")
   })
 
+  it("names no origin to an origin it does not allow", async () => {
+    const preflight = await get("/api/v1/findings", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "GET" }
+    })
+    assert.isNull(preflight.headers.get("access-control-allow-origin"))
+    const simple = await get("/health/live", { headers: { origin: "https://evil.example" } })
+    assert.strictEqual(simple.status, 200)
+    assert.isNull(simple.headers.get("access-control-allow-origin"))
+  })
+
+  it("allows in a preflight exactly the methods some route serves", async () => {
+    const preflight = await get("/api/v1/runs", {
+      method: "OPTIONS",
+      headers: { origin: "https://analytics.example", "access-control-request-method": "POST" }
+    })
+    const methods = (preflight.headers.get("access-control-allow-methods") ?? "").split(/,\s*/u).sort()
+    assert.deepStrictEqual(methods, ["GET", "HEAD", "PATCH", "POST"])
+  })
+
   it("serves Swagger UI without external assets and redirects / to it", async () => {
     const docs = await get("/docs")
     assert.strictEqual(docs.status, 200)
@@ -191,7 +211,8 @@ describe("validation errors", () => {
     })
     assert.strictEqual(response.status, 400)
     const body = (await response.json()) as { errors: Array<{ path: Array<string>; message: string }> }
-    assert.deepStrictEqual(body.errors[0]?.path, ["params", "indicators", "no-such-indicator"])
+    // From the request part, as a schema error's path is.
+    assert.deepStrictEqual(body.errors[0]?.path, ["payload", "params", "indicators", "no-such-indicator"])
     assert.match(body.errors[0]?.message ?? "", /unknown indicator/u)
   })
 

@@ -82,6 +82,8 @@ const assertBadRequest = (
   assert.match(problem.errors?.[0]?.message ?? "", message)
 }
 
+const EXCESS_PROPERTY = /Expected no excess property/u
+
 const runCount = () =>
   server.run(
     Effect.map(
@@ -212,5 +214,100 @@ describe("routes and bodies the router cannot serve", () => {
     assert.strictEqual(response.status, 415)
     assert.strictEqual(response.headers.get("content-type"), "application/problem+json")
     assert.match((JSON.parse(text) as Problem).detail, /text\/plain/u)
+  })
+})
+
+describe("whole numbers in query strings and paths", () => {
+  /** Every numeric parameter of the REST API, by operation path, with its bounds as the description must state them. */
+  const NUMERIC: ReadonlyArray<readonly [string, string, string]> = [
+    ["/api/v1/contracts", "afterId", "1 or more"],
+    ["/api/v1/contracts", "limit", "from 1 to 500"],
+    ["/api/v1/contracts/{id}", "id", "1 or more"],
+    ["/api/v1/findings", "limit", "from 1 to 1000"],
+    ["/api/v1/runs", "beforeId", "1 or more"],
+    ["/api/v1/runs", "limit", "from 1 to 100"],
+    ["/api/v1/runs/{id}", "id", "1 or more"],
+    ["/api/v1/users", "limit", "from 1 to 500"]
+  ]
+
+  it("are documented as digits with their bounds", async () => {
+    const spec = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { parameters?: ReadonlyArray<{ name: string; schema: Record<string, unknown> }> } }>
+    }
+    for (const [path, name, bounds] of NUMERIC) {
+      const parameter = spec.paths[path]?.get?.parameters?.find((p) => p.name === name)
+      assert.isDefined(parameter, `${path} ${name}`)
+      assert.strictEqual(parameter?.schema.type, "string", `${path} ${name}`)
+      assert.strictEqual(parameter?.schema.pattern, "^[0-9]+$", `${path} ${name}`)
+      assert.include(String(parameter?.schema.description), bounds, `${path} ${name}`)
+    }
+  })
+
+  it("refuse what the document does not allow with a 400 naming the parameter", async () => {
+    const WHOLE = /whole number/u
+    const cases: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+      ["/api/v1/contracts?limit=1.5", ["query", "limit"]],
+      ["/api/v1/contracts?limit=1e2", ["query", "limit"]],
+      ["/api/v1/contracts?afterId=1e3", ["query", "afterId"]],
+      ["/api/v1/contracts?afterId=%2B5", ["query", "afterId"]],
+      ["/api/v1/contracts/1e0", ["params", "id"]],
+      ["/api/v1/findings?limit=%2B5", ["query", "limit"]],
+      ["/api/v1/runs?beforeId=1.5", ["query", "beforeId"]],
+      ["/api/v1/runs?limit=-1", ["query", "limit"]],
+      ["/api/v1/runs/0x1", ["params", "id"]],
+      ["/api/v1/users?limit=%205", ["query", "limit"]]
+    ]
+    for (const [path, field] of cases) assertBadRequest(await send(path), field, WHOLE)
+    assertBadRequest(await send("/api/v1/contracts?limit=501"), ["query", "limit"], /between 1 and 500/u)
+    assertBadRequest(await send("/api/v1/runs?limit=0"), ["query", "limit"], /between 1 and 100/u)
+    assertBadRequest(await send("/api/v1/runs/0"), ["params", "id"], /greater than 0/u)
+    assertBadRequest(await send("/api/v1/contracts/99999999999999999999"), ["params", "id"], /integer/u)
+  })
+
+  it("accept digits within the bounds", async () => {
+    for (const path of [
+      "/api/v1/contracts?limit=500&afterId=1",
+      "/api/v1/runs?limit=100&beforeId=7",
+      "/api/v1/users?limit=1"
+    ]) {
+      const { response, text } = await send(path)
+      assert.strictEqual(response.status, 200, `${path}: ${text}`)
+    }
+  })
+})
+
+describe("errors a use case finds in a request", () => {
+  const runWith = (params: unknown) => post("/api/v1/runs", { params })
+
+  it("name the field from the request part over REST, as schema errors do, in one line", async () => {
+    const before = await runCount()
+    assertBadRequest(await runWith({ only: ["nope"] }), ["payload", "params", "only", 0], /unknown indicator nope/u)
+    const threshold = await runWith({ indicators: { "super-dumping": { threshold: "abc" } } })
+    assertBadRequest(threshold, ["payload", "params", "indicators", "super-dumping", "threshold"], /^Expected number/u)
+    const typo = await runWith({ indicators: { "super-dumping": { threshhold: 5 } } })
+    assertBadRequest(typo, ["payload", "params", "indicators", "super-dumping", "threshhold"], EXCESS_PROPERTY)
+    for (const answer of [threshold, typo]) {
+      const message = (JSON.parse(answer.text) as Problem).errors?.[0]?.message ?? ""
+      assert.notInclude(message, "\n")
+      assert.notInclude(message, "at [")
+    }
+    assert.strictEqual(await runCount(), before)
+    const user = { username: "no spaces allowed", password: PASSWORD, roles: ["viewer"], regions: ["71"] }
+    assertBadRequest(await post("/api/v1/users", user), ["payload", "username"], /username must be/u)
+  })
+
+  it("name the same field, relative to the payload, over RPC", async () => {
+    const result = await callRpc(
+      server.baseUrl,
+      "RunsStart",
+      { params: { indicators: { "super-dumping": { threshold: "abc" } } } },
+      adminToken
+    )
+    assert.strictEqual(result.outcome, "InvalidInput", JSON.stringify(result))
+    const error = result.error as { readonly field: string; readonly message: string }
+    assert.strictEqual(error.field, "params.indicators.super-dumping.threshold")
+    assert.notInclude(error.message, "\n")
+    const only = await callRpc(server.baseUrl, "RunsStart", { params: { only: ["nope"] } }, adminToken)
+    assert.strictEqual((only.error as { readonly field: string }).field, "params.only.0")
   })
 })

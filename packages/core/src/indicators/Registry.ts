@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Effect, Schema, SchemaIssue } from "effect"
 import { acceleratedPayment } from "./acceleratedPayment.ts"
 import type { AnalysisDataset } from "./Dataset.ts"
 import { CommonFilters } from "./Filters.ts"
@@ -48,7 +48,23 @@ export interface EvaluationResult {
 /** A misspelt parameter ("threshhold") must be an error, not a silent run with the default. */
 const STRICT = { onExcessProperty: "error" } as const
 
-const firstLine = (message: string): string => message.split("\n")[0] ?? message
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * The first problem a decoding found, at its own path under `at` (`indicators.super-dumping.threshold`, not the
+ * section): a caller needs the field to fix, and a one-line message that does not repeat the path.
+ */
+const paramsError = (at: ReadonlyArray<string>, error: Schema.SchemaError): ParamsError => {
+  const issue = formatIssues(error.issue).issues[0]
+  const below = (issue?.path ?? []).map((segment) =>
+    String(typeof segment === "object" && segment !== null ? segment.key : segment)
+  )
+  const path = [...at, ...below]
+  return new ParamsError({
+    path: path.length === 0 ? "(params)" : path.join("."),
+    message: (issue?.message ?? error.message).split("\n")[0] ?? error.message
+  })
+}
 
 /** The set of indicators a run evaluates. Immutable: `with` returns a new registry. */
 export class IndicatorRegistry {
@@ -95,11 +111,11 @@ export class IndicatorRegistry {
       const raw = yield* Schema.decodeUnknownEffect(
         AnalysisParamsInput,
         STRICT
-      )(input).pipe(Effect.mapError((e) => new ParamsError({ path: "(params)", message: firstLine(e.message) })))
+      )(input).pipe(Effect.mapError((e) => paramsError([], e)))
       const filters = yield* Schema.decodeUnknownEffect(
         CommonFilters,
         STRICT
-      )(raw.filters ?? {}).pipe(Effect.mapError((e) => new ParamsError({ path: "filters", message: e.message })))
+      )(raw.filters ?? {}).pipe(Effect.mapError((e) => paramsError(["filters"], e)))
       const sections = raw.indicators ?? {}
       for (const code of Object.keys(sections)) {
         if (!this.byCode.has(code)) {
@@ -116,16 +132,14 @@ export class IndicatorRegistry {
         const indicator = this.byCode.get(code)
         if (indicator === undefined) {
           return yield* new ParamsError({
-            path: "only",
+            path: `only.${(raw.only ?? only).indexOf(code)}`,
             message: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
           })
         }
         const params = yield* Schema.decodeUnknownEffect(
           indicator.params,
           STRICT
-        )(sections[code] ?? {}).pipe(
-          Effect.mapError((e) => new ParamsError({ path: `indicators.${code}`, message: e.message }))
-        )
+        )(sections[code] ?? {}).pipe(Effect.mapError((e) => paramsError(["indicators", code], e)))
         chosen.push({ indicator, params })
       }
       return { filters, indicators: chosen }

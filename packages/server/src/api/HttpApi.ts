@@ -16,13 +16,13 @@ import {
 } from "@adalqarau/core"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
-  ContractIdParams,
-  ContractSearchFields,
+  ContractIdPath,
+  ContractSearchQuery,
   FindingFilterQuery,
   FindingQueryQuery,
   LoginRequest,
   RefreshRequest,
-  RunIdParams,
+  RunIdPath,
   RunListQuery,
   StartRunRequest,
   UserIdParams,
@@ -72,7 +72,7 @@ export class AuthGroup extends HttpApiGroup.make("auth")
 export class ContractsGroup extends HttpApiGroup.make("contracts")
   .add(
     HttpApiEndpoint.get("search", "/contracts", {
-      query: ContractSearchFields,
+      query: ContractSearchQuery,
       success: ContractPage,
       error: [...Denied]
     }).annotate(
@@ -80,7 +80,7 @@ export class ContractsGroup extends HttpApiGroup.make("contracts")
       "Contracts by BIN, number and sign dates within your regions, keyset-paged by id."
     ),
     HttpApiEndpoint.get("get", "/contracts/:id", {
-      params: ContractIdParams,
+      params: ContractIdPath,
       success: ContractDetail,
       error: [...Denied, NotFoundProblem]
     }).annotate(OpenApi.Description, "One contract version with its chain and the field-level diff along it.")
@@ -128,7 +128,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
     }).annotate(OpenApi.Description, "Queues an indicator run with parameters; answers at once with the queued run."),
     HttpApiEndpoint.get("list", "/runs", { query: RunListQuery, success: RunPage, error: [...Denied] }),
     HttpApiEndpoint.get("get", "/runs/:id", {
-      params: RunIdParams,
+      params: RunIdPath,
       success: Run,
       error: [...Denied, NotFoundProblem]
     }).annotate(OpenApi.Description, "A run's status (queued, running, succeeded, failed) and, when done, its report.")

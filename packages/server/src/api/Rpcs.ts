@@ -33,10 +33,10 @@ import {
   LoginRequest,
   RefreshRequest,
   RunIdParams,
-  RunListQuery,
+  RunListRequest,
   StartRunRequest,
   UserIdParams,
-  UserListQuery
+  UserListRequest
 } from "./inputs.ts"
 import { RpcAuthentication } from "./security.ts"
 
@@ -95,14 +95,18 @@ export class ProtectedRpcs extends RpcGroup.make(
     success: Run,
     error: Schema.Union([...Denied, InvalidInput])
   }),
-  Rpc.make("RunsList", { payload: closed(Schema.Struct(RunListQuery)), success: RunPage, error: Schema.Union(Denied) }),
+  Rpc.make("RunsList", {
+    payload: closed(Schema.Struct(RunListRequest)),
+    success: RunPage,
+    error: Schema.Union(Denied)
+  }),
   Rpc.make("RunsGet", {
     payload: closed(Schema.Struct(RunIdParams)),
     success: Run,
     error: Schema.Union([...Denied, NotFound])
   }),
   Rpc.make("UsersList", {
-    payload: closed(Schema.Struct(UserListQuery)),
+    payload: closed(Schema.Struct(UserListRequest)),
     success: UserPage,
     error: Schema.Union(Denied)
   }),

@@ -97,10 +97,42 @@ export const DateToInput = dateInput(
   endOfDayText
 )
 
+export const DEFAULT_PAGE = 100
+
 export const PageLimit = (maximum: number) =>
   Schema.Int.check(Schema.isBetween({ minimum: 1, maximum }, { message: `limit must be between 1 and ${maximum}` }))
 
-export const DEFAULT_PAGE = 100
+const DIGITS = /^[0-9]+$/u
+
+/**
+ * A whole number as a query string or path carries it. A number schema there reads any JavaScript number text
+ * (`1e3`, `+5`, `1.5`) and documents just that; this accepts decimal digits only, checks `to`'s own bounds, and
+ * says both in the OpenAPI document (the pattern, and `description` for the bounds a string schema cannot state),
+ * so a generated client sends what the server takes.
+ */
+const wholeNumberText = <S extends Schema.Codec<unknown, number>>(
+  to: S,
+  texts: { readonly description: string; readonly message: string }
+) =>
+  Schema.String.annotate({ description: texts.description })
+    .check(Schema.isPattern(DIGITS, { message: texts.message }))
+    .pipe(Schema.decodeTo(to, SchemaTransformation.numberFromString))
+
+/** `limit` in a query string: digits only, 1 to `maximum`. */
+export const PageLimitText = (maximum: number) =>
+  wholeNumberText(PageLimit(maximum), {
+    description: `Page size: a whole number from 1 to ${maximum} (default ${DEFAULT_PAGE})`,
+    message: `limit must be a whole number from 1 to ${maximum}`
+  })
+
+const ContractIdText = wholeNumberText(ContractId, {
+  description: "A contract id: a whole number, 1 or more",
+  message: "a contract id must be a whole number, 1 or more"
+})
+const RunIdText = wholeNumberText(RunId, {
+  description: "A run id: a whole number, 1 or more",
+  message: "a run id must be a whole number, 1 or more"
+})
 
 /** "unknown" stands for findings whose customer has no known region (admins only). */
 export const FindingRegion = Schema.Union([RegionCode, Schema.Literal("unknown")])
@@ -121,7 +153,15 @@ export const ContractSearchFields = {
 export const ContractSearchRequest = Schema.Struct(ContractSearchFields)
 export type ContractSearchRequest = typeof ContractSearchRequest.Type
 
+/** The same search as REST query parameters, numbers as digits. */
+export const ContractSearchQuery = {
+  ...ContractSearchFields,
+  afterId: Schema.optional(ContractIdText),
+  limit: Schema.optional(PageLimitText(500))
+}
+
 export const ContractIdParams = { id: ContractId }
+export const ContractIdPath = { id: ContractIdText }
 
 const findingFilterFields = {
   indicators: Schema.optional(Schema.Array(Text)),
@@ -166,7 +206,7 @@ export const FindingQueryQuery = {
   ...FindingFilterQuery,
   afterKey: Schema.optional(Text),
   sort: Schema.optional(Schema.Literal("key")),
-  limit: Schema.optional(PageLimit(1000))
+  limit: Schema.optional(PageLimitText(1000))
 }
 
 export const LoginRequest = Schema.Struct({
@@ -195,15 +235,24 @@ export type RunParams = typeof RunParams.Type
 export const StartRunRequest = Schema.Struct({ params: Schema.optional(RunParams) })
 
 export const RunIdParams = { id: RunId }
+export const RunIdPath = { id: RunIdText }
 
-export const RunListQuery = {
+export const RunListRequest = {
   beforeId: Schema.optional(RunId),
   limit: Schema.optional(PageLimit(100))
+}
+export const RunListQuery = {
+  beforeId: Schema.optional(RunIdText),
+  limit: Schema.optional(PageLimitText(100))
 }
 
 export const UserIdParams = { id: UserId }
 
-export const UserListQuery = {
+export const UserListRequest = {
   afterUsername: Schema.optional(Text),
   limit: Schema.optional(PageLimit(500))
+}
+export const UserListQuery = {
+  ...UserListRequest,
+  limit: Schema.optional(PageLimitText(500))
 }

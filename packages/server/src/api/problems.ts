@@ -92,7 +92,14 @@ const Issue = Schema.Struct({
   message: Schema.String
 })
 
-/** `field` is a dotted path ("params.indicators.super-dumping.threshold"); over REST it becomes the issue path. */
+/** A dotted path's segments, array indices as numbers, as schema issue paths spell them. */
+const segmentsOf = (field: string): Array<string | number> =>
+  field.split(".").map((segment) => (/^\d+$/u.test(segment) ? Number(segment) : segment))
+
+/**
+ * `field` is a dotted path from the request part ("payload.params.indicators.super-dumping.threshold", see the
+ * REST handlers); it becomes the issue path, in the same form as the schema errors' (`["payload", "params", …]`).
+ */
 export const InvalidInputProblem = problem(BLANK, 400, "Bad Request", { errors: Schema.Array(Issue) }).pipe(
   Schema.decodeTo(
     Schema.toType(InvalidInput),
@@ -107,7 +114,7 @@ export const InvalidInputProblem = problem(BLANK, 400, "Bad Request", { errors: 
         status: 400 as const,
         title: "Bad Request" as const,
         detail: "Request validation failed",
-        errors: [{ path: e.field.split("."), message: e.message }]
+        errors: [{ path: segmentsOf(e.field), message: e.message }]
       })
     })
   ),

@@ -3,17 +3,20 @@ import { Effect, Layer, Redacted } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
 import { HttpAuthentication } from "../api/security.ts"
 
-/** RFC 6750: a 401 for a bearer-protected resource names the scheme. */
-const challenge = (error: Unauthenticated) =>
+const REALM = `Bearer realm="adalqarau"`
+
+/**
+ * RFC 6750 §3: a 401 for a bearer-protected resource names the scheme. A request that sent no token gets the bare
+ * challenge (§3.1: no error code when there was no authentication information); a token that does not check out
+ * gets `invalid_token` and why.
+ */
+const challenge = (value: string) =>
   HttpEffect.appendPreResponseHandler((_request, response) =>
-    Effect.succeed(
-      HttpServerResponse.setHeader(
-        response,
-        "www-authenticate",
-        `Bearer realm="adalqarau", error="invalid_token", error_description="${error.message.replace(/"/gu, "'")}"`
-      )
-    )
+    Effect.succeed(HttpServerResponse.setHeader(response, "www-authenticate", value))
   )
+
+const invalidTokenChallenge = (error: Unauthenticated) =>
+  challenge(`${REALM}, error="invalid_token", error_description="${error.message.replace(/"/gu, "'")}"`)
 
 /** Resolves the REST bearer token to the current principal, through the same use case as RPC. */
 export const layerHttpAuthentication: Layer.Layer<HttpAuthentication, never, AccessTokens | UserStore> = Layer.effect(
@@ -25,12 +28,16 @@ export const layerHttpAuthentication: Layer.Layer<HttpAuthentication, never, Acc
         const token = Redacted.value(credential)
         const principal =
           token === ""
-            ? Effect.fail(new Unauthenticated({ message: "missing bearer token" }))
-            : Auth.authenticate(token).pipe(Effect.provideContext(services))
-        return principal.pipe(
-          Effect.tapError((error) => (error._tag === "Unauthenticated" ? challenge(error) : Effect.void)),
-          Effect.flatMap((p) => Effect.provideService(httpEffect, CurrentPrincipal, p))
-        )
+            ? challenge(REALM).pipe(
+                Effect.andThen(Effect.fail(new Unauthenticated({ message: "missing bearer token" })))
+              )
+            : Auth.authenticate(token).pipe(
+                Effect.provideContext(services),
+                Effect.tapError((error) =>
+                  error._tag === "Unauthenticated" ? invalidTokenChallenge(error) : Effect.void
+                )
+              )
+        return Effect.flatMap(principal, (p) => Effect.provideService(httpEffect, CurrentPrincipal, p))
       }
     })
   })

@@ -55,3 +55,10 @@ export const makeAllowedMethods = (templates: ReadonlyArray<RouteTemplate>) => {
     return [...methods]
   }
 }
+
+/** Every method some route serves (HEAD too where GET is): what a CORS preflight may allow. */
+export const servedMethods = (templates: ReadonlyArray<RouteTemplate>): ReadonlyArray<string> => {
+  const methods = new Set(templates.map((route) => route.method))
+  if (methods.has("GET")) methods.add("HEAD")
+  return [...methods]
+}
