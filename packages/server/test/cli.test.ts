@@ -1,12 +1,21 @@
 import { spawn } from "node:child_process"
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { access, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { completeBin } from "@adalqarau/core"
 import { Cause, Effect, Exit } from "effect"
+import { TestConsole } from "effect/testing"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type AnalyzeOptions, CliFailure, EXIT_FAILURE, EXIT_USAGE, runAnalyze } from "../src/cli/index.ts"
+import {
+  type AnalyzeOptions,
+  CliFailure,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  runAnalyze,
+  withStderrReporting
+} from "../src/cli/index.ts"
+import { usageFailure } from "../src/cli/CliFailure.ts"
 import { makeProgress } from "../src/cli/progress.ts"
 
 const BIN = fileURLToPath(new URL("../src/bin/adalqarau.ts", import.meta.url))
@@ -18,9 +27,9 @@ interface Run {
 }
 
 /** Runs the CLI as a child process, as a user would (vitest itself runs on Node ≥ 22.19). */
-const adalqarau = (...args: ReadonlyArray<string>): Promise<Run> =>
+const adalqarauIn = (env: NodeJS.ProcessEnv, args: ReadonlyArray<string>): Promise<Run> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (text: string) => {
@@ -32,6 +41,8 @@ const adalqarau = (...args: ReadonlyArray<string>): Promise<Run> =>
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
+
+const adalqarau = (...args: ReadonlyArray<string>): Promise<Run> => adalqarauIn(process.env, args)
 
 const jsonLines = async (path: string): Promise<Array<Record<string, unknown>>> =>
   (await readFile(path, "utf8"))
@@ -52,6 +63,12 @@ afterAll(async () => {
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
 
 const noStackTrace = (text: string): void => assert.notMatch(text, /^\s+at /mu)
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false
+  )
 
 describe.concurrent("adalqarau CLI", () => {
   it("indicators --json lists the five indicators with parameters and the common filters", async () => {
@@ -148,8 +165,7 @@ describe.concurrent("adalqarau CLI", () => {
     assert.strictEqual(run.code, 2)
     assert.strictEqual(run.stdout, "")
     assert.strictEqual(run.stderr.split("\n").filter((l) => l !== "").length, 1)
-    assert.include(run.stderr, `adalqarau: params file ${bad}: indicators.super-dumping: `)
-    assert.include(run.stderr, `["threshold"]`)
+    assert.include(run.stderr, `adalqarau: params file ${bad}: indicators.super-dumping.threshold: Expected number`)
     noStackTrace(run.stderr)
   })
 
@@ -206,6 +222,75 @@ describe.concurrent("adalqarau CLI", () => {
       { source: file, line: 3, field: "customer_bin", recordId: "2" }
     )
   })
+
+  it("analyze refuses an output that is an input, or the other output, with code 2, before writing", async () => {
+    const dir = join(root, "guarded-bin")
+    await mkdir(dir)
+    const contracts = join(dir, "contracts.jsonl")
+    // A bad line, so that a run that went ahead would write to --rejects.
+    const text = '{"id": 1}\n{not json\n'
+    await writeFile(contracts, text)
+    const shared = join(root, "guarded-shared.jsonl")
+    const [overInput, overOther] = await Promise.all([
+      adalqarau("analyze", dir, "--rejects", contracts),
+      adalqarau("analyze", dir, "--out", shared, "--rejects", shared)
+    ])
+    assert.strictEqual(overInput.code, EXIT_USAGE, overInput.stderr)
+    assert.strictEqual(overInput.stdout, "")
+    assert.strictEqual(
+      overInput.stderr,
+      `adalqarau: --rejects ${contracts} would overwrite the input file ${contracts}\n`
+    )
+    assert.strictEqual(await readFile(contracts, "utf8"), text)
+    assert.strictEqual(overOther.code, EXIT_USAGE, overOther.stderr)
+    assert.strictEqual(overOther.stdout, "")
+    assert.include(overOther.stderr, `--out ${shared} and --rejects ${shared} are the same file`)
+    assert.isFalse(await exists(shared))
+  })
+
+  it("analyze of a folder it cannot read leaves no rejects file behind", async () => {
+    const missing = join(root, "no-such-folder")
+    const rejects = join(root, "never-created", "rejects.jsonl")
+    const run = await adalqarau("analyze", missing, "--rejects", rejects)
+    assert.strictEqual(run.code, EXIT_FAILURE)
+    assert.strictEqual(run.stderr.trim(), `adalqarau: cannot read folder ${missing}: does not exist`)
+    assert.isFalse(await exists(join(root, "never-created")))
+  })
+
+  it("an output path through a file says which part of it is not a folder", async () => {
+    const dir = join(root, "through-a-file")
+    await mkdir(dir)
+    await writeFile(join(dir, "contracts.jsonl"), "{not json\n")
+    const file = join(root, "a-file")
+    await writeFile(file, "")
+    const [direct, deeper] = await Promise.all([
+      adalqarau("analyze", dir, "--out", join(file, "findings.csv")),
+      adalqarau("analyze", dir, "--out", join(file, "sub", "findings.csv"))
+    ])
+    assert.strictEqual(direct.code, EXIT_FAILURE)
+    assert.strictEqual(
+      direct.stderr.split("\n").at(-2),
+      `adalqarau: cannot write ${join(file, "findings.csv")}: a part of the path is not a folder: ${file}`
+    )
+    assert.strictEqual(deeper.code, EXIT_FAILURE)
+    assert.include(
+      deeper.stderr,
+      `cannot write ${join(file, "sub", "findings.csv")}: a part of the path is not a folder`
+    )
+  })
+
+  it("import --json prints only JSON on stdout; its logs, at info level, go to stderr", async () => {
+    const dir = join(root, "import-dataset")
+    const generated = await adalqarau("generate", "--contracts", "60", "--seed", "5", "--out", dir, "--json")
+    assert.strictEqual(generated.code, 0, generated.stderr)
+    // A fresh embedded database: its first load is a bulk load, which logs its steps at info level.
+    const { DATABASE_URL: _ignored, ...env } = process.env
+    const run = await adalqarauIn({ ...env, ADALQARAU_DATA_DIR: join(root, "import-data") }, ["import", dir, "--json"])
+    assert.strictEqual(run.code, 0, run.stderr)
+    const report = JSON.parse(run.stdout) as { import: { total: { read: number } } }
+    assert.isAbove(report.import.total.read, 60)
+    assert.match(run.stderr, /^\[[\d:.]+\] INFO \(#\d+\): bulk load of /mu)
+  }, 120_000)
 })
 
 describe("adalqarau analyze, in process", () => {
@@ -241,6 +326,46 @@ describe("adalqarau analyze, in process", () => {
     const e = await failure({ dir: missingDir(), out: join(root, "findings.xlsx"), json: true })
     assert.strictEqual(e.exitCode, EXIT_USAGE)
     assert.include(e.message, "unknown extension .xlsx")
+  })
+
+  it("refuses outputs that are its inputs — through links too — or each other (exit code 2), writing nothing", async () => {
+    const dir = join(root, "guarded")
+    await mkdir(dir)
+    const contracts = join(dir, "contracts.jsonl")
+    const lots = join(dir, "lots.jsonl")
+    const subjects = join(dir, "subjects.jsonl")
+    const inputs = { [contracts]: '{"id": 1}\n{not json\n', [lots]: "{not json\n", [subjects]: "{not json\n" }
+    for (const [path, text] of Object.entries(inputs)) await writeFile(path, text)
+    const symlinked = join(root, "guarded-symlink.jsonl")
+    await symlink(lots, symlinked)
+    const hardLinked = join(root, "guarded-hardlink.jsonl")
+    await link(subjects, hardLinked)
+    const dangling = join(root, "guarded-dangling.jsonl")
+    const absentKindFile = join(dir, "refs.jsonl")
+    await symlink(absentKindFile, dangling)
+    const params = join(root, "guarded-params.json")
+    await writeFile(params, "{}")
+    const shared = join(root, "guarded-shared-in-process.jsonl")
+
+    const cases: ReadonlyArray<readonly [Omit<AnalyzeOptions, "dir" | "json">, string]> = [
+      [{ out: contracts }, `--out ${contracts} would overwrite the input file ${contracts}`],
+      [{ out: join(dir, "..", "guarded", "contracts.jsonl") }, `would overwrite the input file ${contracts}`],
+      [{ out: symlinked }, `--out ${symlinked} would overwrite the input file ${lots}`],
+      [{ rejects: hardLinked }, `--rejects ${hardLinked} would overwrite the input file ${subjects}`],
+      [{ out: absentKindFile }, `--out ${absentKindFile} would overwrite the input file ${absentKindFile}`],
+      [{ rejects: dangling }, `--rejects ${dangling} would overwrite the input file ${absentKindFile}`],
+      [{ rejects: dir }, `--rejects ${dir} would overwrite the input folder ${dir}`],
+      [{ params, out: params }, `--out ${params} would overwrite the params file ${params}`],
+      [{ out: shared, rejects: shared }, `--out ${shared} and --rejects ${shared} are the same file`]
+    ]
+    for (const [options, message] of cases) {
+      const e = await failure({ dir, json: true, ...options })
+      assert.strictEqual(e.exitCode, EXIT_USAGE, e.message)
+      assert.include(e.message, message)
+    }
+    for (const [path, text] of Object.entries(inputs)) assert.strictEqual(await readFile(path, "utf8"), text, path)
+    assert.isFalse(await exists(shared))
+    assert.isFalse(await exists(absentKindFile))
   })
 
   it("fails with exit code 1 on a missing folder", async () => {
@@ -285,5 +410,21 @@ describe("progress", () => {
     await Effect.runPromise(progress.update(1_000_000))
     await Effect.runPromise(progress.finish)
     assert.deepStrictEqual(written, ["reading x: 1,000,000 records, 250,000 records/s, 4.0 s\n"])
+  })
+})
+
+describe("withStderrReporting", () => {
+  it("logs and reports a defect on stderr, never on stdout; a CliFailure is left to its one line", async () => {
+    const { out, err } = await Effect.gen(function* () {
+      yield* withStderrReporting(Effect.logInfo("a step took 1 s"))
+      yield* Effect.exit(withStderrReporting(Effect.die(new Error("boom"))))
+      yield* Effect.exit(withStderrReporting(Effect.fail(usageFailure("bad flag"))))
+      return { out: yield* TestConsole.logLines, err: yield* TestConsole.errorLines }
+    }).pipe(Effect.provide(TestConsole.layer), Effect.runPromise)
+    assert.deepStrictEqual(out, [])
+    const text = err.map((line) => (Array.isArray(line) ? line.map(String).join(" ") : String(line))).join("\n")
+    assert.include(text, "a step took 1 s")
+    assert.include(text, "Error: boom")
+    assert.notInclude(text, "bad flag")
   })
 })

@@ -1,8 +1,17 @@
-import { analyzeJsonlFolder, findingsFormatOf, writeFindings } from "@adalqarau/adapters/files"
+import { join } from "node:path"
+import {
+  analyzeJsonlFolder,
+  findingsFormatOf,
+  jsonlFolderFiles,
+  KIND_ORDER,
+  writeFindings
+} from "@adalqarau/adapters/files"
+import { FILE_OF_KIND } from "@adalqarau/core"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { summarize, renderSummary } from "./analysisSummary.ts"
 import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
+import { checkOutputPaths, type InputPath, type OutputPath } from "./outputPaths.ts"
 import { loadParams } from "./params.ts"
 import { makeProgress, type ProgressSink, stderrSink } from "./progress.ts"
 import { makeRejectReport } from "./rejectReport.ts"
@@ -16,8 +25,27 @@ export interface AnalyzeOptions {
 }
 
 /**
+ * What analyze reads: the folder, every kind file the reader takes from it — present or not, since an output
+ * written under a kind file's name would be read as records by the next run — and the params file.
+ */
+const inputsOf = (options: AnalyzeOptions): ReadonlyArray<InputPath> => [
+  { path: options.dir, description: `the input folder ${options.dir}` },
+  ...KIND_ORDER.map((kind) => {
+    const path = join(options.dir, FILE_OF_KIND[kind])
+    return { path, description: `the input file ${path}` }
+  }),
+  ...(options.params === undefined ? [] : [{ path: options.params, description: `the params file ${options.params}` }])
+]
+
+const outputsOf = (options: AnalyzeOptions): ReadonlyArray<OutputPath> => [
+  ...(options.out === undefined ? [] : [{ flag: "--out", path: options.out }]),
+  ...(options.rejects === undefined ? [] : [{ flag: "--rejects", path: options.rejects }])
+]
+
+/**
  * Reads an OWS JSONL folder, runs every indicator and prints the summary. Parameters and the output format are
- * checked before any data is read; bad records are reported and never stop the run.
+ * checked before any data is read, and the output paths before any file is opened; bad records are reported and
+ * never stop the run.
  */
 export const runAnalyze = (
   options: AnalyzeOptions,
@@ -25,11 +53,14 @@ export const runAnalyze = (
 ): Effect.Effect<void, CliFailure> =>
   Effect.scoped(
     Effect.gen(function* () {
+      yield* checkOutputPaths(inputsOf(options), outputsOf(options))
       const params = options.params === undefined ? {} : yield* loadParams(options.params)
       if (options.out !== undefined) {
         yield* findingsFormatOf(options.out).pipe(Effect.mapError((e) => usageFailure(e.message)))
       }
 
+      // The rejects file is created only once the folder is known to be readable: a wrong folder leaves no file.
+      yield* jsonlFolderFiles(options.dir).pipe(Effect.mapError((e) => runFailure(e.message)))
       const progress = makeProgress(`reading ${options.dir}`, stderr)
       const rejects = yield* makeRejectReport(progress.print, options.rejects)
       const started = performance.now()

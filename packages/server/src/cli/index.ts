@@ -2,6 +2,7 @@
 import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { adalqarau, VERSION } from "./root.ts"
+import { withStderrReporting } from "./stderrReporting.ts"
 
 export { analyzeCommand, runAnalyze, type AnalyzeOptions } from "./analyze.ts"
 export { type AnalysisSummary, renderSummary, summarize } from "./analysisSummary.ts"
@@ -9,14 +10,17 @@ export { CliFailure, EXIT_FAILURE, EXIT_USAGE } from "./CliFailure.ts"
 export { generateCommand, runGenerate, type GenerateOptions, type GenerateSummary } from "./generate.ts"
 export { indicatorCatalogue, indicatorsCommand, type IndicatorCatalogue } from "./indicators.ts"
 export { adalqarau, VERSION } from "./root.ts"
+export { withStderrReporting } from "./stderrReporting.ts"
 
 /**
  * Runs `adalqarau` on command-line arguments (without the node and script paths). An expected failure is printed
- * as one line on stderr and fails the effect with its exit code (see `CliFailure`).
+ * as one line on stderr and fails the effect with its exit code (see `CliFailure`); logs and a defect's report go to
+ * stderr too (see `withStderrReporting`: run it with `runMain({ disableErrorReporting: true })`).
  */
 export const runCli = (args: ReadonlyArray<string>) =>
   Command.runWith(adalqarau, { version: VERSION })(args).pipe(
     Effect.tapError((error) =>
       error._tag === "CliFailure" ? Console.error(`adalqarau: ${error.message}`) : Effect.void
-    )
+    ),
+    withStderrReporting
   )

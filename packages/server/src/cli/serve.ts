@@ -10,7 +10,7 @@ import {
   Users
 } from "@adalqarau/core"
 import { type GeneratedRecord, generateStream } from "@adalqarau/core/testing"
-import { Config, Console, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Config, Console, Effect, Layer, Logger, Option, Redacted, Stream } from "effect"
 import { Command, Flag } from "effect/cli"
 import { HttpServer } from "effect/http"
 import { AuthConfig } from "../auth/AuthConfig.ts"
@@ -104,11 +104,17 @@ export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure>
       const serving = Layer.effectDiscard(announce).pipe(
         Layer.provide(layerServer()),
         Layer.provide(layerCachedReads),
-        Layer.provide([ServerConfig.layerEnv, AuthConfig.layerEnv]),
-        Layer.provide(layerLoggingFromEnv)
+        Layer.provide([ServerConfig.layerEnv, AuthConfig.layerEnv])
       )
       return yield* Layer.launch(serving).pipe(Effect.mapError((e) => runFailure(`the server failed: ${reasonOf(e)}`)))
     })
+  ).pipe(
+    // Unlike the other commands, a server's output is its log stream: stdout, as docs/server.md promises, in
+    // LOG_FORMAT from the first line (migrations and the demo load included), so a log collector reads one format.
+    Effect.provide(Layer.merge(layerLoggingFromEnv, Layer.succeed(Logger.LogToStderr, false))),
+    Effect.catch((error) =>
+      Effect.fail(error._tag === "CliFailure" ? error : runFailure(`the server failed: ${reasonOf(error)}`))
+    )
   )
 
 export const serveCommand = Command.make(
