@@ -91,6 +91,51 @@ describe("JSONL fast path = general path", () => {
       })
   )
 
+  it.effect("rejects lines that are not UTF-8, as the general path does, however the file is cut", () =>
+    Effect.gen(function* () {
+      const dir = join(root, "not-utf8")
+      yield* Effect.promise(() => mkdir(dir, { recursive: true }))
+      const line = (id: number, description: Buffer) =>
+        Buffer.concat([
+          Buffer.from(`{"id":${id},"crdate":"2023-03-14 10:20:30","description_ru":"`),
+          description,
+          Buffer.from('"}\n')
+        ])
+      const bad = [
+        line(2, Buffer.from([0xff, 0xfe])), // bytes that start no character
+        line(3, Buffer.from([0xd0])), // a character cut short
+        line(4, Buffer.from([0xed, 0xa0, 0x80])), // a surrogate written as UTF-8
+        line(5, Buffer.from([0xc0, 0xaf])) // an overlong "/"
+      ]
+      const good = (id: number) => line(id, Buffer.from("Поставка продуктов питания"))
+      const file = Buffer.concat([good(1), ...bad, good(6), good(7)])
+      yield* Effect.promise(() => writeFile(join(dir, "contracts.jsonl"), file))
+      for (const chunkSize of [1 << 20, 64, 7]) {
+        const rejections: Array<string> = []
+        const report = yield* analyzeStream(jsonlFolderItems(dir, { chunkSize }), {
+          onRejected: (r) => Effect.sync(() => void rejections.push(r.text))
+        })
+        assert.deepStrictEqual(
+          report.input.byKind.contract,
+          { read: 7, accepted: 3, rejected: 4 },
+          `chunks of ${chunkSize}`
+        )
+        assert.deepStrictEqual(
+          rejections.map((r) => r.slice(r.indexOf("contracts.jsonl:"), r.indexOf(" field"))),
+          [
+            "contracts.jsonl:2: contract",
+            "contracts.jsonl:3: contract",
+            "contracts.jsonl:4: contract",
+            "contracts.jsonl:5: contract"
+          ]
+        )
+        for (const r of rejections) assert.include(r, "field (encoding) = ")
+      }
+      const expected = yield* general(dir)
+      for (const [label, options] of READERS) assertSame(yield* fast(dir, options), expected, label)
+    })
+  )
+
   it.effect("rejects over-long lines with their byte count, as the general path does", () =>
     Effect.gen(function* () {
       const dir = join(root, "long")

@@ -9,7 +9,7 @@ import {
   type SourceItem
 } from "@adalqarau/core"
 import { Effect, Layer, Stream } from "effect"
-import { decodeJsonlLine, longLineRejection } from "./decodeJsonlLine.ts"
+import { decodeJsonlLine, invalidTextRejection, longLineRejection } from "./decodeJsonlLine.ts"
 import { isRecordScanKind, recordsFromBytes } from "./fast/records.ts"
 import { fsProblem } from "./fsProblem.ts"
 import { fileLineBatches, type LineBatchOptions } from "./lineBatches.ts"
@@ -80,6 +80,7 @@ export const jsonlFileItems = (
     {
       onLine: decodeJsonlLine(kind, file.path),
       onLongLine: longLineRejection(kind, file.path, maxLineBytes),
+      onInvalidText: invalidTextRejection(kind, file.path),
       ...(onBytes === undefined ? {} : { onBytes })
     },
     (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause),

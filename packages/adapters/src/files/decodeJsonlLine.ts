@@ -90,6 +90,28 @@ export const decodeJsonlLine =
     }
   }
 
+/**
+ * The rejection of a line whose bytes are not valid UTF-8. Decoding would replace them with U+FFFD and carry on,
+ * and the record would be stored with text that is not what the file holds; `text` is that lossy decoding, shown
+ * so that the reader sees where the bad bytes are.
+ */
+export const invalidTextRejection =
+  (kind: RecordKind, source: string) =>
+  (text: string, line: number, out: Array<SourceItem>): void => {
+    out.push(
+      rejected(
+        new RecordRejection({
+          kind,
+          field: "(encoding)",
+          value: showValue(text),
+          reason: "the line is not valid UTF-8 (shown with U+FFFD where its bytes are not characters); not read",
+          source,
+          line
+        })
+      )
+    )
+  }
+
 /** The rejection of a line too long to decode (its bytes were skipped). */
 export const longLineRejection =
   (kind: RecordKind, source: string, maxLineBytes: number) =>

@@ -12,7 +12,7 @@ import {
   type SourceItem
 } from "@adalqarau/core"
 import { Effect } from "effect"
-import { decodeJsonlLine, longLineRejection } from "../decodeJsonlLine.ts"
+import { decodeJsonlLine, invalidTextRejection, longLineRejection } from "../decodeJsonlLine.ts"
 import { fsProblem } from "../fsProblem.ts"
 import { jsonlFolderFiles } from "../JsonlFolderSource.ts"
 import { rowApplier } from "./applyRows.ts"
@@ -140,12 +140,14 @@ const applyResult = (
     if (result.events.length > 0) {
       const decode = decodeJsonlLine(task.kind, task.path)
       const tooLong = longLineRejection(task.kind, task.path, task.maxLineBytes)
+      const notUtf8 = invalidTextRejection(task.kind, task.path)
       const out: Array<SourceItem> = []
       for (const event of result.events) {
         apply(task.kind, result.rows, row, event.at)
         row = event.at
         out.length = 0
-        if (event.text !== undefined) decode(event.text, lineOffset + event.line, out)
+        if (event.invalidUtf8 === true) notUtf8(event.text ?? "", lineOffset + event.line, out)
+        else if (event.text !== undefined) decode(event.text, lineOffset + event.line, out)
         else tooLong(event.bytes ?? 0, lineOffset + event.line, out)
         for (const item of out) {
           items++

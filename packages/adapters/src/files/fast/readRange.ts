@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer"
 import { closeSync, fstatSync, openSync, readSync } from "node:fs"
 import type { RecordKind } from "@adalqarau/core"
 import { KIND_SPECS } from "./kinds.ts"
@@ -14,13 +15,15 @@ export interface RangeTask {
 }
 
 /**
- * A line the scanner left to the general decoder (`text`), or a line too long to read (`bytes`), placed among the
- * rows: it comes before row `at`. `line` is 1-based within the range.
+ * A line the scanner left to the general decoder (`text`), a line that is not UTF-8 (`text` as decoding makes it,
+ * `invalidUtf8`), or a line too long to read (`bytes`), placed among the rows: it comes before row `at`. `line` is
+ * 1-based within the range.
  */
 export interface LineEvent {
   readonly at: number
   readonly line: number
   readonly text?: string
+  readonly invalidUtf8?: boolean
   readonly bytes?: number
 }
 
@@ -73,7 +76,7 @@ export class RangeReader {
       const lastNewline = buffer.lastIndexOf(NEWLINE, n - 1)
       if (lastNewline < 0) {
         if (pos + n === file.size && n <= task.maxLineBytes) {
-          out.line(buffer, view, 0, n, pos === 0)
+          out.line(buffer, view, 0, n, pos === 0, false)
           pos = file.size
         } else if (n === buffer.length && buffer.length <= task.maxLineBytes) {
           this.buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, task.maxLineBytes + 1))
@@ -84,10 +87,12 @@ export class RangeReader {
         }
         continue
       }
+      // The block's lines checked as UTF-8 at once (a block starts at a line start); each alone only when that fails.
+      const linesValid = isUtf8(buffer.subarray(0, lastNewline))
       let from = 0
       while (from <= lastNewline && pos + from < task.end) {
         const to = buffer.indexOf(NEWLINE, from)
-        out.line(buffer, view, from, to, pos + from === 0)
+        out.line(buffer, view, from, to, pos + from === 0, linesValid)
         from = to + 1
       }
       pos += from
@@ -156,7 +161,7 @@ class RangeOutput {
     this.rows = spare === undefined ? new Float64Array(Math.max(1, 4096 * this.stride)) : new Float64Array(spare)
   }
 
-  line(bytes: Buffer, view: DataView, from: number, to: number, atFileStart: boolean): void {
+  line(bytes: Buffer, view: DataView, from: number, to: number, atFileStart: boolean, valid: boolean): void {
     this.lines++
     // The limit counts the line's bytes as the streaming reader did: a carriage return in, the line feed out.
     if (to - from > this.maxLineBytes) {
@@ -164,6 +169,15 @@ class RangeOutput {
       return
     }
     if (to > from && bytes[to - 1] === CARRIAGE_RETURN) to--
+    if (!valid && !isUtf8(bytes.subarray(from, to))) {
+      this.events.push({
+        at: this.rowCount,
+        line: this.lines,
+        text: bytes.toString("utf8", from, to),
+        invalidUtf8: true
+      })
+      return
+    }
     // A UTF-8 byte-order mark opens the file, not the record.
     if (atFileStart && to - from >= 3 && bytes[from] === 0xef && bytes[from + 1] === 0xbb && bytes[from + 2] === 0xbf) {
       from += 3
