@@ -24,6 +24,7 @@ import {
   GROUND_TRUTH_FILE,
   JsonlFolderSource,
   jsonlFolderItems,
+  jsonlFolderListing,
   TextFileWriter,
   writeDataset,
   writeFindings
@@ -214,6 +215,47 @@ describe("JSONL folder source", () => {
       yield* Effect.promise(() => mkdir(empty))
       const error3 = yield* Effect.flip(collect(jsonlFolderItems(empty)))
       assert.match(error3.message, /holds none of the OWS JSONL files \(subjects\.jsonl, refs\.jsonl, lots\.jsonl/u)
+    })
+  )
+
+  it.effect("lists the regular files it does not read, naming the kind file a near miss meant", () =>
+    Effect.gen(function* () {
+      const dir = join(root, "misnamed")
+      const names = [
+        "lots.jsonl",
+        "contract.jsonl",
+        "Contract_Units.jsonl",
+        "treasury_payments.json",
+        "acts.jsonl",
+        // Known, not data (generate, the benchmark's cache), and hidden: never reported.
+        "ground_truth.jsonl",
+        "bench-dataset.json",
+        ".DS_Store"
+      ]
+      yield* Effect.promise(async () => {
+        await mkdir(join(dir, "a-folder.jsonl"), { recursive: true })
+        for (const name of names) await writeFile(join(dir, name), "")
+      })
+      const listing = yield* jsonlFolderListing(dir)
+      assert.deepStrictEqual(
+        listing.files.map((f) => f.kind),
+        ["lot"]
+      )
+      assert.deepStrictEqual(listing.unread, [
+        { name: "acts.jsonl" },
+        { name: "Contract_Units.jsonl", didYouMean: "contract_units.jsonl" },
+        { name: "contract.jsonl", didYouMean: "contracts.jsonl" },
+        { name: "treasury_payments.json", didYouMean: "treasury_payments.jsonl" }
+      ])
+
+      // With no kind file at all, the failure names what the folder holds instead.
+      const none = join(root, "misnamed-only")
+      yield* Effect.promise(async () => {
+        await mkdir(none)
+        await writeFile(join(none, "Contracts.JSONL"), "")
+      })
+      const error = yield* Effect.flip(jsonlFolderListing(none))
+      assert.match(error.message, /; it holds Contracts\.JSONL \(did you mean contracts\.jsonl\?\)$/u)
     })
   )
 })

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,6 +10,7 @@ import { CliFailure, EXIT_USAGE, runGenerate } from "../src/cli/index.ts"
 import { withDatabase } from "../src/cli/database.ts"
 import { runFindings } from "../src/cli/findings.ts"
 import { runImport } from "../src/cli/import.ts"
+import { runRejects } from "../src/cli/rejects.ts"
 import { runMigrate } from "../src/cli/migrate.ts"
 import { runServe } from "../src/cli/serve.ts"
 import { runCreateUser } from "../src/cli/users.ts"
@@ -100,6 +101,45 @@ describe("database commands", () => {
     const shown = writes.join("")
     assert.match(shown, /importing .*progress-dataset: 1\d,\d{3} records, [\d,]+ records\/s, /u)
     assert.isTrue(shown.endsWith("\r\x1b[2K"), "the progress line is cleared at the end")
+  }, 120_000)
+
+  it("import --rejects writes every rejection in file order, batch after batch; rejects --out reads them back", async () => {
+    const dir = join(root, "rejects-dataset")
+    await mkdir(dir)
+    // Rejected lines spread over many small batches, which a bulk load into PostgreSQL writes two at a time.
+    await writeFile(
+      join(dir, "contracts.jsonl"),
+      `${Array.from({ length: 30 }, (_, i) => `{not json ${i}`).join("\n")}\n`
+    )
+    const rejectsPath = join(root, "import-rejects.jsonl")
+    const laterPath = join(root, "rejects-later.jsonl")
+    const quiet = { isTTY: false, write: () => {} }
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "rejects-data") }
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const adminUrl = pgAdminUrl()
+        if (adminUrl !== undefined) local.DATABASE_URL = yield* pgTestDatabaseUrl(adminUrl)
+        yield* Effect.gen(function* () {
+          yield* runImport({ dir, batchSize: 3, refresh: false, json: true, rejects: rejectsPath }, quiet)
+          yield* runRejects({ limit: 50, out: laterPath, json: false })
+        }).pipe(
+          Effect.provide(
+            Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
+          )
+        )
+      }).pipe(Effect.scoped)
+    )
+    const lines = async (path: string) =>
+      (await readFile(path, "utf8"))
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as { line: number; value: string })
+    const written = await lines(rejectsPath)
+    assert.deepStrictEqual(
+      written.map((r) => r.line),
+      Array.from({ length: 30 }, (_, i) => i + 1)
+    )
+    assert.deepStrictEqual(await lines(laterPath), written)
   }, 120_000)
 
   it("findings validates every filter before reading, and exports to a file", async () => {

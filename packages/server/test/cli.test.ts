@@ -117,6 +117,8 @@ describe.concurrent("adalqarau CLI", () => {
       adalqarau("analyze", dir, "--out", csvPath)
     ])
     assert.strictEqual(analyzed.code, 0, analyzed.stderr)
+    // generate's ground truth is known, not data: no note about files left unread.
+    assert.notInclude(analyzed.stderr, "not read")
     const summary = JSON.parse(analyzed.stdout) as {
       input: { total: { read: number; accepted: number; rejected: number }; balanced: boolean }
       indicators: Array<{ code: string; flagged: number }>
@@ -222,6 +224,118 @@ describe.concurrent("adalqarau CLI", () => {
       { source: file, line: 3, field: "customer_bin", recordId: "2" }
     )
   })
+
+  it("analyze and import name the files they do not read, and what a near miss meant", async () => {
+    const dir = join(root, "misnamed")
+    await mkdir(dir)
+    const customer = completeBin("00074000130") as string
+    await writeFile(join(dir, "subjects.jsonl"), `${JSON.stringify({ bin: customer, name_ru: "Акимат" })}\n`)
+    for (const name of [
+      "contract.jsonl",
+      "Contract_Units.jsonl",
+      "treasury_payments.json",
+      "acts.jsonl",
+      ".DS_Store"
+    ]) {
+      await writeFile(join(dir, name), '{"id": 1}\n')
+    }
+    const note =
+      "note: not read: acts.jsonl, Contract_Units.jsonl (did you mean contract_units.jsonl?), " +
+      "contract.jsonl (did you mean contracts.jsonl?), treasury_payments.json (did you mean treasury_payments.jsonl?); " +
+      "only contracts.jsonl, contract_units.jsonl, lots.jsonl, treasury_payments.jsonl, subjects.jsonl and refs.jsonl are read"
+    const unreadFiles = [
+      { name: "acts.jsonl" },
+      { name: "Contract_Units.jsonl", didYouMean: "contract_units.jsonl" },
+      { name: "contract.jsonl", didYouMean: "contracts.jsonl" },
+      { name: "treasury_payments.json", didYouMean: "treasury_payments.jsonl" }
+    ]
+    const { DATABASE_URL: _ignored, ...env } = process.env
+    const [text, json, imported] = await Promise.all([
+      adalqarau("analyze", dir),
+      adalqarau("analyze", dir, "--json"),
+      adalqarauIn({ ...env, ADALQARAU_DATA_DIR: join(root, "misnamed-data") }, ["import", dir, "--json"])
+    ])
+    assert.strictEqual(text.code, 0, text.stderr)
+    assert.strictEqual(text.stderr.split("\n")[0], note)
+    assert.strictEqual(json.code, 0, json.stderr)
+    assert.include(json.stderr, note)
+    assert.deepStrictEqual((JSON.parse(json.stdout) as { unreadFiles: unknown }).unreadFiles, unreadFiles)
+    assert.strictEqual(imported.code, 0, imported.stderr)
+    assert.strictEqual(imported.stderr.split("\n")[0], note)
+    assert.deepStrictEqual((JSON.parse(imported.stdout) as { unreadFiles: unknown }).unreadFiles, unreadFiles)
+  }, 120_000)
+
+  it("import prints its first 20 rejections as analyze does, --rejects keeps them all, rejects reads them later", async () => {
+    const dir = join(root, "import-rejects")
+    await mkdir(dir)
+    const customer = completeBin("00074000130") as string
+    const supplier = completeBin("99014000123") as string
+    const contract = (id: number, overrides: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        id,
+        crdate: "2023-03-14 10:20:30",
+        customer_bin: customer,
+        supplier_biin: supplier,
+        contract_sum_wnds: 1000,
+        ...overrides
+      })
+    const lines = [
+      contract(1),
+      "{not json",
+      contract(2, { customer_bin: "123456789012" }),
+      ...Array.from({ length: 23 }, (_, i) => contract(10 + i, { contract_sum_wnds: -1 }))
+    ]
+    const file = join(dir, "contracts.jsonl")
+    await writeFile(file, `${lines.join("\n")}\n`)
+    const { DATABASE_URL: _ignored, ...env } = process.env
+    const dbEnv = { ...env, ADALQARAU_DATA_DIR: join(root, "import-rejects-data") }
+    const inDb = (...args: ReadonlyArray<string>) => adalqarauIn(dbEnv, args)
+
+    // An output over an input is refused before the database is opened.
+    const refused = await inDb("import", dir, "--rejects", file)
+    assert.strictEqual(refused.code, EXIT_USAGE, refused.stderr)
+    assert.strictEqual(refused.stderr, `adalqarau: --rejects ${file} would overwrite the input file ${file}\n`)
+    assert.isFalse(await exists(join(root, "import-rejects-data")))
+
+    const importRejects = join(root, "import-rejects.jsonl")
+    const analyzeRejects = join(root, "import-rejects-analyze.jsonl")
+    const [imported, analyzed] = await Promise.all([
+      inDb("import", dir, "--rejects", importRejects),
+      adalqarau("analyze", dir, "--rejects", analyzeRejects)
+    ])
+    assert.strictEqual(imported.code, 0, imported.stderr)
+    assert.strictEqual(analyzed.code, 0, analyzed.stderr)
+    const printed = (run: Run) => run.stderr.split("\n").filter((l) => l.startsWith("rejected "))
+    assert.deepStrictEqual(printed(imported), printed(analyzed))
+    assert.strictEqual(printed(imported).length, 20)
+    assert.include(imported.stderr, `rejected ${file}:2: contract field (json) = "{not json": invalid JSON: `)
+    assert.include(imported.stderr, `… and 5 more rejected records (all 25 are in ${importRejects})`)
+    assert.include(imported.stdout, "25 rejected records are kept with their reasons: adalqarau rejects --import ")
+    assert.deepStrictEqual(await jsonLines(importRejects), await jsonLines(analyzeRejects))
+
+    // One process at a time holds the embedded database: one after the other.
+    const shown = await inDb("rejects", "--limit", "3")
+    const json = await inDb("rejects", "--json", "--import", "1", "--limit", "30")
+    const exported = await inDb("rejects", "--out", join(root, "import-rejects-later.jsonl"))
+    const missing = await inDb("rejects", "--import", "99")
+    assert.strictEqual(shown.code, 0, shown.stderr)
+    const shownLines = shown.stdout.split("\n")
+    assert.strictEqual(shownLines.length, 5)
+    assert.isTrue(shownLines[0]!.startsWith(`${file}:2: contract field (json) = "{not json": invalid JSON: `))
+    assert.isTrue(shownLines[1]!.startsWith(`${file}:3: contract 2 field customer_bin = "123456789012": `))
+    assert.isTrue(shownLines[2]!.startsWith(`${file}:4: contract 10 field contract_sum_wnds = -1: `))
+    assert.strictEqual(
+      shownLines[3],
+      `3 of 25 rejected records of import 1 (${dir}) shown (more: raise --limit or use --out FILE)`
+    )
+    assert.strictEqual(json.code, 0, json.stderr)
+    const listed = JSON.parse(json.stdout) as { importId: number; rejected: number; rejections: Array<unknown> }
+    assert.deepStrictEqual(listed.rejections, await jsonLines(analyzeRejects))
+    assert.strictEqual(exported.code, 0, exported.stderr)
+    assert.deepStrictEqual(await jsonLines(join(root, "import-rejects-later.jsonl")), await jsonLines(analyzeRejects))
+    assert.strictEqual(missing.code, EXIT_FAILURE)
+    assert.match(missing.stderr, /^adalqarau: no import 99 in embedded PGlite in /u)
+  }, 180_000)
 
   it("analyze refuses an output that is an input, or the other output, with code 2, before writing", async () => {
     const dir = join(root, "guarded-bin")

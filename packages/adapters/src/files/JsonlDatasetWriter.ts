@@ -2,11 +2,9 @@ import { join } from "node:path"
 import { FILE_OF_KIND, type RecordKind } from "@adalqarau/core"
 import { Effect, Stream } from "effect"
 import type { FileWriteError } from "./FileWriteError.ts"
+import { GROUND_TRUTH_FILE } from "./folderListing.ts"
 import { KIND_ORDER } from "./JsonlFolderSource.ts"
 import { TextFileWriter } from "./TextFileWriter.ts"
-
-/** The file of the generator's ground-truth labels, next to the kind files. */
-export const GROUND_TRUTH_FILE = "ground_truth.jsonl"
 
 /** What a dataset generator emits: a raw OWS record of a kind, or a ground-truth label. */
 export type DatasetItem =

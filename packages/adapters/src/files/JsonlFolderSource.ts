@@ -1,4 +1,4 @@
-import { constants } from "node:fs"
+import { constants, type Dirent } from "node:fs"
 import { access, readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
 import {
@@ -11,6 +11,7 @@ import {
 import { Effect, Layer, Stream } from "effect"
 import { decodeJsonlLine, invalidTextRejection, longLineRejection } from "./decodeJsonlLine.ts"
 import { isRecordScanKind, recordsFromBytes } from "./fast/records.ts"
+import { type UnreadFile, unreadFileText, unreadFilesOf } from "./folderListing.ts"
 import { fsProblem } from "./fsProblem.ts"
 import { fileLineBatches, type LineBatchOptions } from "./lineBatches.ts"
 
@@ -27,42 +28,70 @@ const DEFAULT_MAX_LINE_BYTES = 256 << 20
 const folderError = (dir: string, message: string, cause?: unknown) =>
   new ProcurementSourceError({ source: dir, message, ...(cause === undefined ? {} : { cause }) })
 
-/**
- * The kind files a folder holds, in reading order. Fails when the folder is missing or unreadable, or holds none
- * of the files named in `FILE_OF_KIND`; a missing kind file is fine.
- */
-export const jsonlFolderFiles = (dir: string): Effect.Effect<ReadonlyArray<KindFile>, ProcurementSourceError> =>
-  Effect.gen(function* () {
-    const info = yield* Effect.tryPromise({
-      try: () => stat(dir),
-      catch: (cause) => folderError(dir, `cannot read folder ${dir}: ${fsProblem(cause)}`, cause)
-    })
-    if (!info.isDirectory()) return yield* folderError(dir, `cannot read folder ${dir}: it is not a folder`)
-    const names = new Set(
-      yield* Effect.tryPromise({
-        try: () => readdir(dir),
-        catch: (cause) => folderError(dir, `cannot list folder ${dir}: ${fsProblem(cause)}`, cause)
-      })
-    )
-    const files = KIND_ORDER.filter((kind) => names.has(FILE_OF_KIND[kind])).map((kind) => ({
-      kind,
-      path: join(dir, FILE_OF_KIND[kind])
-    }))
-    if (files.length === 0) {
-      return yield* folderError(
-        dir,
-        `folder ${dir} holds none of the OWS JSONL files (${KIND_ORDER.map((k) => FILE_OF_KIND[k]).join(", ")})`
+/** What a folder holds for the reader: its kind files in reading order, and the regular files it skips. */
+export interface FolderListing {
+  readonly files: ReadonlyArray<KindFile>
+  readonly unread: ReadonlyArray<UnreadFile>
+}
+
+/** Whether an entry is a regular file, through a symbolic link too (the reader follows links to kind files). */
+const isRegularFile = (dir: string, entry: Dirent): Promise<boolean> =>
+  entry.isSymbolicLink()
+    ? stat(join(dir, entry.name)).then(
+        (info) => info.isFile(),
+        // A dangling or unreadable link is nothing a reader could have taken for data.
+        () => false
       )
-    }
-    // Fail before reading anything when a file cannot be opened, rather than half-way through the run.
-    for (const file of files) {
-      yield* Effect.tryPromise({
-        try: () => access(file.path, constants.R_OK),
-        catch: (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause)
-      })
-    }
-    return files
+    : Promise.resolve(entry.isFile())
+
+/**
+ * The kind files a folder holds, in reading order, and the other regular files in it that no reader reads (see
+ * `unreadFilesOf`): a misnamed kind file is otherwise skipped without a word. Fails when the folder is missing
+ * or unreadable, or holds none of the files named in `FILE_OF_KIND`; a missing kind file is fine.
+ */
+export const jsonlFolderListing = Effect.fn("files.jsonlFolderListing")(function* (
+  dir: string
+): Effect.fn.Return<FolderListing, ProcurementSourceError> {
+  const info = yield* Effect.tryPromise({
+    try: () => stat(dir),
+    catch: (cause) => folderError(dir, `cannot read folder ${dir}: ${fsProblem(cause)}`, cause)
   })
+  if (!info.isDirectory()) return yield* folderError(dir, `cannot read folder ${dir}: it is not a folder`)
+  const entries = yield* Effect.tryPromise({
+    try: () => readdir(dir, { withFileTypes: true }),
+    catch: (cause) => folderError(dir, `cannot list folder ${dir}: ${fsProblem(cause)}`, cause)
+  })
+  const names = new Set(entries.map((entry) => entry.name))
+  const files = KIND_ORDER.filter((kind) => names.has(FILE_OF_KIND[kind])).map((kind) => ({
+    kind,
+    path: join(dir, FILE_OF_KIND[kind])
+  }))
+  const regular = yield* Effect.promise(() =>
+    Promise.all(entries.map(async (entry) => ((await isRegularFile(dir, entry)) ? [entry.name] : []))).then((r) =>
+      r.flat()
+    )
+  )
+  const unread = unreadFilesOf(regular)
+  if (files.length === 0) {
+    const held = unread.length === 0 ? "" : `; it holds ${unread.map(unreadFileText).join(", ")}`
+    return yield* folderError(
+      dir,
+      `folder ${dir} holds none of the OWS JSONL files (${KIND_ORDER.map((k) => FILE_OF_KIND[k]).join(", ")})${held}`
+    )
+  }
+  // Fail before reading anything when a file cannot be opened, rather than half-way through the run.
+  for (const file of files) {
+    yield* Effect.tryPromise({
+      try: () => access(file.path, constants.R_OK),
+      catch: (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause)
+    })
+  }
+  return { files, unread }
+})
+
+/** The kind files a folder holds, in reading order (`jsonlFolderListing`'s files, with its failures). */
+export const jsonlFolderFiles = (dir: string): Effect.Effect<ReadonlyArray<KindFile>, ProcurementSourceError> =>
+  Effect.map(jsonlFolderListing(dir), (listing) => listing.files)
 
 /**
  * The items of one kind file, each line decoded (see `decodeJsonlLine`); lines of contracts, units, lots and

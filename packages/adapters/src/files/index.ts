@@ -22,19 +22,29 @@ export {
   formatNamedValues
 } from "./findingsCsv.ts"
 export { findingJsonLine } from "./findingsJsonl.ts"
+export {
+  BENCH_MARKER_FILE,
+  GROUND_TRUTH_FILE,
+  kindFileLike,
+  NOT_DATA_FILES,
+  type UnreadFile,
+  unreadFileText,
+  unreadFilesOf
+} from "./folderListing.ts"
 export { fsProblem } from "./fsProblem.ts"
 export {
   type DatasetCounts,
   type DatasetFileCount,
   type DatasetItem,
-  GROUND_TRUTH_FILE,
   writeDataset
 } from "./JsonlDatasetWriter.ts"
 export {
+  type FolderListing,
   JsonlFolderSource,
   jsonlFileItems,
   jsonlFolderFiles,
   jsonlFolderItems,
+  jsonlFolderListing,
   KIND_ORDER,
   type KindFile
 } from "./JsonlFolderSource.ts"

@@ -9,6 +9,7 @@ import { layerPgContractStore } from "./PgContractStore.ts"
 import { layerPgFindingStore } from "./PgFindingStore.ts"
 import { type FolderImportOptions, ImportError, layerSqlImporter, SqlImporter } from "./PgImporter.ts"
 import { layerSqlIndicatorEngine, type SqlIndicatorEngine } from "./PgIndicatorEngine.ts"
+import { layerPgRejectStore, type RejectStore } from "./PgRejectStore.ts"
 
 /**
  * PostgreSQL from the environment: `DATABASE_URL` (kept redacted) and `PG_MAX_CONNECTIONS` (pool size, default 5).
@@ -48,6 +49,7 @@ export type StorageServices =
   | IndicatorEngine
   | SqlIndicatorEngine
   | SqlImporter
+  | RejectStore
   | AccountServices
 
 export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.SqlClient> = Layer.mergeAll(
@@ -55,6 +57,7 @@ export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.Sql
   layerPgFindingStore,
   layerSqlIndicatorEngine(),
   layerSqlImporter,
+  layerPgRejectStore,
   layerPgAccounts
 )
 

@@ -34,6 +34,15 @@ export {
   SqlIndicatorEngine,
   type SqlRunReport
 } from "./PgIndicatorEngine.ts"
+export {
+  type ImportRejects,
+  layerPgRejectStore,
+  makePgRejectStore,
+  type RejectCursor,
+  type RejectPage,
+  RejectStore,
+  RejectStoreError
+} from "./PgRejectStore.ts"
 export { SPLIT_FROM_ROWS, type SplitOptions } from "./keyRange.ts"
 export { finPartOf, upsertRecords } from "./upsert.ts"
 export {

@@ -1,4 +1,4 @@
-import { KIND_ORDER } from "@adalqarau/adapters/files"
+import { KIND_ORDER, type UnreadFile } from "@adalqarau/adapters/files"
 import { type AnalysisReport, type KindCounts, REGIONS, type RegionCode, regionInfo } from "@adalqarau/core"
 import { formatCount, formatDuration, perSecond, renderTable } from "./output.ts"
 
@@ -44,6 +44,8 @@ export interface AnalysisSummary {
     readonly findings?: string
     readonly rejects?: string
   }
+  /** Regular files of the folder that were not read (a misnamed kind file, with the name it likely meant). */
+  readonly unreadFiles: ReadonlyArray<UnreadFile>
 }
 
 export const UNKNOWN_REGION = "unknown"
@@ -54,7 +56,8 @@ export const summarize = (
   report: AnalysisReport,
   source: string,
   elapsedMs: number,
-  files: AnalysisSummary["files"]
+  files: AnalysisSummary["files"],
+  unreadFiles: ReadonlyArray<UnreadFile> = []
 ): AnalysisSummary => {
   const kinds = [...KIND_ORDER, ...Object.keys(report.input.byKind).filter((k) => !KIND_ORDER.some((o) => o === k))]
   const byKind = kinds.map((kind) => ({ kind, ...(report.input.byKind[kind] ?? ZERO) }))
@@ -99,7 +102,8 @@ export const summarize = (
     input: { byKind, total, balanced },
     indicators,
     findings: { total: report.findings.length, byRegion },
-    files
+    files,
+    unreadFiles
   }
 }
 

@@ -1,20 +1,13 @@
-import { join } from "node:path"
-import {
-  analyzeJsonlFolder,
-  findingsFormatOf,
-  jsonlFolderFiles,
-  KIND_ORDER,
-  writeFindings
-} from "@adalqarau/adapters/files"
-import { FILE_OF_KIND } from "@adalqarau/core"
+import { analyzeJsonlFolder, findingsFormatOf, jsonlFolderListing, writeFindings } from "@adalqarau/adapters/files"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { summarize, renderSummary } from "./analysisSummary.ts"
 import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
-import { checkOutputPaths, type InputPath, type OutputPath } from "./outputPaths.ts"
+import { checkOutputPaths, folderInputs, type InputPath, type OutputPath } from "./outputPaths.ts"
 import { loadParams } from "./params.ts"
 import { makeProgress, type ProgressSink, stderrSink } from "./progress.ts"
 import { makeRejectReport } from "./rejectReport.ts"
+import { unreadNote } from "./unreadNote.ts"
 
 export interface AnalyzeOptions {
   readonly dir: string
@@ -24,16 +17,9 @@ export interface AnalyzeOptions {
   readonly json: boolean
 }
 
-/**
- * What analyze reads: the folder, every kind file the reader takes from it — present or not, since an output
- * written under a kind file's name would be read as records by the next run — and the params file.
- */
+/** What analyze reads: the folder and its kind files (`folderInputs`), and the params file. */
 const inputsOf = (options: AnalyzeOptions): ReadonlyArray<InputPath> => [
-  { path: options.dir, description: `the input folder ${options.dir}` },
-  ...KIND_ORDER.map((kind) => {
-    const path = join(options.dir, FILE_OF_KIND[kind])
-    return { path, description: `the input file ${path}` }
-  }),
+  ...folderInputs(options.dir),
   ...(options.params === undefined ? [] : [{ path: options.params, description: `the params file ${options.params}` }])
 ]
 
@@ -60,8 +46,10 @@ export const runAnalyze = (
       }
 
       // The rejects file is created only once the folder is known to be readable: a wrong folder leaves no file.
-      yield* jsonlFolderFiles(options.dir).pipe(Effect.mapError((e) => runFailure(e.message)))
+      const listing = yield* jsonlFolderListing(options.dir).pipe(Effect.mapError((e) => runFailure(e.message)))
       const progress = makeProgress(`reading ${options.dir}`, stderr)
+      const note = unreadNote(listing.unread)
+      if (note !== undefined) yield* progress.print(note)
       const rejects = yield* makeRejectReport(progress.print, options.rejects)
       const started = performance.now()
       // The fast path: worker threads read the files straight into the dataset's columns (same report).
@@ -78,15 +66,21 @@ export const runAnalyze = (
         })
       )
       const elapsed = performance.now() - started
-      yield* rejects.finish
+      yield* rejects.finish()
 
       if (options.out !== undefined) {
         yield* writeFindings(options.out, report.findings).pipe(Effect.mapError((e) => runFailure(e.message)))
       }
-      const summary = summarize(report, options.dir, elapsed, {
-        ...(options.out === undefined ? {} : { findings: options.out }),
-        ...(options.rejects === undefined ? {} : { rejects: options.rejects })
-      })
+      const summary = summarize(
+        report,
+        options.dir,
+        elapsed,
+        {
+          ...(options.out === undefined ? {} : { findings: options.out }),
+          ...(options.rejects === undefined ? {} : { rejects: options.rejects })
+        },
+        listing.unread
+      )
       yield* Console.log(options.json ? JSON.stringify(summary, null, 2) : renderSummary(summary))
     })
   )

@@ -1,85 +1,131 @@
+import { jsonlFolderListing, type UnreadFile } from "@adalqarau/adapters/files"
 import { type BatchReport, importFolder, SqlIndicatorEngine } from "@adalqarau/adapters/postgres"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
 import { describeDatabase, withDatabase } from "./database.ts"
 import { formatCount, formatDuration, perSecond, renderTable } from "./output.ts"
+import { checkOutputPaths, folderInputs } from "./outputPaths.ts"
 import { makeProgress, type ProgressSink, stderrSink } from "./progress.ts"
+import { makeRejectReport, PRINTED_REJECTIONS } from "./rejectReport.ts"
+import { eachStoredRejection } from "./storedRejects.ts"
+import { unreadNote } from "./unreadNote.ts"
 
 export interface ImportCommandOptions {
   readonly dir: string
   readonly batchSize: number
   readonly refresh: boolean
+  /** Write every rejected record of this import to this file (JSON lines, as analyze's --rejects). */
+  readonly rejects?: string
   readonly json: boolean
 }
 
 /**
  * Imports an OWS JSONL folder into the database in set-based, idempotent batches (bad records quarantined with
- * their reason), then refreshes the indicators for what changed.
+ * their reason), then refreshes the indicators for what changed. The folder and the --rejects path are checked
+ * before the database is opened; the rejections are read back from the database once the import has committed
+ * them, the first 20 printed as analyze prints them, all of them written to --rejects.
  */
 export const runImport = (
   options: ImportCommandOptions,
   stderr: ProgressSink = stderrSink
 ): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function* () {
+    const print = (line: string) => Effect.sync(() => stderr.write(`${line}\n`))
+    if (options.rejects !== undefined) {
+      yield* checkOutputPaths(folderInputs(options.dir), [{ flag: "--rejects", path: options.rejects }])
+    }
+    const listing = yield* jsonlFolderListing(options.dir).pipe(Effect.mapError((e) => runFailure(e.message)))
+    const note = unreadNote(listing.unread)
+    if (note !== undefined) yield* print(note)
+    yield* importListed(options, stderr, print, listing.unread)
+  })
+
+const importListed = (
+  options: ImportCommandOptions,
+  stderr: ProgressSink,
+  print: (line: string) => Effect.Effect<void>,
+  unreadFiles: ReadonlyArray<UnreadFile>
+): Effect.Effect<void, CliFailure> =>
   withDatabase(
-    Effect.gen(function* () {
-      if (options.batchSize < 1) return yield* usageFailure("--batch-size must be at least 1")
-      const where = yield* describeDatabase
-      const started = performance.now()
-      // Records read so far, shown as each batch commits (a 15M load takes a quarter of an hour).
-      const progress = makeProgress(`importing ${options.dir}`, stderr)
-      let read = 0
-      let shownAt = 0
-      const onBatch = (batch: BatchReport) =>
-        Effect.suspend(() => {
-          read += batch.read
-          if (read - shownAt < progress.every) return Effect.void
-          shownAt = read
-          return progress.update(read)
-        })
-      const report = yield* importFolder(options.dir, { batchSize: options.batchSize, onBatch }).pipe(
-        Effect.ensuring(progress.finish),
-        Effect.mapError((e) => runFailure(e.message))
-      )
-      const importMs = performance.now() - started
-      const engine = yield* SqlIndicatorEngine
-      const run = options.refresh
-        ? yield* engine.refresh().pipe(Effect.mapError((e) => runFailure(`indicator refresh failed: ${e.message}`)))
-        : undefined
-      const t = report.total
-      if (options.json) {
-        yield* Console.log(JSON.stringify({ database: where, import: report, importMs, refresh: run ?? null }, null, 2))
-        return
-      }
-      yield* Console.log(
-        `Imported ${options.dir} into ${where}: ${formatCount(t.read)} records in ${report.batches.length} batches, ` +
-          `${formatDuration(importMs)} (${formatCount(perSecond(t.read, importMs))} records/s)`
-      )
-      yield* Console.log(
-        renderTable({
-          columns: [
-            { header: "read", align: "right" },
-            { header: "inserted", align: "right" },
-            { header: "updated", align: "right" },
-            { header: "unchanged", align: "right" },
-            { header: "rejected", align: "right" }
-          ],
-          rows: [[t.read, t.inserted, t.updated, t.unchanged, t.rejected].map(formatCount)]
-        })
-      )
-      if (t.rejected > 0) {
-        yield* Console.log(
-          `${formatCount(t.rejected)} rejected records are kept with their reasons (import ${report.importId}; ` +
-            "table rejected_record)"
+    Effect.scoped(
+      Effect.gen(function* () {
+        if (options.batchSize < 1) return yield* usageFailure("--batch-size must be at least 1")
+        const where = yield* describeDatabase
+        // Opened before the load, so that an unwritable path fails before anything is imported.
+        const rejects = yield* makeRejectReport(print, options.rejects)
+        const started = performance.now()
+        // Records read so far, shown as each batch commits (a 15M load takes a quarter of an hour).
+        const progress = makeProgress(`importing ${options.dir}`, stderr)
+        let read = 0
+        let shownAt = 0
+        const onBatch = (batch: BatchReport) =>
+          Effect.suspend(() => {
+            read += batch.read
+            if (read - shownAt < progress.every) return Effect.void
+            shownAt = read
+            return progress.update(read)
+          })
+        const report = yield* importFolder(options.dir, { batchSize: options.batchSize, onBatch }).pipe(
+          Effect.ensuring(progress.finish),
+          Effect.mapError((e) => runFailure(e.message))
         )
-      }
-      if (run !== undefined) {
-        yield* Console.log(
-          `Indicators ${run.mode === "refresh" ? "refreshed" : "computed"}: ${formatCount(run.findings)} findings in ` +
-            formatDuration(run.finishedAt - run.startedAt)
+        const importMs = performance.now() - started
+        const t = report.total
+        // The first 20 only, unless they all go to a file: a bad import can keep millions.
+        yield* eachStoredRejection(
+          report.importId,
+          options.rejects === undefined ? PRINTED_REJECTIONS : Number.POSITIVE_INFINITY,
+          rejects.onRejected
         )
-      }
-    })
+        yield* rejects.finish(t.rejected)
+        const engine = yield* SqlIndicatorEngine
+        const run = options.refresh
+          ? yield* engine.refresh().pipe(Effect.mapError((e) => runFailure(`indicator refresh failed: ${e.message}`)))
+          : undefined
+        if (options.json) {
+          const summary = {
+            database: where,
+            import: report,
+            importMs,
+            refresh: run ?? null,
+            rejects: options.rejects ?? null,
+            unreadFiles
+          }
+          yield* Console.log(JSON.stringify(summary, null, 2))
+          return
+        }
+        yield* Console.log(
+          `Imported ${options.dir} into ${where}: ${formatCount(t.read)} records in ${report.batches.length} batches, ` +
+            `${formatDuration(importMs)} (${formatCount(perSecond(t.read, importMs))} records/s)`
+        )
+        yield* Console.log(
+          renderTable({
+            columns: [
+              { header: "read", align: "right" },
+              { header: "inserted", align: "right" },
+              { header: "updated", align: "right" },
+              { header: "unchanged", align: "right" },
+              { header: "rejected", align: "right" }
+            ],
+            rows: [[t.read, t.inserted, t.updated, t.unchanged, t.rejected].map(formatCount)]
+          })
+        )
+        if (t.rejected > 0) {
+          yield* Console.log(
+            `${formatCount(t.rejected)} rejected records are kept with their reasons: ` +
+              `adalqarau rejects --import ${report.importId}` +
+              (options.rejects === undefined ? "" : ` (all written to ${options.rejects})`)
+          )
+        }
+        if (run !== undefined) {
+          yield* Console.log(
+            `Indicators ${run.mode === "refresh" ? "refreshed" : "computed"}: ${formatCount(run.findings)} findings in ` +
+              formatDuration(run.finishedAt - run.startedAt)
+          )
+        }
+      })
+    )
   )
 
 export const importCommand = Command.make(
@@ -94,9 +140,20 @@ export const importCommand = Command.make(
       Flag.withDescription("Do not refresh the indicators after the import"),
       Flag.withDefault(false)
     ),
+    rejects: Flag.String("rejects").pipe(
+      Flag.withDescription("Write every record this import rejected to this file (JSON lines)"),
+      Flag.optional
+    ),
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false))
   },
-  (input) => runImport({ dir: input.dir, batchSize: input.batchSize, refresh: !input.noRefresh, json: input.json })
+  (input) =>
+    runImport({
+      dir: input.dir,
+      batchSize: input.batchSize,
+      refresh: !input.noRefresh,
+      json: input.json,
+      ...Option.match(input.rejects, { onNone: () => ({}), onSome: (rejects) => ({ rejects }) })
+    })
 ).pipe(
   Command.withDescription(
     "Import an OWS JSONL folder into the database (idempotent; bad records quarantined) and refresh the indicators"

@@ -1,5 +1,7 @@
 import { readlink, realpath, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
+import { KIND_ORDER } from "@adalqarau/adapters/files"
+import { FILE_OF_KIND } from "@adalqarau/core"
 import { Effect } from "effect"
 import { type CliFailure, usageFailure } from "./CliFailure.ts"
 
@@ -8,6 +10,18 @@ export interface InputPath {
   readonly path: string
   readonly description: string
 }
+
+/**
+ * What a command reading an OWS folder reads: the folder, and every kind file the reader takes from it — present
+ * or not, since an output written under a kind file's name would be read as records by the next run.
+ */
+export const folderInputs = (dir: string): ReadonlyArray<InputPath> => [
+  { path: dir, description: `the input folder ${dir}` },
+  ...KIND_ORDER.map((kind) => {
+    const path = join(dir, FILE_OF_KIND[kind])
+    return { path, description: `the input file ${path}` }
+  })
+]
 
 /** A path a command writes, with the flag that named it. */
 export interface OutputPath {

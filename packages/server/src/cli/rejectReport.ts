@@ -7,12 +7,20 @@ import { formatCount } from "./output.ts"
 /** How many rejected records are printed on stderr before only counting the rest. */
 export const PRINTED_REJECTIONS = 20
 
-const encodeRejection = Schema.encodeSync(RecordRejection)
+/** A rejection as JSON: its fields, without the class. */
+export const encodeRejection = Schema.encodeSync(RecordRejection)
+
+/** A rejection as one line of a rejects file (JSON lines; `RecordRejection`'s encoded form). */
+export const rejectionJsonLine = (rejection: RecordRejection): string => JSON.stringify(encodeRejection(rejection))
 
 export interface RejectReport {
   readonly onRejected: (rejection: RecordRejection) => Effect.Effect<void>
-  /** Closes the rejects file and prints how many were left unprinted; fails when the file could not be written. */
-  readonly finish: Effect.Effect<void, CliFailure>
+  /**
+   * Closes the rejects file and prints how many were left unprinted — of `total` when the caller counted more than
+   * it reported (an import's stored rejections are read back only as far as they are shown) — and fails when the
+   * file could not be written.
+   */
+  readonly finish: (total?: number) => Effect.Effect<void, CliFailure>
   readonly count: () => number
 }
 
@@ -35,7 +43,7 @@ export const makeRejectReport = (
       Effect.gen(function* () {
         count++
         if (count <= PRINTED_REJECTIONS) yield* print(`rejected ${rejection.text}`)
-        if (file !== undefined && !fileFailed && !file.write(`${JSON.stringify(encodeRejection(rejection))}\n`)) {
+        if (file !== undefined && !fileFailed && !file.write(`${rejectionJsonLine(rejection)}\n`)) {
           yield* file.ready.pipe(
             Effect.catch(() =>
               Effect.sync(() => {
@@ -45,16 +53,18 @@ export const makeRejectReport = (
           )
         }
       })
-    const finish = Effect.gen(function* () {
-      if (count > PRINTED_REJECTIONS) {
-        const rest = formatCount(count - PRINTED_REJECTIONS)
-        yield* print(
-          rejectsPath === undefined
-            ? `… and ${rest} more rejected records (use --rejects FILE to keep them all)`
-            : `… and ${rest} more rejected records (all ${formatCount(count)} are in ${rejectsPath})`
-        )
-      }
-      if (file !== undefined) yield* file.close.pipe(Effect.mapError((e) => runFailure(e.message)))
-    })
+    const finish = (total = count) =>
+      Effect.gen(function* () {
+        const all = Math.max(total, count)
+        if (all > PRINTED_REJECTIONS) {
+          const rest = formatCount(all - PRINTED_REJECTIONS)
+          yield* print(
+            rejectsPath === undefined
+              ? `… and ${rest} more rejected records (use --rejects FILE to keep them all)`
+              : `… and ${rest} more rejected records (all ${formatCount(all)} are in ${rejectsPath})`
+          )
+        }
+        if (file !== undefined) yield* file.close.pipe(Effect.mapError((e) => runFailure(e.message)))
+      })
     return { onRejected, finish, count: () => count }
   })

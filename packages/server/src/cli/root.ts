@@ -5,6 +5,7 @@ import { generateCommand } from "./generate.ts"
 import { importCommand } from "./import.ts"
 import { indicatorsCommand } from "./indicators.ts"
 import { migrateCommand } from "./migrate.ts"
+import { rejectsCommand } from "./rejects.ts"
 import { serveCommand } from "./serve.ts"
 import { usersCommand } from "./users.ts"
 
@@ -18,6 +19,7 @@ const SUBCOMMANDS = [
   analyzeCommand,
   importCommand,
   findingsCommand,
+  rejectsCommand,
   serveCommand,
   usersCommand,
   migrateCommand,
