@@ -63,7 +63,10 @@ const createCommand = Command.make(
       Flag.withDescription("A region code the user may see, e.g. 75 (repeatable; admins see all)"),
       Flag.atLeast(0)
     ),
-    displayName: Flag.String("display-name").pipe(Flag.optional),
+    displayName: Flag.String("display-name").pipe(
+      Flag.withDescription("The name shown for the user (default: the login name)"),
+      Flag.optional
+    ),
     passwordStdin: Flag.Boolean("password-stdin").pipe(
       Flag.withDescription("Read the password from standard input instead of generating one"),
       Flag.withDefault(false)
