@@ -320,6 +320,31 @@ describe("reasons of lines that are not JSON", () => {
   })
 })
 
+describe("numbers of more than 15 significant digits", () => {
+  it("are read from the line's text, not from the double JSON.parse rounds them to", () => {
+    const out: Array<SourceItem> = []
+    const decode = decodeJsonlLine("contract", "contracts.jsonl")
+    const line = (fields: string) => `{"crdate":"2023-03-14 10:20:30",${fields}}`
+    decode(line('"id":1,"contract_sum_wnds":80000000000000.01'), 1, out)
+    decode(line('"id":2,"contract_sum_wnds":1.0000000000000001'), 2, out)
+    decode(line('"id":9007199254740993'), 3, out)
+    decode(line('"id":4,"contract_sum_wnds":12345.5,"supplier_iik":"KZ000000000020038912"'), 4, out)
+    const [exact, precise, large, plain] = out
+    const sumOf = (item: SourceItem | undefined): number | null | false =>
+      item?._tag === "Accepted" && item.record.kind === "contract" && item.record.value.contractSumWnds
+    assert.strictEqual(sumOf(exact), 8_000_000_000_000_001)
+    assert.include(
+      precise?._tag === "Rejected" ? precise.rejection.text : "",
+      'field contract_sum_wnds = "1.0000000000000001"'
+    )
+    assert.include(
+      large?._tag === "Rejected" ? large.rejection.text : "",
+      'field id = "9007199254740993": integer beyond 2^53 − 1'
+    )
+    assert.strictEqual(sumOf(plain), 1_234_550)
+  })
+})
+
 describe("findings writers", () => {
   it("quotes CSV fields holding commas, quotes and line breaks (RFC 4180)", () => {
     assert.strictEqual(csvField("plain"), "plain")

@@ -185,7 +185,7 @@ describe("decodeContract", () => {
     rejectsContractField("root_id", 0, "positive")
     rejectsContractField("ref_contract_status_id", 1.5, "expected an integer")
     rejectsContractField("ref_contract_type_id", "1a", "expected an integer")
-    rejectsContractField("fin_year", "12345678901234567", "expected an integer")
+    rejectsContractField("fin_year", "12345678901234567", "integer beyond 2^53 − 1")
     rejectsContractField("trd_buy_id", [], "expected an integer, got object")
     rejectsContractField("fin_year", 2 ** 53 + 2, "integer beyond 2^53 − 1")
   })

@@ -29,7 +29,7 @@ export const required =
   (raw) =>
     isAbsent(raw) ? new Problem("required field is missing") : parser(raw)
 
-const INTEGER_TEXT = /^-?\d{1,16}$/u
+const INTEGER_TEXT = /^-?\d+$/u
 
 /** An integer given as a JSON number or as digits in a string (both occur in OWS exports). */
 export const integer: Parser<number> = (raw) => {
