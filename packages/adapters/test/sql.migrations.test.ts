@@ -197,8 +197,8 @@ for (const backend of backends()) {
         yield* sql`INSERT INTO pair_count (customer_bin, supplier_bin, n, latest) VALUES ('1', '2', 3, now())`
 
         assert.deepStrictEqual(
-          (yield* runMigrations()).map(([id]) => id),
-          FILE_IDS.filter((id) => id > 10)
+          (yield* runMigrations(yield* copyOfMigrations({ upTo: 18 }))).map(([id]) => id),
+          FILE_IDS.filter((id) => id > 10 && id <= 18)
         )
         const persistence = yield* sql<{ name: string; persistence: string }>`
           SELECT relname AS name, relpersistence AS persistence FROM pg_class
@@ -211,6 +211,23 @@ for (const backend of backends()) {
           SELECT (SELECT count(*)::int FROM chain_fact) AS facts, (SELECT count(*)::int FROM pair_count) AS pairs,
             (SELECT built_by_run::text FROM derived_table_state) AS built`
         assert.deepStrictEqual(kept[0], { facts: 1, pairs: 1, built: "2" }, "the last full run built them")
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
+    it.live("0019 forgets who built the derived tables, so the next refresh runs in full under the new rules", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations(yield* copyOfMigrations({ upTo: 18 }))
+        yield* sql`
+          INSERT INTO indicator_run (mode, started_at, finished_at, indicators, params, findings, stats) VALUES
+            ('full', now(), now(), '{}', '{}', 0, '{}')`
+        yield* sql`INSERT INTO derived_table_state (built_by_run) SELECT max(id) FROM indicator_run`
+        assert.deepStrictEqual(
+          (yield* runMigrations()).map(([id]) => id),
+          FILE_IDS.filter((id) => id > 18)
+        )
+        const state = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM derived_table_state`
+        assert.strictEqual(state[0]?.n, 0)
       }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
     )
 
