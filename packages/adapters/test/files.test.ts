@@ -404,7 +404,7 @@ describe("findings writers", () => {
         ["key", "super-dumping:42", "super-dumping:43"]
       )
 
-      for (const name of ["findings.jsonl", "findings.ndjson", "findings.json"]) {
+      for (const name of ["findings.jsonl", "findings.ndjson"]) {
         const path = join(root, "out", name)
         assert.strictEqual(yield* writeFindings(path, findings), 2)
         const text = yield* Effect.promise(() => readFile(path, "utf8"))
@@ -414,10 +414,20 @@ describe("findings writers", () => {
           .map((l) => Schema.decodeUnknownSync(FindingSchema)(JSON.parse(l)))
         assert.deepStrictEqual(back, findings)
       }
+      // .json is one JSON array, which JSON.parse reads whole; an empty one too.
+      const arrayPath = join(root, "out", "findings.json")
+      assert.strictEqual(yield* writeFindings(arrayPath, findings), 2)
+      const array: unknown = JSON.parse(yield* Effect.promise(() => readFile(arrayPath, "utf8")))
+      assert.deepStrictEqual(Schema.decodeUnknownSync(Schema.Array(FindingSchema))(array), findings)
+      assert.strictEqual(yield* writeFindings(arrayPath, []), 0)
+      assert.deepStrictEqual(JSON.parse(yield* Effect.promise(() => readFile(arrayPath, "utf8"))), [])
 
       const error = yield* Effect.flip(writeFindings(join(root, "out", "findings.txt"), findings))
       assert.strictEqual(error._tag, "UnsupportedFindingsFormat")
-      assert.match(error.message, /unknown extension \.txt; use \.jsonl, \.ndjson or \.json for JSON lines, or \.csv/u)
+      assert.match(
+        error.message,
+        /unknown extension \.txt; use \.jsonl or \.ndjson for JSON lines, \.json for a JSON array, or \.csv/u
+      )
       assert.strictEqual(
         yield* Effect.flip(findingsFormatOf("findings")).pipe(Effect.map((e) => e._tag)),
         "UnsupportedFindingsFormat"

@@ -6,12 +6,12 @@ import { findingCsvRecord, findingsCsvHeader } from "./findingsCsv.ts"
 import { findingJsonLine } from "./findingsJsonl.ts"
 import { TextFileWriter } from "./TextFileWriter.ts"
 
-export type FindingsFormat = "jsonl" | "csv"
+export type FindingsFormat = "jsonl" | "json" | "csv"
 
 const FORMAT_OF_EXTENSION: Readonly<Record<string, FindingsFormat>> = {
   ".jsonl": "jsonl",
   ".ndjson": "jsonl",
-  ".json": "jsonl",
+  ".json": "json",
   ".csv": "csv"
 }
 
@@ -20,7 +20,10 @@ export class UnsupportedFindingsFormat extends Schema.TaggedError<UnsupportedFin
   { path: Schema.String, message: Schema.String }
 ) {}
 
-/** The findings format a file name asks for: .jsonl, .ndjson or .json → JSON lines; .csv → CSV. */
+/**
+ * The findings format a file name asks for: .jsonl or .ndjson → JSON lines; .json → one JSON array (what a file
+ * named .json promises a JSON parser); .csv → CSV.
+ */
 export const findingsFormatOf = (path: string): Effect.Effect<FindingsFormat, UnsupportedFindingsFormat> => {
   const extension = extname(path).toLowerCase()
   const format = FORMAT_OF_EXTENSION[extension]
@@ -30,7 +33,7 @@ export const findingsFormatOf = (path: string): Effect.Effect<FindingsFormat, Un
           path,
           message: `cannot tell the findings format of ${path}: ${
             extension === "" ? "it has no extension" : `unknown extension ${extension}`
-          }; use .jsonl, .ndjson or .json for JSON lines, or .csv`
+          }; use .jsonl or .ndjson for JSON lines, .json for a JSON array, or .csv`
         })
       )
     : Effect.succeed(format)
@@ -45,13 +48,21 @@ export const writeFindings = (
     Effect.gen(function* () {
       const format = yield* findingsFormatOf(path)
       const writer = yield* TextFileWriter.open(path)
-      const line = format === "csv" ? findingCsvRecord : findingJsonLine
+      // A JSON array is the JSON lines with a comma before every element but the first, between brackets.
+      const line =
+        format === "csv"
+          ? findingCsvRecord
+          : format === "json"
+            ? (finding: Finding, index: number) => `${index === 0 ? "" : ","}${findingJsonLine(finding)}`
+            : findingJsonLine
       if (format === "csv") writer.write(findingsCsvHeader)
+      if (format === "json") writer.write("[\n")
       let count = 0
       for (const finding of findings) {
+        if (!writer.write(line(finding, count))) yield* writer.ready
         count++
-        if (!writer.write(line(finding))) yield* writer.ready
       }
+      if (format === "json") writer.write("]\n")
       yield* writer.close
       return count
     })

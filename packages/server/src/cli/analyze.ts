@@ -96,7 +96,9 @@ export const analyzeCommand = Command.make(
       Flag.optional
     ),
     out: Flag.String("out").pipe(
-      Flag.withDescription("Write the findings to this file: .jsonl/.ndjson/.json (JSON lines) or .csv"),
+      Flag.withDescription(
+        "Write the findings to this file: .jsonl/.ndjson (JSON lines), .json (a JSON array) or .csv"
+      ),
       Flag.optional
     ),
     rejects: Flag.String("rejects").pipe(

@@ -1,4 +1,4 @@
-import { writeFindings } from "@adalqarau/adapters/files"
+import { findingsFormatOf, writeFindings } from "@adalqarau/adapters/files"
 import {
   Bin,
   type Finding,
@@ -63,11 +63,15 @@ const measuresText = (f: Finding): string =>
     .map(([name, value]) => `${name}=${value}`)
     .join(" ")
 
-/** Prints stored findings matching the filters, or exports all of them to a .csv/.jsonl file. */
+/** Prints stored findings matching the filters, or exports all of them to a .csv, .jsonl or .json file. */
 export const runFindings = (options: FindingsCommandOptions): Effect.Effect<void, CliFailure> =>
   withDatabase(
     Effect.gen(function* () {
       if (options.limit < 1) return yield* usageFailure("--limit must be at least 1")
+      // A file name whose format is unknown is a wrong invocation, found before the findings are read.
+      if (options.out !== undefined) {
+        yield* findingsFormatOf(options.out).pipe(Effect.mapError((e) => usageFailure(e.message)))
+      }
       const query = yield* buildQuery(options)
       const store = yield* FindingStore
       const wanted = options.out === undefined ? options.limit : Number.POSITIVE_INFINITY
@@ -126,7 +130,10 @@ export const findingsCommand = Command.make(
     from: Flag.String("from").pipe(Flag.withDescription("Finding date from (YYYY-MM-DD, Almaty)"), Flag.optional),
     to: Flag.String("to").pipe(Flag.withDescription("Finding date to, inclusive (YYYY-MM-DD, Almaty)"), Flag.optional),
     limit: Flag.Int("limit").pipe(Flag.withDescription("How many findings to print"), Flag.withDefault(50)),
-    out: Flag.String("out").pipe(Flag.withDescription("Export every match to .csv or .jsonl"), Flag.optional),
+    out: Flag.String("out").pipe(
+      Flag.withDescription("Export every match to .csv, .jsonl/.ndjson (JSON lines) or .json (a JSON array)"),
+      Flag.optional
+    ),
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the findings as JSON"), Flag.withDefault(false))
   },
   (input) =>
