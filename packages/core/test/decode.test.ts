@@ -319,6 +319,15 @@ describe("other record kinds", () => {
     }
   })
 
+  it("decodeRecord rejects a kind it does not know, naming the kinds it does", () => {
+    const decoded = decodeRecord("contracts" as RecordKind, { id: 1 })
+    assert.isFalse(decoded.ok)
+    if (!decoded.ok) {
+      assert.strictEqual(decoded.rejection.field, "(kind)")
+      assert.include(decoded.rejection.reason, "unknown record kind; known: contract, unit, lot, payment, subject, ref")
+    }
+  })
+
   it("decodeRecord tags each kind and passes rejections through", () => {
     const decoded = decodeRecord("contract", rawContract())
     assert.isTrue(decoded.ok)

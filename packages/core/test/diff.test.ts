@@ -154,6 +154,20 @@ describe("diffChain", () => {
     assert.isUndefined(changeOf(roundTrip.overall?.changes ?? [], "contract_sum_wnds"))
   })
 
+  it("leaves deleted versions out, as sum-growth does: the overall change ends at the last live version", () => {
+    const deleted = contract({ id: 4, parent: 3, root: 1, sum: "9000.00", sign: "2023-08-10 12:00:00", deleted: true })
+    const d = diffChain(makeChain(1 as ContractId, [v1, v2, v3, deleted]))
+    assert.deepStrictEqual(
+      d.steps.map((s) => [s.fromId, s.toId]),
+      [
+        [1, 2],
+        [2, 3]
+      ]
+    )
+    assert.strictEqual(d.overall?.toId, 3)
+    assert.strictEqual(changeOf(d.overall?.changes ?? [], "contract_sum_wnds")?.to, "1500.00")
+  })
+
   it("has no steps and no overall diff for a single version", () => {
     assert.deepStrictEqual(diffChain(makeChain(1 as ContractId, [v1])), {
       rootId: 1 as ContractId,

@@ -216,6 +216,7 @@ describe("custom indicators", () => {
       const error = yield* Effect.flip(standard.with(superDumping))
       assert.instanceOf(error, DuplicateIndicatorError)
       assert.strictEqual(error.code, "super-dumping")
+      assert.strictEqual(error.message, "an indicator with the code super-dumping is registered already")
       const once = yield* IndicatorRegistry.empty.with(bigContract)
       const twice = yield* Effect.flip(once.with({ ...bigContract, titles: { ...bigContract.titles, en: "Other" } }))
       assert.strictEqual(twice.code, "big-contract")

@@ -57,9 +57,9 @@ export type VersionDiff = typeof VersionDiff.Type
 
 export const ChainDiff = Schema.Struct({
   rootId: ContractId,
-  /** Consecutive versions in chain order. */
+  /** Consecutive versions in chain order, deleted versions left out. */
   steps: Schema.Array(VersionDiff),
-  /** First against last version (absent for a single-version chain). */
+  /** First against last version that is not deleted (absent when fewer than two are left). */
   overall: Schema.NullOr(VersionDiff)
 })
 export type ChainDiff = typeof ChainDiff.Type
@@ -101,7 +101,9 @@ export const diffVersions = (from: Contract, to: Contract): VersionDiff => {
 
 /** Diffs each consecutive pair of a chain's versions, and the first against the last. */
 export const diffChain = (chain: ContractChain): ChainDiff => {
-  const versions = chain.versions
+  // A deleted version is no state the contract was ever in: sum-growth leaves it out of first and last, and so do
+  // the steps here, or the overall change would contradict the indicator.
+  const versions = chain.versions.filter((version) => !version.deleted)
   const steps: Array<VersionDiff> = []
   for (let i = 1; i < versions.length; i++)
     steps.push(diffVersions(versions[i - 1] as Contract, versions[i] as Contract))

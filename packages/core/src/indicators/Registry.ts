@@ -17,7 +17,11 @@ export class ParamsError extends Schema.TaggedError<ParamsError>()("ParamsError"
 
 export class DuplicateIndicatorError extends Schema.TaggedError<DuplicateIndicatorError>()("DuplicateIndicatorError", {
   code: Schema.String
-}) {}
+}) {
+  override get message(): string {
+    return `an indicator with the code ${this.code} is registered already`
+  }
+}
 
 /** Parameters of a run as written in params.json (every part optional; defaults fill the rest). */
 export const AnalysisParamsInput = Schema.Struct({

@@ -1,12 +1,13 @@
-import type {
-  Contract,
-  ContractUnit,
-  Lot,
-  Payment,
-  ProcurementRecord,
-  RecordKind,
-  RefBookEntry,
-  Subject
+import {
+  type Contract,
+  type ContractUnit,
+  type Lot,
+  type Payment,
+  type ProcurementRecord,
+  RECORD_KINDS,
+  type RecordKind,
+  type RefBookEntry,
+  type Subject
 } from "../../domain/Contract.ts"
 import type { ContractId, LotId, PaymentId, UnitId } from "../../domain/Ids.ts"
 import type { Kato } from "../../domain/Region.ts"
@@ -189,6 +190,17 @@ export const decodeRecord = (kind: RecordKind, raw: unknown): Decoded<Procuremen
       return tag("subject", decodeSubject(raw))
     case "ref":
       return tag("ref", decodeRefEntry(raw))
+    default:
+      // The kind often comes from data (a file name, a JavaScript caller): an unknown one is this record's fault.
+      return {
+        ok: false,
+        rejection: new RecordRejection({
+          kind: String(kind),
+          field: "(kind)",
+          value: showValue(kind),
+          reason: `unknown record kind; known: ${RECORD_KINDS.join(", ")}`
+        })
+      }
   }
 }
 
