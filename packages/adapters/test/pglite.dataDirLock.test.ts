@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
-import { LOCK_FILE } from "../src/pglite/dataDirLock.ts"
+import { LOCK_FILE, lockDataDir } from "../src/pglite/dataDirLock.ts"
 import { acquirePglite } from "../src/pglite/PgliteClient.ts"
 
 const withFolder = <A, E>(use: (dir: string) => Effect.Effect<A, E>) =>
@@ -64,6 +64,42 @@ describe("PGlite data folder lock", () => {
         yield* Effect.promise(() => writeFile(join(dir, LOCK_FILE), ""))
         yield* opens(dir)
         assert.isFalse(existsSync(join(dir, LOCK_FILE)))
+      })
+    )
+  )
+
+  it.live("a lock naming this process's own id, left by an earlier process (PID 1 in a container), is taken over", () =>
+    withFolder((dir) =>
+      Effect.gen(function* () {
+        yield* Effect.promise(async () => {
+          await mkdir(dir, { recursive: true })
+          await writeFile(join(dir, LOCK_FILE), `${process.pid}\n`)
+        })
+        yield* opens(dir)
+        assert.isFalse(existsSync(join(dir, LOCK_FILE)))
+      })
+    )
+  )
+
+  it.live("of many takers of one stale lock at once, exactly one holds the folder", () =>
+    withFolder((dir) =>
+      Effect.gen(function* () {
+        const gone = spawnSync(process.execPath, ["-e", ""]).pid
+        for (let round = 0; round < 5; round++) {
+          yield* Effect.promise(async () => {
+            await mkdir(dir, { recursive: true })
+            await writeFile(join(dir, LOCK_FILE), `${gone}\n`)
+          })
+          const exits = yield* Effect.scoped(
+            Effect.all(
+              Array.from({ length: 4 }, () => Effect.exit(lockDataDir(dir))),
+              { concurrency: "unbounded" }
+            )
+          )
+          assert.strictEqual(exits.filter(Exit.isSuccess).length, 1, `round ${round}`)
+          assert.isFalse(existsSync(join(dir, LOCK_FILE)), "the holder released it")
+          assert.isFalse(existsSync(join(dir, `${LOCK_FILE}.takeover`)))
+        }
       })
     )
   )

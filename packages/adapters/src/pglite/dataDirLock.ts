@@ -39,31 +39,71 @@ const holderOf = async (path: string): Promise<number | "gone" | "invalid"> => {
   }
 }
 
+/** The locks this process holds: a lock naming this process's id and not among them is an earlier process's. */
+const heldHere = new Set<string>()
+
+/**
+ * Whether the lock's holder is alive. Its own process id counts only when this process holds the lock: a server
+ * that is PID 1 in a container, killed and started again, is PID 1 again, and the lock it left is stale.
+ */
+const alive = (path: string, holder: number | "invalid"): holder is number =>
+  holder !== "invalid" && (holder === process.pid ? heldHere.has(path) : running(holder))
+
+const ignoreGone = (e: unknown): Promise<void> => (errnoOf(e) === "ENOENT" ? Promise.resolve() : Promise.reject(e))
+
+/**
+ * Removes a stale lock, unless another process does first. Two processes can find the same stale lock; without a
+ * referee, one could remove the lock the other has just taken, and both would hold the folder. The one that creates
+ * the takeover mark removes the stale lock (if it is still the one found); the other tries again.
+ */
+const removeStale = async (path: string, found: number | "invalid"): Promise<void> => {
+  const mark = `${path}.takeover`
+  try {
+    await writeFile(mark, `${process.pid}\n`, { flag: "wx" })
+  } catch (error) {
+    if (errnoOf(error) !== "EEXIST") throw error
+    // A mark left by a process that died in the middle of a takeover is itself stale.
+    const referee = await holderOf(mark)
+    if (referee !== "gone" && !alive(mark, referee)) await unlink(mark).catch(ignoreGone)
+    return
+  }
+  try {
+    if ((await holderOf(path)) === found) await unlink(path).catch(ignoreGone)
+  } finally {
+    await unlink(mark).catch(ignoreGone)
+  }
+}
+
 const take = async (path: string): Promise<void> => {
   // The lock appears with its content or not at all: written beside it, then linked to its name (which fails if
   // the name exists), so no other process can read it empty.
   const draft = `${path}.${process.pid}`
   await writeFile(draft, `${process.pid}\n`)
   try {
-    // Three tries at most: a lock of a process that is gone is removed, and one released meanwhile is retried.
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // A few tries: a stale lock is removed (by this process or a rival), and one released meanwhile is retried.
+    for (let attempt = 0; attempt < 10; attempt++) {
       try {
         await link(draft, path)
+        heldHere.add(path)
         return
       } catch (error) {
         if (errnoOf(error) !== "EEXIST") throw error
         const holder = await holderOf(path)
         if (holder === "gone") continue
-        // This process's own id counts as held: another PGlite of this process has the folder open.
-        if (holder !== "invalid" && running(holder)) throw new HeldBy(holder)
-        // Left by a process that is gone, or by no process: removed, then taken.
-        await unlink(path).catch((e: unknown) => (errnoOf(e) === "ENOENT" ? undefined : Promise.reject(e)))
+        if (alive(path, holder)) throw new HeldBy(holder)
+        await removeStale(path, holder)
       }
     }
     throw new Error(`${path} kept changing hands`)
   } finally {
     await unlink(draft)
   }
+}
+
+/** Releases the lock if it is still this process's: a lock that names another process is left to it. */
+const release = async (path: string): Promise<void> => {
+  heldHere.delete(path)
+  if ((await holderOf(path)) === process.pid) await unlink(path).catch(ignoreGone)
 }
 
 /** A failure to open PGlite, as the SqlClient reports failures to connect. */
@@ -92,7 +132,7 @@ export const lockDataDir = (dir: string): Effect.Effect<void, SqlError.SqlError,
         )
     }),
     () =>
-      Effect.tryPromise(() => unlink(path)).pipe(
+      Effect.tryPromise(() => release(path)).pipe(
         Effect.catch((error) => Effect.logWarning(`could not remove ${path}`, error))
       )
   )
