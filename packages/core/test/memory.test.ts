@@ -159,3 +159,22 @@ describe("MemoryProcurementSource", () => {
     )
   )
 })
+
+describe("in-memory stores check queries as the SQL stores do", () => {
+  it.effect("a bad bound, limit or BIN is a typed store error, never a defect", () =>
+    Effect.gen(function* () {
+      const findings = yield* FindingStore
+      const badBound = yield* Effect.flip(findings.query({ limit: 10, measure: { name: "reduction_pct", min: "50%" } }))
+      assert.strictEqual(badBound._tag, "FindingStoreError")
+      assert.include(badBound.message, "invalid query")
+      assert.strictEqual((yield* Effect.flip(findings.query({ limit: 0 })))._tag, "FindingStoreError")
+      assert.strictEqual((yield* Effect.flip(findings.counts({ customerBin: "123" as Bin })))._tag, "FindingStoreError")
+      const contracts = yield* ContractStore
+      for (const query of [{ limit: 0 }, { limit: 5000 }, { limit: 10, customerBin: "123" as Bin }]) {
+        const error = yield* Effect.flip(contracts.search(query))
+        assert.strictEqual(error._tag, "ContractStoreError")
+        assert.include(error.message, "invalid query")
+      }
+    }).pipe(Effect.provide(Layer.mergeAll(layerMemoryFindingStore, layerMemoryContractStore)))
+  )
+})

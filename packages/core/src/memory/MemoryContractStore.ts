@@ -1,4 +1,4 @@
-import { Effect, Layer, Option, Stream } from "effect"
+import { Effect, Layer, Option, Schema, Stream } from "effect"
 import type {
   Contract,
   ContractUnit,
@@ -12,7 +12,7 @@ import type {
 import { makeChain } from "../domain/ContractChain.ts"
 import type { ContractId } from "../domain/Ids.ts"
 import { regionOfKato } from "../domain/Region.ts"
-import { ContractStore, type ContractQuery, type UpsertCounts } from "../ports/ContractStore.ts"
+import { ContractQuery, ContractStore, ContractStoreError, type UpsertCounts } from "../ports/ContractStore.ts"
 
 const sameRecord = (a: object, b: object): boolean => {
   const ra = a as Record<string, unknown>
@@ -152,12 +152,16 @@ export const makeMemoryContractStore = Effect.sync(() => {
         const members = [...t.contracts.values()].filter((c) => chainKey(t.contracts, c) === key)
         return Option.some(makeChain(key as ContractId, members))
       }),
-    search: (query) =>
-      Effect.sync(() =>
-        [...t.contracts.values()]
-          .filter((c) => matches(query, c))
-          .sort((a, b) => a.id - b.id)
-          .slice(0, query.limit)
+    search: (input) =>
+      // Checked as the SQL store checks it, so that tests on this store meet the errors production meets.
+      Schema.decodeUnknownEffect(ContractQuery)(input).pipe(
+        Effect.mapError((e) => new ContractStoreError({ operation: "search", message: `invalid query: ${e.message}` })),
+        Effect.map((query) =>
+          [...t.contracts.values()]
+            .filter((c) => matches(query, c))
+            .sort((a, b) => a.id - b.id)
+            .slice(0, query.limit)
+        )
       ),
     records: Stream.fromIterable({ [Symbol.iterator]: allRecords }),
     count: Effect.sync(

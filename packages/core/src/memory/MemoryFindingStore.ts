@@ -1,7 +1,13 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { compareFractions, fractionOfDecimal } from "../domain/Decimal.ts"
 import type { Finding } from "../indicators/Finding.ts"
-import { type FindingFilter, FindingStore, type MeasureRange } from "../ports/FindingStore.ts"
+import {
+  FindingFilter,
+  FindingQuery,
+  FindingStore,
+  FindingStoreError,
+  type MeasureRange
+} from "../ports/FindingStore.ts"
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/u
 
@@ -25,6 +31,15 @@ export const findingMatches = (f: FindingFilter, x: Finding): boolean =>
   (f.dateFrom === undefined || (x.date !== null && x.date >= f.dateFrom)) &&
   (f.dateTo === undefined || (x.date !== null && x.date <= f.dateTo))
 
+/**
+ * A query checked as the SQL store checks it (limits, BINs, decimal bounds), so that tests on this store meet the
+ * errors production meets: a typed `FindingStoreError`, never a defect from a bound that is no decimal.
+ */
+const checked = <A>(operation: string, schema: Schema.Codec<A, unknown>, input: unknown) =>
+  Schema.decodeUnknownEffect(schema)(input).pipe(
+    Effect.mapError((e) => new FindingStoreError({ operation, message: `invalid ${operation}: ${e.message}` }))
+  )
+
 /** A FindingStore in process memory: findings keyed by their key, pages in key order. */
 export const makeMemoryFindingStore = Effect.sync(() => {
   let byKey = new Map<string, Finding>()
@@ -43,8 +58,8 @@ export const makeMemoryFindingStore = Effect.sync(() => {
         byKey = next
         sorted = undefined
       }),
-    query: (q) =>
-      Effect.sync(() => {
+    query: (input) =>
+      Effect.map(checked("query", FindingQuery, input), (q) => {
         const page: Array<Finding> = []
         let more = false
         for (const f of inOrder()) {
@@ -58,8 +73,8 @@ export const makeMemoryFindingStore = Effect.sync(() => {
         }
         return { findings: page, nextKey: more ? (page[page.length - 1]?.key ?? null) : null }
       }),
-    counts: (filter) =>
-      Effect.sync(() => {
+    counts: (input) =>
+      Effect.map(checked("counts", FindingFilter, input), (filter) => {
         const counts = new Map<string, { indicator: string; region: Finding["region"]; count: number }>()
         for (const f of byKey.values()) {
           if (!findingMatches(filter, f)) continue
