@@ -47,6 +47,35 @@ const Stores = Layer.mergeAll(layerMemoryContractStore, layerMemoryFindingStore)
 const Engine = layerMemoryIndicatorEngine().pipe(Layer.provideMerge(Stores))
 
 describe("MemoryContractStore", () => {
+  it.effect("counts a batch's repeated keys as the SQL store does: folded first, the ones left behind unchanged", () =>
+    Effect.gen(function* () {
+      const store = yield* ContractStore
+      const jan = contractRow(7, { contract_sum_wnds: 1, last_update_date: "2024-01-01 00:00:00" })
+      const feb = contractRow(7, { contract_sum_wnds: 2, last_update_date: "2024-02-01 00:00:00" })
+      const mar = contractRow(7, { contract_sum_wnds: 3, last_update_date: "2024-03-01 00:00:00" })
+      assert.deepStrictEqual(
+        yield* store.upsert(
+          decodeAll([
+            ["contract", jan],
+            ["contract", feb]
+          ])
+        ),
+        { inserted: 1, updated: 0, unchanged: 1 }
+      )
+      assert.deepStrictEqual(
+        yield* store.upsert(
+          decodeAll([
+            ["contract", feb],
+            ["contract", mar],
+            ["contract", jan]
+          ])
+        ),
+        { inserted: 0, updated: 1, unchanged: 2 }
+      )
+      assert.strictEqual(Option.getOrThrow(yield* store.getContract(7 as ContractId)).contractSumWnds, 300)
+    }).pipe(Effect.provide(Stores))
+  )
+
   it.effect("is idempotent and lets the newer last_update_date win", () =>
     Effect.gen(function* () {
       const store = yield* ContractStore

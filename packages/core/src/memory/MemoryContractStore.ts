@@ -79,9 +79,43 @@ export const makeMemoryContractStore = Effect.sync(() => {
     }
   }
 
+  /** The record's key within its kind, for folding a batch. */
+  const keyOf = (record: ProcurementRecord): string => {
+    switch (record.kind) {
+      case "subject":
+        return `subject:${record.value.bin}`
+      case "ref":
+        return `ref:${record.value.book}:${record.value.id}`
+      default:
+        return `${record.kind}:${record.value.id}`
+    }
+  }
+
+  /** Whether a later record of the same key in one batch takes the place of the earlier one. */
+  const supersedes = (incoming: ProcurementRecord, current: ProcurementRecord): boolean =>
+    (incoming.kind === "contract" && current.kind === "contract") || (incoming.kind === "lot" && current.kind === "lot")
+      ? newer(incoming.value.lastUpdateDate, current.value.lastUpdateDate)
+      : true
+
+  /**
+   * Folds a batch as the SQL store does: one record per key (the last of those with the newest last_update_date
+   * for contracts and lots, the last one for the rest), each one left behind counted as unchanged. Applied one by
+   * one instead, an update within the batch would count as `updated` where the SQL store says `unchanged`.
+   */
+  const fold = (records: ReadonlyArray<ProcurementRecord>, counts: { unchanged: number }) => {
+    const byKey = new Map<string, ProcurementRecord>()
+    for (const record of records) {
+      const key = keyOf(record)
+      const current = byKey.get(key)
+      if (current !== undefined) counts.unchanged++
+      if (current === undefined || supersedes(record, current)) byKey.set(key, record)
+    }
+    return byKey.values()
+  }
+
   const upsertSync = (records: ReadonlyArray<ProcurementRecord>): UpsertCounts => {
     const counts = { inserted: 0, updated: 0, unchanged: 0 }
-    for (const record of records) {
+    for (const record of fold(records, counts)) {
       switch (record.kind) {
         case "contract":
           put(t.contracts, record.value.id as number, record.value, counts, (s) =>
