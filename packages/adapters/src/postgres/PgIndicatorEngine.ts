@@ -31,6 +31,7 @@ import {
 } from "./evaluate.ts"
 import { rebuildFacts, refreshFacts } from "./facts.ts"
 import { SPLIT_FROM_ROWS, type SplitOptions } from "./keyRange.ts"
+import { sqlErrorText } from "./sqlErrorText.ts"
 import { withIngestLock } from "./PgContractStore.ts"
 import { instantText, num, pgArray, strOrNull } from "./values.ts"
 
@@ -260,7 +261,7 @@ const analyzeStale = Effect.gen(function* () {
 })
 
 const engineError = (what: string) => (cause: SqlError.SqlError | Error) =>
-  new IndicatorEngineError({ message: `${what} failed: ${cause.message}`, cause })
+  new IndicatorEngineError({ message: `${what} failed: ${sqlErrorText(cause)}`, cause })
 
 export const makeSqlIndicatorEngine = (
   registry: IndicatorRegistry = IndicatorRegistry.standard,
