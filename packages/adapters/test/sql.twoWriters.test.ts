@@ -5,7 +5,7 @@
  */
 import type { SourceItem } from "@adalqarau/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerStorage } from "../src/postgres/Database.ts"
 import { type BatchReport, SqlImporter } from "../src/postgres/PgImporter.ts"
@@ -144,6 +144,12 @@ describe.runIf(pg !== undefined)("a bulk load on two connections", () => {
       if (Exit.isFailure(failed.exit)) {
         assert.include(String(failed.exit.cause), `batch ${failing} of stream failed`)
         assert.include(String(failed.exit.cause), `unit ${refused} refused by the test`)
+        // The error's own message, the one the CLI prints, says what the database said.
+        const error = Cause.squash(failed.exit.cause)
+        assert.include(
+          error instanceof Error ? error.message : "",
+          `unit ${refused} refused by the test (SQLSTATE P0001)`
+        )
       }
       assert.deepStrictEqual(failed.seqs, [1, 2, 3, 4, 5])
       const expected = yield* Effect.gen(function* () {

@@ -1,9 +1,9 @@
 import type { ContractStore, FindingStore, IndicatorEngine } from "@adalqarau/core"
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer } from "effect"
+import { Config, Effect, Layer, Option, Schema } from "effect"
 import type { Migrator, SqlClient, SqlError } from "effect/sql"
 import { type AccountServices, layerPgAccounts } from "./accounts/index.ts"
-import { restoreDeferredIndexes } from "./deferredIndexes.ts"
+import { restoreAbandonedIndexes } from "./deferredIndexes.ts"
 import { runMigrations } from "./migrations.ts"
 import { layerPgContractStore } from "./PgContractStore.ts"
 import { layerPgFindingStore } from "./PgFindingStore.ts"
@@ -12,11 +12,15 @@ import { layerSqlIndicatorEngine, type SqlIndicatorEngine } from "./PgIndicatorE
 import { layerPgRejectStore, type RejectStore } from "./PgRejectStore.ts"
 
 /**
- * PostgreSQL from the environment: `DATABASE_URL` (kept redacted) and `PG_MAX_CONNECTIONS` (pool size, default 5).
+ * PostgreSQL from the environment: `DATABASE_URL` (kept redacted) and `PG_MAX_CONNECTIONS` (pool size, default 5,
+ * at least 2: an import holds one connection for its lock and writes on another, so with one it would wait forever).
  */
 export const PgConfig = Config.all({
   url: Config.Redacted("DATABASE_URL"),
-  maxConnections: Config.Int("PG_MAX_CONNECTIONS").pipe(Config.withDefault(5))
+  maxConnections: Config.schema(
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(2, { message: "PG_MAX_CONNECTIONS must be at least 2" })),
+    "PG_MAX_CONNECTIONS"
+  ).pipe(Config.withDefault(5))
 })
 
 export const layerPgFromConfig: Layer.Layer<
@@ -25,19 +29,24 @@ export const layerPgFromConfig: Layer.Layer<
 > = PgClient.layerConfig(PgConfig)
 
 /**
- * Applies pending migrations when the layer is built (server start, every CLI command), then builds any index an
- * interrupted bulk import left deferred.
+ * Applies pending migrations when the layer is built (server start, every CLI command), then builds any index a
+ * dead bulk import left deferred (one still running builds its own at its end).
  */
 export const layerMigrations = (
   dir?: string
 ): Layer.Layer<never, Migrator.MigrationError | SqlError.SqlError, SqlClient.SqlClient> =>
   Layer.effectDiscard(
     (dir === undefined ? runMigrations() : runMigrations(dir)).pipe(
-      Effect.andThen(restoreDeferredIndexes),
-      Effect.tap((built) =>
-        built === 0
-          ? Effect.void
-          : Effect.logWarning(`built ${built} contract indexes an interrupted import had deferred`)
+      Effect.andThen(restoreAbandonedIndexes),
+      Effect.tap(
+        Option.match({
+          onNone: () =>
+            Effect.logInfo("a bulk import is running: it builds the contract indexes it deferred when it ends"),
+          onSome: (built) =>
+            built === 0
+              ? Effect.void
+              : Effect.logWarning(`built ${built} contract indexes an interrupted import had deferred`)
+        })
       )
     )
   )

@@ -5,8 +5,10 @@ import { type PreparedBatch, preparedBatches } from "./batches.ts"
 import { rebuildChainKeys } from "./chains.ts"
 import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
 import { folderBatches } from "./folderBatches.ts"
+import { holdImportLock } from "./importLock.ts"
 import { SPLIT_FROM_ROWS } from "./keyRange.ts"
 import { withIngestLock } from "./PgContractStore.ts"
+import { sqlErrorText } from "./sqlErrorText.ts"
 import {
   awaitPredecessor,
   type BatchKeys,
@@ -118,7 +120,7 @@ const LOADED_TABLES = ["contract", "contract_chain", "contract_unit", "lot", "tr
  * a failure between batches leaves every earlier batch committed and nothing of the later ones. An import into an
  * empty database is a bulk load: it defers the contract lookup indexes and builds them at the end
  * (`deferredIndexes.ts`), then vacuums and analyses the tables it filled; on PostgreSQL it writes two batches at
- * once, committed in order (`twoWriters.ts`).
+ * once, committed in order (`twoWriters.ts`). Imports run one at a time, across processes too (`importLock.ts`).
  */
 export class SqlImporter extends Context.Service<
   SqlImporter,
@@ -221,12 +223,23 @@ export const makeSqlImporter = Effect.gen(function* () {
     { onBatch, writers = DEFAULT_WRITERS }: Pick<ImportOptions, "onBatch" | "writers">
   ) =>
     Effect.gen(function* () {
+      // Before anything is looked at: a second import waits here, then finds the first one's rows (`importLock.ts`).
+      yield* holdImportLock(source).pipe(
+        Effect.provideService(SqlClient.SqlClient, sql),
+        Effect.mapError(
+          (cause) => new ImportError({ message: `cannot start an import: ${sqlErrorText(cause)}`, cause })
+        )
+      )
       const ids = yield* sql<{ id: unknown }>`SELECT nextval('import_seq') AS id`.pipe(
-        Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
+        Effect.mapError(
+          (cause) => new ImportError({ message: `cannot start an import: ${sqlErrorText(cause)}`, cause })
+        )
       )
       const importId = num(ids[0]?.id)
       const bulk = yield* isEmpty.pipe(
-        Effect.mapError((cause) => new ImportError({ message: `cannot start an import: ${cause.message}`, cause }))
+        Effect.mapError(
+          (cause) => new ImportError({ message: `cannot start an import: ${sqlErrorText(cause)}`, cause })
+        )
       )
       // Only a bulk load writes two batches at once: its batches insert plainly (`writeFresh`), without the
       // refresh queue, whose entries two batches could share even when their records do not.
@@ -237,7 +250,7 @@ export const makeSqlImporter = Effect.gen(function* () {
       let overlapped = 0
       let inFlight: InFlight | undefined
       const failed = (n: number) => (cause: { readonly message: string }) =>
-        new ImportError({ message: `batch ${n} of ${source} failed: ${cause.message}`, cause })
+        new ImportError({ message: `batch ${n} of ${source} failed: ${sqlErrorText(cause)}`, cause })
       const record = (written: Written) =>
         Effect.andThen(
           Effect.sync(() => {
@@ -326,7 +339,7 @@ export const makeSqlImporter = Effect.gen(function* () {
       )
       yield* bulk ? withBulkLoadFinished(load, source, () => provisional) : load
       return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
-    })
+    }).pipe(Effect.scoped)
 
   const isEmpty = Effect.map(
     sql<{ readonly empty: boolean }>`SELECT NOT EXISTS (SELECT 1 FROM contract) AS empty`,
@@ -347,7 +360,7 @@ export const makeSqlImporter = Effect.gen(function* () {
       Effect.mapError(
         (cause) =>
           new ImportError({
-            message: `the records were imported, but rebuilding the contract lookup indexes failed (the next start retries): ${cause.message}`,
+            message: `the records were imported, but rebuilding the contract lookup indexes failed (the next start retries): ${sqlErrorText(cause)}`,
             cause
           })
       )
@@ -361,7 +374,7 @@ export const makeSqlImporter = Effect.gen(function* () {
             Effect.mapError(
               (cause) =>
                 new ImportError({
-                  message: `the records were imported, but rebuilding their chain keys failed (the next full indicator run repairs them): ${cause.message}`,
+                  message: `the records were imported, but rebuilding their chain keys failed (the next full indicator run repairs them): ${sqlErrorText(cause)}`,
                   cause
                 })
             )
@@ -411,7 +424,7 @@ export const makeSqlImporter = Effect.gen(function* () {
     Effect.mapError(
       (cause) =>
         new ImportError({
-          message: `the records were imported, but VACUUM (ANALYZE) after the bulk load failed (autovacuum will do it): ${cause.message}`,
+          message: `the records were imported, but VACUUM (ANALYZE) after the bulk load failed (autovacuum will do it): ${sqlErrorText(cause)}`,
           cause
         })
     )

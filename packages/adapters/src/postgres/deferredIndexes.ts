@@ -1,5 +1,6 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { unlessImportRuns } from "./importLock.ts"
 import { withIngestLock } from "./PgContractStore.ts"
 import { pgArray } from "./values.ts"
 
@@ -44,8 +45,8 @@ export const deferLookupIndexes: Effect.Effect<number, SqlError.SqlError, SqlCli
 
 /**
  * Builds every index recorded in `deferred_index` that does not exist, and forgets them all, in one transaction
- * under the ingest lock: at the end of a bulk import, and when the storage starts (an import that died on the way
- * left its rows). Returns how many were built.
+ * under the ingest lock: at the end of a bulk import, and when the storage starts (`restoreAbandonedIndexes`).
+ * Returns how many were built.
  */
 export const restoreDeferredIndexes: Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(
   function* () {
@@ -65,3 +66,20 @@ export const restoreDeferredIndexes: Effect.Effect<number, SqlError.SqlError, Sq
     }).pipe(withIngestLock(sql), sql.withTransaction)
   }
 )
+
+/**
+ * At a start of the storage: the indexes an import that died on the way left deferred, built (how many), or none
+ * when the import that deferred them is still running (it holds the import lock, `importLock.ts`) — it builds
+ * them at its end, and building them now would leave the rest of its load maintaining them row by row.
+ */
+export const restoreAbandonedIndexes: Effect.Effect<
+  Option.Option<number>,
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  // The usual case, at every start: nothing deferred, and no need to ask for the import lock to know it.
+  const any = yield* sql<{ readonly n: number }>`SELECT count(*)::int AS n FROM deferred_index`
+  if ((any[0]?.n ?? 0) === 0) return Option.some(0)
+  return yield* unlessImportRuns(restoreDeferredIndexes)
+}).pipe(Effect.withSpan("deferredIndexes.restoreAbandoned"))
