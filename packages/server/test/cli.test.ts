@@ -60,6 +60,17 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
+/** One contract line of an OWS export, valid unless `overrides` make it otherwise. */
+const contractLine = (id: number, overrides: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    id,
+    crdate: "2023-03-14 10:20:30",
+    customer_bin: completeBin("00074000130"),
+    supplier_biin: completeBin("99014000123"),
+    contract_sum_wnds: 1000,
+    ...overrides
+  })
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&")
 
 const noStackTrace = (text: string): void => assert.notMatch(text, /^\s+at /mu)
@@ -182,23 +193,12 @@ describe.concurrent("adalqarau CLI", () => {
   it("analyze of a folder with bad lines exits 0 and reports each with file:line, field and reason", async () => {
     const dir = join(root, "bad-lines")
     await mkdir(dir)
-    const customer = completeBin("00074000130") as string
-    const supplier = completeBin("99014000123") as string
-    const contract = (id: number, overrides: Record<string, unknown> = {}) =>
-      JSON.stringify({
-        id,
-        crdate: "2023-03-14 10:20:30",
-        customer_bin: customer,
-        supplier_biin: supplier,
-        contract_sum_wnds: 1000,
-        ...overrides
-      })
     const lines = [
-      contract(1),
+      contractLine(1),
       "{not json",
-      contract(2, { customer_bin: "123456789012" }),
-      contract(3, { sign_date: "2023-02-30" }),
-      ...Array.from({ length: 22 }, (_, i) => contract(10 + i, { contract_sum_wnds: -1 }))
+      contractLine(2, { customer_bin: "123456789012" }),
+      contractLine(3, { sign_date: "2023-02-30" }),
+      ...Array.from({ length: 22 }, (_, i) => contractLine(10 + i, { contract_sum_wnds: -1 }))
     ]
     await writeFile(join(dir, "contracts.jsonl"), `${lines.join("\n")}\n`)
     const rejectsPath = join(root, "rejects.jsonl")
@@ -268,22 +268,11 @@ describe.concurrent("adalqarau CLI", () => {
   it("import prints its first 20 rejections as analyze does, --rejects keeps them all, rejects reads them later", async () => {
     const dir = join(root, "import-rejects")
     await mkdir(dir)
-    const customer = completeBin("00074000130") as string
-    const supplier = completeBin("99014000123") as string
-    const contract = (id: number, overrides: Record<string, unknown> = {}) =>
-      JSON.stringify({
-        id,
-        crdate: "2023-03-14 10:20:30",
-        customer_bin: customer,
-        supplier_biin: supplier,
-        contract_sum_wnds: 1000,
-        ...overrides
-      })
     const lines = [
-      contract(1),
+      contractLine(1),
       "{not json",
-      contract(2, { customer_bin: "123456789012" }),
-      ...Array.from({ length: 23 }, (_, i) => contract(10 + i, { contract_sum_wnds: -1 }))
+      contractLine(2, { customer_bin: "123456789012" }),
+      ...Array.from({ length: 23 }, (_, i) => contractLine(10 + i, { contract_sum_wnds: -1 }))
     ]
     const file = join(dir, "contracts.jsonl")
     await writeFile(file, `${lines.join("\n")}\n`)
