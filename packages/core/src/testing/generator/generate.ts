@@ -8,7 +8,7 @@ import type { GenContext } from "./context.ts"
 import { IdAllocator } from "./ids.ts"
 import type { GeneratedItem } from "./items.ts"
 import { CustomerSuppliers, SupplierPool } from "./market.ts"
-import { type GeneratorOptions, planDataset } from "./plan.ts"
+import { type DatasetPlan, type GeneratorOptions, planDataset } from "./plan.ts"
 import { Prng } from "./prng.ts"
 import { referenceRecords, STATUS } from "./refs.ts"
 import { LocalShuffle } from "./shuffle.ts"
@@ -25,8 +25,11 @@ const SHUFFLE_WINDOW = 256
  * entries come first; everything else arrives in a locally shuffled order, as the engine must accept any order.
  * Throws RangeError on invalid options (see `planDataset`).
  */
-export function* generateDataset(options: GeneratorOptions): Generator<GeneratedItem> {
-  const plan = planDataset(options)
+export const generateDataset = (options: GeneratorOptions): Generator<GeneratedItem> =>
+  // Planned here, at the call, rather than at the first item: bad options throw where they are given.
+  itemsOf(options, planDataset(options))
+
+function* itemsOf(options: GeneratorOptions, plan: DatasetPlan): Generator<GeneratedItem> {
   const prng = new Prng(options.seed)
   const ctx: GenContext = { prng, ids: new IdAllocator(prng), span: plan.span }
   const pool = new SupplierPool(plan.suppliers)
@@ -132,6 +135,9 @@ const backgroundChain = (ctx: GenContext, customer: SubjectSpec, suppliers: Cust
   return chain
 }
 
-/** `generateDataset` as an Effect stream (pulled lazily, in chunks). */
+/**
+ * `generateDataset` as an Effect stream (pulled lazily, in chunks). Invalid options are a caller's bug, not a
+ * condition to recover from: the stream dies with the RangeError `planDataset` names, when it is first pulled.
+ */
 export const generateStream = (options: GeneratorOptions): Stream.Stream<GeneratedItem> =>
   Stream.fromIterable({ [Symbol.iterator]: () => generateDataset(options) })
