@@ -658,6 +658,24 @@ const emptyTables = Effect.gen(function* () {
   yield* sql`TRUNCATE server_run, refresh_session, app_user RESTART IDENTITY`
 })
 
+/**
+ * Until a session of this database waits on a lock (PostgreSQL), so that a test shows the wait it is about.
+ * PGlite has one session, which serialises the transactions itself: there a short pause lets the waiter queue.
+ */
+const untilWaitingOnLock = (backendName: string, failure: string) =>
+  Effect.gen(function* () {
+    if (backendName !== "postgres") return yield* Effect.sleep("50 millis")
+    const sql = yield* SqlClient.SqlClient
+    const waiting = sql<{ n: unknown }>`
+      SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`.pipe(Effect.map((rows) => Number(rows[0]?.n)))
+    let polls = 0
+    while ((yield* waiting) < 1) {
+      if (++polls > 1_000) assert.fail(failure)
+      yield* Effect.sleep("5 millis")
+    }
+  })
+
 for (const backend of backends()) {
   const database = layerMigrations().pipe(Layer.provideMerge(backend.layer()))
 
@@ -691,22 +709,8 @@ for (const backend of backends()) {
         yield* Deferred.await(locked)
         // Forked here, outside the transaction, so it runs on a connection of its own.
         const second = yield* Effect.forkChild(sessions.consume(s.tokenHash, at(51)))
-        if (backend.name === "postgres") {
-          // Wait until the second consume is blocked on the first one's row lock, so the test shows the wait.
-          const waiting = sql<{ n: unknown }>`
-            SELECT count(*) AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`.pipe(
-            Effect.map((rows) => Number(rows[0]?.n))
-          )
-          let polls = 0
-          while ((yield* waiting) < 1) {
-            if (++polls > 1_000) assert.fail("the second consume never waited for the lock")
-            yield* Effect.sleep("5 millis")
-          }
-        } else {
-          // PGlite has one session; the second consume waits for the transaction to release it.
-          yield* Effect.sleep("50 millis")
-        }
+        // Wait until the second consume is blocked on the first one's row lock, so the test shows the wait.
+        yield* untilWaitingOnLock(backend.name, "the second consume never waited for the lock")
         yield* Deferred.succeed(release, undefined)
         const firstSeen = yield* Fiber.join(first)
         const secondSeen = yield* Fiber.join(second)
@@ -740,20 +744,7 @@ for (const backend of backends()) {
         yield* Deferred.await(locked)
         // Before the first commits, both admins are still active: a check that did not wait would let this through.
         const second = yield* Effect.forkChild(Effect.exit(users.update(b.id, { disabled: true, at: at(51) })))
-        if (backend.name === "postgres") {
-          const waiting = sql<{ n: unknown }>`
-            SELECT count(*) AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`.pipe(
-            Effect.map((rows) => Number(rows[0]?.n))
-          )
-          let polls = 0
-          while ((yield* waiting) < 1) {
-            if (++polls > 1_000) assert.fail("the second update never waited for the admins' rows")
-            yield* Effect.sleep("5 millis")
-          }
-        } else {
-          yield* Effect.sleep("50 millis")
-        }
+        yield* untilWaitingOnLock(backend.name, "the second update never waited for the admins' rows")
         yield* Deferred.succeed(release, undefined)
         assert.deepStrictEqual((yield* Fiber.join(first)).pipe(Option.map((u) => u.disabled)), Option.some(true))
         const exit = yield* Fiber.join(second)
