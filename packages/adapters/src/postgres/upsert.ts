@@ -8,7 +8,7 @@ import type {
   Subject,
   UpsertCounts
 } from "@adalqarau/core"
-import { regionOfKato } from "@adalqarau/core"
+import { foldBatch, regionOfKato, supersedesByDate } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
 import { type ChangedVersion, chainKeyMaintenance } from "./chains.ts"
@@ -31,31 +31,6 @@ interface Counts {
   inserted: number
   updated: number
   unchanged: number
-}
-
-const supersedes = (incoming: number | null, stored: number | null): boolean =>
-  (incoming ?? Number.NEGATIVE_INFINITY) >= (stored ?? Number.NEGATIVE_INFINITY)
-
-/**
- * Folds duplicates within one batch the way applying them one after the other would end (the last of those with
- * the newest `last_update_date` for contracts and lots, the last one for the rest), so the statement sees each
- * key once. A record superseded within its batch never reaches the table and counts as unchanged; that keeps a
- * re-import of the same records at "all unchanged" whatever the order of duplicates in it.
- */
-const fold = <K, V extends object>(
-  values: ReadonlyArray<V>,
-  keyOf: (v: V) => K,
-  counts: Counts,
-  replaces: (incoming: V, current: V) => boolean = () => true
-): Array<V> => {
-  const byKey = new Map<K, V>()
-  for (const value of values) {
-    const key = keyOf(value)
-    const current = byKey.get(key)
-    if (current !== undefined) counts.unchanged++
-    if (current === undefined || replaces(value, current)) byKey.set(key, value)
-  }
-  return [...byKey.values()]
 }
 
 /** The partition a contract version lives in: its financial year when plausible, else 0 (the default partition). */
@@ -598,18 +573,18 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
   }
   const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 }
   const newest = <V extends { readonly lastUpdateDate: number | null }>(a: V, b: V) =>
-    supersedes(a.lastUpdateDate, b.lastUpdateDate)
-  const uniqueContracts = fold(contracts, (c) => c.id, counts, newest)
-  const uniqueLots = fold(lots, (l) => l.id, counts, newest)
-  const uniqueUnits = fold(units, (u) => u.id, counts)
-  const uniquePayments = fold(payments, (p) => p.id, counts)
+    supersedesByDate(a.lastUpdateDate, b.lastUpdateDate)
+  const uniqueContracts = foldBatch(contracts, (c) => c.id, counts, newest)
+  const uniqueLots = foldBatch(lots, (l) => l.id, counts, newest)
+  const uniqueUnits = foldBatch(units, (u) => u.id, counts)
+  const uniquePayments = foldBatch(payments, (p) => p.id, counts)
   return {
     subjects: columns(
-      fold(subjects, (s) => s.bin, counts),
+      foldBatch(subjects, (s) => s.bin, counts),
       SUBJECT_FIELDS
     ),
     refs: columns(
-      fold(refs, (r) => `${r.book}\u0000${r.id}`, counts),
+      foldBatch(refs, (r) => `${r.book}\u0000${r.id}`, counts),
       REF_FIELDS
     ),
     lots: columns(uniqueLots, LOT_FIELDS),

@@ -12,7 +12,14 @@ import type {
 import { makeChain } from "../domain/ContractChain.ts"
 import type { ContractId } from "../domain/Ids.ts"
 import { regionOfKato } from "../domain/Region.ts"
-import { ContractQuery, ContractStore, ContractStoreError, type UpsertCounts } from "../ports/ContractStore.ts"
+import {
+  ContractQuery,
+  ContractStore,
+  ContractStoreError,
+  foldBatch,
+  supersedesByDate,
+  type UpsertCounts
+} from "../ports/ContractStore.ts"
 
 const sameRecord = (a: object, b: object): boolean => {
   const ra = a as Record<string, unknown>
@@ -20,9 +27,6 @@ const sameRecord = (a: object, b: object): boolean => {
   for (const key of Object.keys(ra)) if (ra[key] !== rb[key]) return false
   return Object.keys(ra).length === Object.keys(rb).length
 }
-
-const newer = (incoming: number | null, stored: number | null): boolean =>
-  (incoming ?? Number.NEGATIVE_INFINITY) >= (stored ?? Number.NEGATIVE_INFINITY)
 
 interface Tables {
   readonly contracts: Map<number, Contract>
@@ -94,32 +98,17 @@ export const makeMemoryContractStore = Effect.sync(() => {
   /** Whether a later record of the same key in one batch takes the place of the earlier one. */
   const supersedes = (incoming: ProcurementRecord, current: ProcurementRecord): boolean =>
     (incoming.kind === "contract" && current.kind === "contract") || (incoming.kind === "lot" && current.kind === "lot")
-      ? newer(incoming.value.lastUpdateDate, current.value.lastUpdateDate)
+      ? supersedesByDate(incoming.value.lastUpdateDate, current.value.lastUpdateDate)
       : true
-
-  /**
-   * Folds a batch as the SQL store does: one record per key (the last of those with the newest last_update_date
-   * for contracts and lots, the last one for the rest), each one left behind counted as unchanged. Applied one by
-   * one instead, an update within the batch would count as `updated` where the SQL store says `unchanged`.
-   */
-  const fold = (records: ReadonlyArray<ProcurementRecord>, counts: { unchanged: number }) => {
-    const byKey = new Map<string, ProcurementRecord>()
-    for (const record of records) {
-      const key = keyOf(record)
-      const current = byKey.get(key)
-      if (current !== undefined) counts.unchanged++
-      if (current === undefined || supersedes(record, current)) byKey.set(key, record)
-    }
-    return byKey.values()
-  }
 
   const upsertSync = (records: ReadonlyArray<ProcurementRecord>): UpsertCounts => {
     const counts = { inserted: 0, updated: 0, unchanged: 0 }
-    for (const record of fold(records, counts)) {
+    // Folded first, as every ContractStore counts a batch (see foldBatch).
+    for (const record of foldBatch(records, keyOf, counts, supersedes)) {
       switch (record.kind) {
         case "contract":
           put(t.contracts, record.value.id as number, record.value, counts, (s) =>
-            newer(record.value.lastUpdateDate, s.lastUpdateDate)
+            supersedesByDate(record.value.lastUpdateDate, s.lastUpdateDate)
           )
           break
         case "unit":
@@ -127,7 +116,7 @@ export const makeMemoryContractStore = Effect.sync(() => {
           break
         case "lot":
           put(t.lots, record.value.id as number, record.value, counts, (s) =>
-            newer(record.value.lastUpdateDate, s.lastUpdateDate)
+            supersedesByDate(record.value.lastUpdateDate, s.lastUpdateDate)
           )
           break
         case "payment":

@@ -18,6 +18,32 @@ export interface UpsertCounts {
   readonly unchanged: number
 }
 
+/** Whether a record dated `incoming` replaces one dated `stored` (last_update_date): newer or equal; none is oldest. */
+export const supersedesByDate = (incoming: number | null, stored: number | null): boolean =>
+  (incoming ?? Number.NEGATIVE_INFINITY) >= (stored ?? Number.NEGATIVE_INFINITY)
+
+/**
+ * Folds a batch's repeated keys the way applying them one after the other would end (the last of those that
+ * `replaces` the one before: for contracts and lots the newest `last_update_date`, for the rest the last), so each
+ * key is written once. A record left behind within its batch counts as unchanged; that keeps a re-import of the
+ * same records at "all unchanged" whatever the order of duplicates in it. Every `ContractStore` counts this way.
+ */
+export const foldBatch = <K, V>(
+  values: Iterable<V>,
+  keyOf: (v: V) => K,
+  counts: { unchanged: number },
+  replaces: (incoming: V, current: V) => boolean = () => true
+): Array<V> => {
+  const byKey = new Map<K, V>()
+  for (const value of values) {
+    const key = keyOf(value)
+    const current = byKey.get(key)
+    if (current !== undefined) counts.unchanged++
+    if (current === undefined || replaces(value, current)) byKey.set(key, value)
+  }
+  return [...byKey.values()]
+}
+
 export const ContractQuery = Schema.Struct({
   customerBin: Schema.optional(Bin),
   supplierBin: Schema.optional(Bin),
