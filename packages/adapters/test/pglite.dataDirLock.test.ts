@@ -81,6 +81,22 @@ describe("PGlite data folder lock", () => {
     )
   )
 
+  it.live("closing removes the lock only while it names this process", () =>
+    withFolder((dir) =>
+      Effect.gen(function* () {
+        const other = spawnSync(process.execPath, ["-e", ""]).pid
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* lockDataDir(dir)
+            // As if another process had taken the folder over meanwhile: its lock is not this one's to remove.
+            yield* Effect.promise(() => writeFile(join(dir, LOCK_FILE), `${other}\n`))
+          })
+        )
+        assert.strictEqual((yield* Effect.promise(() => readFile(join(dir, LOCK_FILE), "utf8"))).trim(), String(other))
+      })
+    )
+  )
+
   it.live("of many takers of one stale lock at once, exactly one holds the folder", () =>
     withFolder((dir) =>
       Effect.gen(function* () {
