@@ -10,6 +10,8 @@ import {
 import { IpNetwork } from "effect/net"
 import { randomUUID } from "node:crypto"
 import { recordHttpRequest } from "./HttpMetrics.ts"
+import { problemResponse } from "./routeProblems.ts"
+import { pathOf } from "./routes.ts"
 import type { ServerSettings } from "./ServerConfig.ts"
 
 /** Echoed on every response; accepted from the client when it looks like an id, generated otherwise. */
@@ -17,21 +19,8 @@ export const REQUEST_ID_HEADER = "x-request-id"
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/u
 
-const pathOf = (url: string): string => {
-  const query = url.indexOf("?")
-  return query === -1 ? url : url.slice(0, query)
-}
-
 const payloadTooLarge = (limit: number) =>
-  HttpServerResponse.jsonUnsafe(
-    {
-      type: "about:blank",
-      status: 413,
-      title: "Payload Too Large",
-      detail: `request bodies are limited to ${limit} bytes`
-    },
-    { status: 413, contentType: "application/problem+json" }
-  )
+  problemResponse(413, "Payload Too Large", `request bodies are limited to ${limit} bytes`)
 
 /**
  * Headers for every response. `nosniff`: a browser must never guess a JSON or NDJSON body into HTML or script.

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { HttpRouter, HttpServerError, HttpServerResponse } from "effect/http"
-import { makeAllowedMethods, type RouteTemplate } from "./routes.ts"
+import { makeAllowedMethods, pathOf, type RouteTemplate } from "./routes.ts"
 
 /**
  * The router's own refusals as RFC 9457 problems, like every other error of the API: it answers an unknown path
@@ -8,7 +8,8 @@ import { makeAllowedMethods, type RouteTemplate } from "./routes.ts"
  * parse `application/problem+json` cannot use. A known path asked with the wrong method answers 405 with `Allow`.
  */
 
-const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
+/** An RFC 9457 problem answered by the edge or the router itself, outside the API's own error schemas. */
+export const problemResponse = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe(
     { type: "about:blank", status, title, detail },
     { status, contentType: "application/problem+json", headers }
@@ -17,11 +18,6 @@ const problem = (status: number, title: string, detail: string, headers: Record<
 const isRouteNotFound = (error: unknown): error is HttpServerError.HttpServerError =>
   HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound"
 
-const pathOf = (url: string): string => {
-  const query = url.indexOf("?")
-  return query === -1 ? url : url.slice(0, query)
-}
-
 const isProblem = (response: HttpServerResponse.HttpServerResponse): boolean =>
   response.headers["content-type"]?.startsWith("application/problem+json") === true ||
   (response.body._tag === "Uint8Array" && response.body.contentType.startsWith("application/problem+json"))
@@ -29,7 +25,7 @@ const isProblem = (response: HttpServerResponse.HttpServerResponse): boolean =>
 /** The text the 415 came with ("Unsupported content-type: text/plain") says what was wrong; keep it as detail. */
 const unsupportedMediaType = (response: HttpServerResponse.HttpServerResponse) => {
   const said = response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body).trim() : ""
-  return problem(
+  return problemResponse(
     415,
     "Unsupported Media Type",
     `${said.length > 0 ? `${said}; ` : ""}request bodies are application/json`
@@ -43,10 +39,10 @@ export const layerRouteProblems = (templates: ReadonlyArray<RouteTemplate>) => {
     const path = pathOf(url)
     const allowed = allowedAt(path)
     return allowed.length > 0 && !allowed.includes(method)
-      ? problem(405, "Method Not Allowed", `${method} is not served at ${path}; use ${allowed.join(", ")}`, {
+      ? problemResponse(405, "Method Not Allowed", `${method} is not served at ${path}; use ${allowed.join(", ")}`, {
           allow: allowed.join(", ")
         })
-      : problem(
+      : problemResponse(
           404,
           "Not Found",
           `nothing is served at ${method} ${path}${error.reason.description === undefined ? "" : `: ${error.reason.description}`}`

@@ -1,5 +1,11 @@
 import { HttpApi, type HttpApiGroup } from "effect/http-api"
 
+/** A request URL's path, without its query string. */
+export const pathOf = (url: string): string => {
+  const query = url.indexOf("?")
+  return query === -1 ? url : url.slice(0, query)
+}
+
 export interface RouteTemplate {
   readonly method: string
   /** As the router spells it: `/api/v1/contracts/:id`. */
