@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads"
 import { ProcurementSourceError, RecordRejection } from "@adalqarau/core"
 import { Effect, Stream } from "effect"
 import { fsProblem } from "../files/fsProblem.ts"
+import { siblingModule } from "../packageFiles.ts"
 import { jsonlFolderFiles, jsonlFolderItems } from "../files/JsonlFolderSource.ts"
 import { type PreparedBatch, preparedBatches } from "./batches.ts"
 import type { FolderBatchesInput, FolderBatchMessage } from "./folderBatchProtocol.ts"
@@ -19,7 +20,7 @@ export interface FolderBatchOptions {
 
 const DEFAULT_THREAD_FROM = 16 << 20
 
-const WORKER_URL = new URL("./folderBatchWorker.ts", import.meta.url)
+const WORKER_URL = siblingModule("folderBatchWorker", import.meta.url)
 
 /**
  * The records of a folder of OWS-shaped JSONL files as prepared batches (`preparedBatches` over

@@ -1,11 +1,14 @@
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
+import { migrationsDir } from "../packageFiles.ts"
 
-/** The repository's `migrations/` folder: versioned files named `NNNN_name.sql`. */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../../../../migrations/", import.meta.url))
+/**
+ * The project's migrations, versioned files named `NNNN_name.sql`: the repository's `migrations/` folder, or its copy
+ * in the published package.
+ */
+export const DEFAULT_MIGRATIONS_DIR = migrationsDir
 
 const FILE_NAME = /^(\d+)_([^.]+)\.sql$/u
 

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads"
+import { siblingModule } from "../../packageFiles.ts"
 import { RangeReadError, type WorkerReply, type WorkerRequest } from "./protocol.ts"
 import type { RangeResult, RangeTask } from "./readRange.ts"
 import { RangeReader } from "./readRange.ts"
@@ -37,7 +38,7 @@ export const inProcessRunner = (): RangeRunner => {
   }
 }
 
-const WORKER_URL = new URL("./worker.ts", import.meta.url)
+const WORKER_URL = siblingModule("worker", import.meta.url)
 
 /**
  * Reads ranges on `threads` worker threads, at most two ranges in flight per thread so a thread never waits for
