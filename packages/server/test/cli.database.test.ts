@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { FindingStore, UserStore, type Username } from "@adalqarau/core"
 import { ConfigProvider, Effect, Exit, Layer, Option, Scope, Stdio } from "effect"
+import { SqlClient } from "effect/sql"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { pgAdminUrl, pgTestDatabaseUrl } from "../../adapters/test/support/databases.ts"
 import { CliFailure, EXIT_USAGE, runGenerate } from "../src/cli/index.ts"
@@ -140,6 +141,56 @@ describe("database commands", () => {
       Array.from({ length: 30 }, (_, i) => i + 1)
     )
     assert.deepStrictEqual(await lines(laterPath), written)
+  }, 120_000)
+
+  it("import that fails part-way says what stays imported and still writes the committed batches' rejections", async () => {
+    const dir = join(root, "failing-dataset")
+    await mkdir(dir)
+    const contracts = (await readFile(join(root, "dataset", "contracts.jsonl"), "utf8")).split("\n").slice(0, 4)
+    const failing = (JSON.parse(contracts[3] as string) as { id: number }).id
+    // Batches of 3: the bad lines, then three contracts, then the one a trigger refuses, then more after it.
+    await writeFile(join(dir, "contracts.jsonl"), `{bad 1\n{bad 2\n{bad 3\n${contracts.join("\n")}\n`)
+    const rejectsPath = join(root, "failing-rejects.jsonl")
+    const quiet = { isTTY: false, write: () => {} }
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "failing-data") }
+    const failure = await Effect.runPromise(
+      Effect.gen(function* () {
+        const adminUrl = pgAdminUrl()
+        if (adminUrl !== undefined) local.DATABASE_URL = yield* pgTestDatabaseUrl(adminUrl)
+        return yield* Effect.gen(function* () {
+          yield* withDatabase(
+            Effect.gen(function* () {
+              const sql = yield* SqlClient.SqlClient
+              yield* sql.unsafe(
+                `CREATE FUNCTION refuse_contract() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                   IF NEW.id = ${failing} THEN RAISE EXCEPTION 'contract % refused', NEW.id; END IF; RETURN NEW;
+                 END $$`
+              )
+              yield* sql.unsafe(
+                "CREATE TRIGGER refuse_contract BEFORE INSERT ON contract FOR EACH ROW EXECUTE FUNCTION refuse_contract()"
+              )
+            }).pipe(Effect.mapError((e) => new CliFailure({ message: String(e), exitCode: 1 })))
+          )
+          return yield* Effect.flip(
+            runImport({ dir, batchSize: 3, refresh: false, json: true, rejects: rejectsPath }, quiet)
+          )
+        }).pipe(
+          Effect.provide(
+            Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
+          )
+        )
+      }).pipe(Effect.scoped)
+    )
+    assert.include(failure.message, `contract ${failing} refused`)
+    assert.match(
+      failure.message,
+      /\n2 batches committed before the failure stay imported \(6 records, 3 rejected: adalqarau rejects --import \d+; all written to /u
+    )
+    const written = (await readFile(rejectsPath, "utf8")).split("\n").filter((line) => line !== "")
+    assert.deepStrictEqual(
+      written.map((line) => (JSON.parse(line) as { line: number }).line),
+      [1, 2, 3]
+    )
   }, 120_000)
 
   it("findings validates every filter before reading, and exports to a file", async () => {

@@ -38,6 +38,8 @@ export interface BatchCounts {
 }
 
 export interface BatchReport extends BatchCounts {
+  /** The import this batch belongs to: its committed batches stay when a later one fails. */
+  readonly importId: number
   /** The import_batch row id. */
   readonly batchId: number
   /** 1-based position of the batch within this import. */
@@ -163,7 +165,10 @@ export const makeSqlImporter = Effect.gen(function* () {
         RETURNING id`
       const batchId = num(rows[0]?.id)
       yield* insertRejections(batchId, prepared.rejections)
-      return { report: { batchId, seq, ...batch }, provisionalChainKeys: write.provisionalChainKeys } satisfies Written
+      return {
+        report: { importId, batchId, seq, ...batch },
+        provisionalChainKeys: write.provisionalChainKeys
+      } satisfies Written
     })
 
   /** A batch written alone: one transaction holding the ingest lock. */

@@ -59,26 +59,51 @@ const importListed = (
         const progress = makeProgress(`importing ${options.dir}`, stderr)
         let read = 0
         let shownAt = 0
+        // The batches committed so far: they stay imported when a later one fails.
+        let committed: { readonly importId: number; readonly batches: number; readonly rejected: number } | undefined
         const onBatch = (batch: BatchReport) =>
           Effect.suspend(() => {
             read += batch.read
+            committed = {
+              importId: batch.importId,
+              batches: (committed?.batches ?? 0) + 1,
+              rejected: (committed?.rejected ?? 0) + batch.rejected
+            }
             if (read - shownAt < progress.every) return Effect.void
             shownAt = read
             return progress.update(read)
           })
+        // The first 20 only, unless they all go to a file: a bad import can keep millions.
+        const reportRejections = (importId: number, total: number) =>
+          Effect.gen(function* () {
+            yield* eachStoredRejection(
+              importId,
+              options.rejects === undefined ? PRINTED_REJECTIONS : Number.POSITIVE_INFINITY,
+              rejects.onRejected
+            )
+            yield* rejects.finish(total)
+          })
         const report = yield* importFolder(options.dir, { batchSize: options.batchSize, onBatch }).pipe(
           Effect.ensuring(progress.finish),
-          Effect.mapError((e) => runFailure(e.message))
+          Effect.catch((e) =>
+            Effect.gen(function* () {
+              if (committed === undefined) return yield* runFailure(e.message)
+              const { importId, batches, rejected } = committed
+              yield* reportRejections(importId, rejected)
+              return yield* runFailure(
+                `${e.message}\n${formatCount(batches)} batches committed before the failure stay imported ` +
+                  `(${formatCount(read)} records, ${formatCount(rejected)} rejected` +
+                  (rejected === 0
+                    ? ")"
+                    : `: adalqarau rejects --import ${importId}` +
+                      (options.rejects === undefined ? ")" : `; all written to ${options.rejects})`))
+              )
+            })
+          )
         )
         const importMs = performance.now() - started
         const t = report.total
-        // The first 20 only, unless they all go to a file: a bad import can keep millions.
-        yield* eachStoredRejection(
-          report.importId,
-          options.rejects === undefined ? PRINTED_REJECTIONS : Number.POSITIVE_INFINITY,
-          rejects.onRejected
-        )
-        yield* rejects.finish(t.rejected)
+        yield* reportRejections(report.importId, t.rejected)
         const engine = yield* SqlIndicatorEngine
         const run = options.refresh
           ? yield* engine.refresh().pipe(Effect.mapError((e) => runFailure(`indicator refresh failed: ${e.message}`)))
