@@ -182,6 +182,27 @@ describe.concurrent("adalqarau CLI", () => {
     noStackTrace(run.stderr)
   })
 
+  it("a wrong invocation (unknown flag or command, bad or missing value) exits 2 with its error once; --help exits 0", async () => {
+    const wrong: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["analyze", "--bogus", "x"], "Unrecognized flag: --bogus in command adalqarau analyze"],
+      [["bogus"], 'Unknown subcommand "bogus" for "adalqarau"'],
+      [["generate", "--contracts", "abc"], 'Invalid value for flag --contracts: "abc"'],
+      [["analyze"], "Missing required argument: dir"]
+    ]
+    const [help, ...runs] = await Promise.all([
+      adalqarau("analyze", "--help"),
+      ...wrong.map(([args]) => adalqarau(...args))
+    ])
+    wrong.forEach(([args, error], i) => {
+      const run = runs[i] as Run
+      assert.strictEqual(run.code, 2, args.join(" "))
+      assert.strictEqual(run.stderr.split(error).length, 2, run.stderr)
+      noStackTrace(run.stderr)
+    })
+    assert.strictEqual(help.code, 0)
+    assert.include(help.stdout, "adalqarau analyze [flags] <dir>")
+  })
+
   it("analyze of a missing folder fails with one clear line", async () => {
     const missing = join(root, "no-such-folder")
     const run = await adalqarau("analyze", missing)

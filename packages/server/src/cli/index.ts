@@ -3,6 +3,7 @@ import { Console, Effect } from "effect"
 import { Command } from "effect/cli"
 import { adalqarau, VERSION } from "./root.ts"
 import { withStderrReporting } from "./stderrReporting.ts"
+import { usageFailure } from "./CliFailure.ts"
 
 export { analyzeCommand, runAnalyze, type AnalyzeOptions } from "./analyze.ts"
 export { type AnalysisSummary, renderSummary, summarize } from "./analysisSummary.ts"
@@ -21,6 +22,12 @@ export const runCli = (args: ReadonlyArray<string>) =>
   Command.runWith(adalqarau, { version: VERSION })(args).pipe(
     Effect.tapError((error) =>
       error._tag === "CliFailure" ? Console.error(`adalqarau: ${error.message}`) : Effect.void
+    ),
+    // effect/cli has printed the help and the errors (an unknown flag, a missing argument, a value of the wrong
+    // type) and would exit 1; a wrong invocation exits 2, as the commands' own usage checks do.
+    Effect.catchIf(
+      (error) => error._tag === "ShowHelp" && error.errors.length > 0,
+      (error) => Effect.fail(usageFailure(error.message))
     ),
     withStderrReporting
   )
