@@ -214,6 +214,9 @@ describe("decodeContract", () => {
     rejectsContractField("last_update_date", 1700000000, "got number")
     rejectsContractField("sign_date", "2024-06-06 06:53:48+99:99", "no zone uses")
     rejectsContractField("sign_date", "2024-06-06 06:53:48+05:60", "no zone uses")
+    rejectsContractField("sign_date", "2024-06-06 06:53:48+05:07:60", "no zone uses")
+    rejectsContractField("sign_date", "2024-06-06 06:53:48+14:00:01", "no zone uses")
+    rejectsContractField("sign_date", "2024-06-06 06:53:48+050748", "expected a date like")
     assert.strictEqual(
       ok(decodeContract(rawContract({ sign_date: "2024-06-06 06:53:48-12:00" }))).signDate,
       Date.UTC(2024, 5, 6, 18, 53, 48)

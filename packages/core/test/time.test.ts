@@ -32,6 +32,27 @@ describe("Asia/Almaty offsets", () => {
     assert.strictEqual(almatyOffsetMinutes(utc(2004, 7, 1)), 420)
     assert.strictEqual(almatyOffsetMinutes(utc(2004, 1, 15)), 360)
   })
+
+  it("knows the Soviet-era offsets and local mean time back to 1900, as the tz database (and PostgreSQL) do", () => {
+    assert.strictEqual(almatyOffsetMinutes(utc(1985, 7, 1)), 420)
+    assert.strictEqual(almatyOffsetMinutes(utc(1985, 1, 15)), 360)
+    assert.strictEqual(almatyOffsetMinutes(utc(1925, 1, 1)), 300)
+    // +05:07:48 until the start of 1924-05-02 local time, which was 1924-05-01T18:52:12Z.
+    assert.strictEqual(almatyOffsetMinutes(utc(1920, 1, 1)), 5 * 60 + 7 + 48 / 60)
+    assert.strictEqual(almatyOffsetMinutes(utc(1924, 5, 1, 18, 52, 11)), 5 * 60 + 7 + 48 / 60)
+    assert.strictEqual(almatyOffsetMinutes(utc(1924, 5, 1, 18, 52, 12)), 300)
+    assert.strictEqual(almatyOffsetMinutes(utc(1850, 1, 1)), 5 * 60 + 7 + 48 / 60)
+  })
+
+  it("reads pre-1990 wall-clock times with their own offset, so days count as they were lived", () => {
+    // A Soviet summer: 00:30 on 1 July 1985 at +7 is 17:30Z the day before, still 1 July in Almaty.
+    const created = parsed("1985-07-01 00:30:00")
+    assert.strictEqual(created, utc(1985, 6, 30, 17, 30))
+    assert.strictEqual(formatDay(almatyDay(created)), "1985-07-01")
+    assert.strictEqual(almatyDay(parsed("1985-07-05 23:30:00")) - almatyDay(created), 4)
+    assert.strictEqual(formatDay(almatyDay(parsed("1985-06-30T17:30:00Z"))), "1985-07-01")
+    assert.strictEqual(parsed("1920-01-01 00:30:00"), utc(1919, 12, 31, 19, 22, 12))
+  })
 })
 
 describe("parseTimestamp", () => {
@@ -114,10 +135,14 @@ describe("calendar days in Almaty", () => {
     assert.strictEqual(formatAlmaty(utc(2024, 2, 29, 17, 30)), "2024-02-29T23:30:00+06:00")
     assert.strictEqual(formatAlmaty(utc(2024, 2, 29, 18, 30)), "2024-02-29T23:30:00+05:00")
     assert.strictEqual(formatAlmaty(utc(2023, 1, 15, 4, 20, 30)), "2023-01-15T10:20:30+06:00")
+    assert.strictEqual(formatAlmaty(utc(1985, 6, 30, 17, 30)), "1985-07-01T00:30:00+07:00")
+    // Local mean time: the offset keeps its seconds, as PostgreSQL writes it.
+    assert.strictEqual(formatAlmaty(utc(1919, 12, 31, 19, 22, 12)), "1920-01-01T00:30:00+05:07:48")
+    assert.strictEqual(parsed("1920-01-01T00:30:00+05:07:48"), utc(1919, 12, 31, 19, 22, 12))
   })
 })
 
-const instants = fc.integer({ min: utc(1990, 1, 2), max: utc(2059, 12, 31) }).map((t) => Math.floor(t / 1000) * 1000)
+const instants = fc.integer({ min: utc(1900, 1, 2), max: utc(2059, 12, 31) }).map((t) => Math.floor(t / 1000) * 1000)
 
 describe("time properties", () => {
   it("parseTimestamp reads back what formatAlmaty wrote", () => {

@@ -8,9 +8,13 @@ import { dayOfDate } from "./CivilDays.ts"
 
 export const ZONE = "Asia/Almaty"
 
+const MS_PER_SECOND = 1000
 const MS_PER_MINUTE = 60_000
 const MS_PER_DAY = 86_400_000
-const TABLE_FROM = Date.UTC(1990, 0, 1)
+// From the earliest year the decoders accept: the Soviet-era summer offsets (+7) and local mean time (+05:07:48,
+// until 1924) are in the table too, as in PostgreSQL's zone data, so both engines read old values alike. Before
+// 1900 the first offset holds.
+const TABLE_FROM = Date.UTC(1900, 0, 1)
 const TABLE_TO = Date.UTC(2060, 0, 1)
 
 const formatter = new Intl.DateTimeFormat("en-US", {
@@ -24,7 +28,8 @@ const formatter = new Intl.DateTimeFormat("en-US", {
   second: "numeric"
 })
 
-const intlOffsetMinutes = (utcMs: number): number => {
+/** Milliseconds east of UTC, exact to the second (local mean time had seconds). */
+const intlOffsetMs = (utcMs: number): number => {
   const parts: Record<string, number> = {}
   for (const part of formatter.formatToParts(new Date(utcMs))) {
     if (part.type !== "literal") parts[part.type] = Number(part.value)
@@ -37,29 +42,29 @@ const intlOffsetMinutes = (utcMs: number): number => {
     parts.minute as number,
     parts.second as number
   )
-  return Math.round((wall - Math.floor(utcMs / 1000) * 1000) / MS_PER_MINUTE)
+  return wall - Math.floor(utcMs / MS_PER_SECOND) * MS_PER_SECOND
 }
 
 interface Transition {
   readonly at: number // UTC ms from which `offset` applies
-  readonly offset: number // minutes east of UTC
+  readonly offset: number // milliseconds east of UTC
 }
 
 let table: ReadonlyArray<Transition> | undefined
 
 const transitions = (): ReadonlyArray<Transition> => {
   if (table !== undefined) return table
-  const found: Array<Transition> = [{ at: Number.NEGATIVE_INFINITY, offset: intlOffsetMinutes(TABLE_FROM) }]
+  const found: Array<Transition> = [{ at: Number.NEGATIVE_INFINITY, offset: intlOffsetMs(TABLE_FROM) }]
   const step = 7 * MS_PER_DAY
   let previous = found[0]!.offset
   for (let t = TABLE_FROM + step; t <= TABLE_TO; t += step) {
-    const offset = intlOffsetMinutes(t)
+    const offset = intlOffsetMs(t)
     if (offset === previous) continue
     let lo = t - step
     let hi = t
-    while (hi - lo > MS_PER_MINUTE) {
-      const mid = Math.floor((lo + hi) / 2 / MS_PER_MINUTE) * MS_PER_MINUTE
-      if (intlOffsetMinutes(mid) === previous) lo = mid
+    while (hi - lo > MS_PER_SECOND) {
+      const mid = Math.floor((lo + hi) / 2 / MS_PER_SECOND) * MS_PER_SECOND
+      if (intlOffsetMs(mid) === previous) lo = mid
       else hi = mid
     }
     found.push({ at: hi, offset })
@@ -73,8 +78,8 @@ let lastFrom = 0
 let lastTo = -1
 let lastOffset = 0
 
-/** Minutes east of UTC in Asia/Almaty at a UTC instant. */
-export const almatyOffsetMinutes = (utcMs: number): number => {
+/** Milliseconds east of UTC in Asia/Almaty at a UTC instant. */
+export const almatyOffsetMs = (utcMs: number): number => {
   // Consecutive records mostly fall in the same interval between transitions: check it before searching.
   if (utcMs >= lastFrom && utcMs < lastTo) return lastOffset
   const list = transitions()
@@ -91,15 +96,17 @@ export const almatyOffsetMinutes = (utcMs: number): number => {
   return lastOffset
 }
 
+/** Minutes east of UTC in Asia/Almaty at a UTC instant (fractional before 1924: local mean time, +05:07:48). */
+export const almatyOffsetMinutes = (utcMs: number): number => almatyOffsetMs(utcMs) / MS_PER_MINUTE
+
 /** The calendar day in Asia/Almaty of a UTC instant, as days since 1970-01-01. */
-export const almatyDay = (utcMs: number): number =>
-  Math.floor((utcMs + almatyOffsetMinutes(utcMs) * MS_PER_MINUTE) / MS_PER_DAY)
+export const almatyDay = (utcMs: number): number => Math.floor((utcMs + almatyOffsetMs(utcMs)) / MS_PER_DAY)
 
 /** Converts an Almaty wall-clock time (given as if it were UTC) to the UTC instant. */
 export const fromAlmatyWallClock = (wallMs: number): number => {
   // The offset at (wall - offset) is what we need; two passes settle it except inside a transition gap.
-  let utc = wallMs - almatyOffsetMinutes(wallMs) * MS_PER_MINUTE
-  utc = wallMs - almatyOffsetMinutes(utc) * MS_PER_MINUTE
+  let utc = wallMs - almatyOffsetMs(wallMs)
+  utc = wallMs - almatyOffsetMs(utc)
   return utc
 }
 
@@ -177,11 +184,11 @@ export const wallClockOfBytes = (bytes: Uint8Array, from: number, to: number): n
 }
 
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/u
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:\d{2}:\d{2}|[+-]\d{2}:?\d{2})?$/u
 
 /**
  * Parses a goszakup timestamp or date into a UTC instant. Without a zone the value is Almaty wall-clock time;
- * with `Z` or `±hh:mm` it is taken as given. Returns the reason when the text is not a real date.
+ * with `Z` or `±hh:mm` it is taken as given. Kept to the millisecond: finer digits are dropped, not rounded. Returns the reason when the text is not a real date.
  */
 export const parseTimestamp = (value: unknown): number | string => {
   if (typeof value !== "string") {
@@ -215,23 +222,31 @@ export const parseTimestamp = (value: unknown): number | string => {
   if (zone === undefined) return fromAlmatyWallClock(wall)
   if (zone === "Z") return wall
   const sign = zone.startsWith("-") ? -1 : 1
-  const digits = zone.slice(1).replace(":", "")
-  const offsetHours = Number(digits.slice(0, 2))
-  const offsetMinutes = Number(digits.slice(2))
+  const body = zone.slice(1)
+  // ±hh:mm, ±hhmm, or ±hh:mm:ss (local mean time, as PostgreSQL writes it for instants before 1924).
+  const [hours, minutes, seconds] = body.includes(":") ? body.split(":") : [body.slice(0, 2), body.slice(2)]
+  const offsetMinutes = Number(minutes)
+  const offsetSeconds = Number(seconds ?? 0)
+  const offset = (Number(hours) * 60 + offsetMinutes) * 60 + offsetSeconds
   // Real offsets lie within ±14:00 (UTC+14, Line Islands; UTC−12); anything else is a corrupt value, not a zone.
-  if (offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 14 * 60) {
+  if (offsetMinutes > 59 || offsetSeconds > 59 || offset > 14 * 3600) {
     return `${JSON.stringify(value)} has a time zone offset ${zone} that no zone uses (at most ±14:00)`
   }
-  return wall - sign * (offsetHours * 60 + offsetMinutes) * MS_PER_MINUTE
+  return wall - sign * offset * MS_PER_SECOND
 }
 
-/** Formats a UTC instant as Almaty wall-clock ISO text with its offset ("2024-03-05T10:20:30+05:00"). */
+/**
+ * Formats a UTC instant as Almaty wall-clock ISO text with its offset ("2024-03-05T10:20:30+05:00"). Before 1924
+ * the offset has seconds ("+05:07:48", as PostgreSQL writes it; `parseTimestamp` reads it back).
+ */
 export const formatAlmaty = (utcMs: number): string => {
-  const offset = almatyOffsetMinutes(utcMs)
-  const wall = new Date(utcMs + offset * MS_PER_MINUTE).toISOString().slice(0, 19)
+  const offset = almatyOffsetMs(utcMs)
+  const wall = new Date(utcMs + offset).toISOString().slice(0, 19)
   const sign = offset < 0 ? "-" : "+"
-  const abs = Math.abs(offset)
-  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`
+  const seconds = Math.abs(offset) / MS_PER_SECOND
+  const two = (n: number) => String(n).padStart(2, "0")
+  const hhmm = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}`
+  return `${wall}${sign}${hhmm}${seconds % 60 === 0 ? "" : `:${two(seconds % 60)}`}`
 }
 
 /** Formats an Almaty day number as YYYY-MM-DD. */
