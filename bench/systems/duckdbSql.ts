@@ -9,22 +9,37 @@
 
 const q = (path: string): string => `'${path.replaceAll("'", "''")}'`
 
-/** Loading: the columns the indicators read, with explicit types (no sniffing), in file order. */
+const ALMATY = "'Asia/Almaty'"
+
+/**
+ * A timestamp's text as the instant the engines read (TIMESTAMPTZ): with `Z` or an offset as given, without one as
+ * Almaty wall-clock time; kept to the millisecond, finer digits dropped, as core's `parseTimestamp` does.
+ */
+const instant = (column: string): string =>
+  `date_trunc('millisecond', CASE WHEN regexp_matches(trim(${column}), '(Z|[+-]\\d\\d:?\\d\\d(:\\d\\d)?)$')
+     THEN CAST(trim(${column}) AS TIMESTAMPTZ) ELSE CAST(trim(${column}) AS TIMESTAMP) AT TIME ZONE ${ALMATY} END)`
+
+/**
+ * Loading: the columns the indicators read, with explicit types (no sniffing), in file order. Timestamps are read
+ * as text and made instants by `instant`: DuckDB's TIMESTAMP would drop an explicit offset.
+ */
 export const loadStatements = (dir: string): ReadonlyArray<string> => [
-  `CREATE TABLE c_raw AS SELECT * FROM read_ndjson(${q(`${dir}/contracts.jsonl`)}, columns = {
+  `CREATE TABLE c_raw AS SELECT * REPLACE (${instant("crdate")} AS crdate,
+       ${instant("last_update_date")} AS last_update_date, ${instant("sign_date")} AS sign_date)
+   FROM read_ndjson(${q(`${dir}/contracts.jsonl`)}, columns = {
      id: 'BIGINT', parent_id: 'BIGINT', root_id: 'BIGINT', ref_contract_status_id: 'INTEGER',
      ref_contract_type_id: 'INTEGER', ref_contract_year_type_id: 'INTEGER', deleted: 'VARCHAR',
-     crdate: 'TIMESTAMP', last_update_date: 'TIMESTAMP', sign_date: 'TIMESTAMP', customer_bin: 'VARCHAR',
+     crdate: 'VARCHAR', last_update_date: 'VARCHAR', sign_date: 'VARCHAR', customer_bin: 'VARCHAR',
      supplier_biin: 'VARCHAR', contract_sum_wnds: 'DECIMAL(18,2)', fakt_sum_wnds: 'DECIMAL(18,2)'})`,
   `CREATE TABLE u_raw AS SELECT * FROM read_ndjson(${q(`${dir}/contract_units.jsonl`)}, columns = {
      id: 'BIGINT', contract_id: 'BIGINT', lot_id: 'BIGINT'})`,
-  `CREATE TABLE l_raw AS SELECT * FROM read_ndjson(${q(`${dir}/lots.jsonl`)}, columns = {
-     id: 'BIGINT', amount: 'DECIMAL(18,2)', last_update_date: 'TIMESTAMP'})`,
-  `CREATE TABLE p_raw AS SELECT * FROM read_ndjson(${q(`${dir}/treasury_payments.jsonl`)}, columns = {
-     id: 'BIGINT', contract_id: 'BIGINT', pay_date: 'TIMESTAMP'})`
+  `CREATE TABLE l_raw AS SELECT * REPLACE (${instant("last_update_date")} AS last_update_date)
+   FROM read_ndjson(${q(`${dir}/lots.jsonl`)}, columns = {
+     id: 'BIGINT', amount: 'DECIMAL(18,2)', last_update_date: 'VARCHAR'})`,
+  `CREATE TABLE p_raw AS SELECT * REPLACE (${instant("pay_date")} AS pay_date)
+   FROM read_ndjson(${q(`${dir}/treasury_payments.jsonl`)}, columns = {
+     id: 'BIGINT', contract_id: 'BIGINT', pay_date: 'VARCHAR'})`
 ]
-
-const ALMATY = "'Asia/Almaty'"
 const COMMON_STATUS = "(190, 340, 350, 375, 390, 450)"
 const PAYMENT_STATUS = "(190, 375, 390, 450)"
 
@@ -54,7 +69,7 @@ export const prepareStatements: ReadonlyArray<string> = [
      WHERE w.key IS NULL AND w.depth < 10000)
    SELECT id, key FROM w WHERE key IS NOT NULL`,
   `CREATE TABLE v AS SELECT c.*, coalesce(c.root_id, CASE WHEN c.parent_id IS NULL THEN c.id END, walk.key) AS chain_key,
-     c.deleted IN ('1', 'true') AS is_deleted
+     coalesce(c.deleted IN ('1', 'true'), false) AS is_deleted
    FROM c LEFT JOIN walk USING (id)`,
   // Root contracts passing the common filters except the status set (indicator 3 has its own).
   `CREATE TABLE fr AS SELECT * FROM v
@@ -82,22 +97,22 @@ export const indicatorQueries: Readonly<Record<string, string>> = {
     SELECT 'minimal-dumping:' || fr.id AS key FROM fr JOIN plan ON plan.contract_id = fr.id
     WHERE fr.ref_contract_status_id IN ${COMMON_STATUS} AND plan.missing = 0 AND plan.plan > 0 AND plan.plan <= ${MAX_EXACT_PLAN}
       AND plan.plan - fr.contract_sum_wnds > 0 AND (plan.plan - fr.contract_sum_wnds) * 100 <= 1 * plan.plan`,
-  // OWS times are Almaty wall-clock: to an instant with the zone's offset of the day, then back to an Almaty date.
+  // Instants to Almaty calendar dates: the zone's wall-clock time of each, cut to its day.
   "accelerated-payment": `
     WITH first_pay AS (
-      SELECT v.chain_key, min(p.pay_date AT TIME ZONE ${ALMATY}) AS paid
+      SELECT v.chain_key, min(p.pay_date) AS paid
       FROM v JOIN p ON p.contract_id = v.id GROUP BY v.chain_key)
     SELECT 'accelerated-payment:' || fr.id AS key FROM fr JOIN first_pay ON first_pay.chain_key = fr.id
     WHERE fr.ref_contract_status_id IN ${PAYMENT_STATUS}
       AND date_diff('day',
-            CAST((fr.crdate AT TIME ZONE ${ALMATY}) AT TIME ZONE ${ALMATY} AS DATE),
+            CAST(fr.crdate AT TIME ZONE ${ALMATY} AS DATE),
             CAST(first_pay.paid AT TIME ZONE ${ALMATY} AS DATE)) < 5`,
   "sum-growth": `
     WITH ordered AS (
       SELECT chain_key, contract_sum_wnds AS s, fakt_sum_wnds AS f,
         row_number() OVER (PARTITION BY chain_key
           ORDER BY (id = chain_key AND parent_id IS NULL AND (root_id IS NULL OR root_id = id)) DESC,
-            sign_date AT TIME ZONE ${ALMATY} NULLS LAST, crdate AT TIME ZONE ${ALMATY}, id) AS rn,
+            sign_date NULLS LAST, crdate, id) AS rn,
         count(*) OVER (PARTITION BY chain_key) AS n
       FROM v WHERE NOT is_deleted),
     ends AS (
