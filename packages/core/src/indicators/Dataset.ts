@@ -2,7 +2,12 @@ import type { Contract, ProcurementRecord } from "../domain/Contract.ts"
 import { type RegionCode, regionOfKato } from "../domain/Region.ts"
 import { BinTable } from "./dataset/BinTable.ts"
 import { type ChainTable, chainKeyAt, groupChains } from "./dataset/chains.ts"
-import { ContractColumns, type ContractRow, emptyContractRow } from "./dataset/ContractColumns.ts"
+import {
+  ContractColumns,
+  type ContractColumnsView,
+  type ContractRow,
+  emptyContractRow
+} from "./dataset/ContractColumns.ts"
 import { nullIfNaN, orNaN } from "./dataset/columns.ts"
 import { groupLots, groupPayments, type LotGroups, type PaymentGroups } from "./dataset/groups.ts"
 import { KeyedColumns } from "./dataset/KeyedColumns.ts"
@@ -197,8 +202,8 @@ export interface DatasetParts {
  * data for indicators written against them, built on first use.
  */
 export class AnalysisDataset {
-  /** Contract versions by dense index; `table.index` maps an id to it. */
-  readonly table: ContractColumns
+  /** Contract versions by dense index; `table.index` maps an id to it. Read-only: indicators share it. */
+  readonly table: ContractColumnsView
   readonly chainTable: ChainTable
   private readonly bins: BinTable
   private readonly lots: KeyedColumns

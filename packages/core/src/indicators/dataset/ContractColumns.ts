@@ -47,6 +47,40 @@ export const supersedes = (incoming: number, existing: number): boolean =>
   (Number.isNaN(incoming) ? Number.NEGATIVE_INFINITY : incoming) >=
   (Number.isNaN(existing) ? Number.NEGATIVE_INFINITY : existing)
 
+/** A column as an indicator sees it: numbers to read by index, none to write. */
+export interface ReadonlyColumn {
+  readonly [index: number]: number
+  readonly length: number
+}
+
+/**
+ * The contract columns as the indicators see them (`AnalysisDataset.table`). The indicators of a run share one
+ * dataset, so one that wrote into a column would change what the indicators after it see: the view has no writes.
+ */
+export interface ContractColumnsView {
+  /** Versions kept; indexes run from 0 to `count - 1` (the columns may be longer). */
+  readonly count: number
+  /** A version's index by its id, or -1. */
+  readonly index: { readonly get: (id: number) => number }
+  readonly id: ReadonlyColumn
+  readonly parentId: ReadonlyColumn
+  readonly rootId: ReadonlyColumn
+  readonly statusId: ReadonlyColumn
+  readonly typeId: ReadonlyColumn
+  readonly yearTypeId: ReadonlyColumn
+  readonly deleted: ReadonlyColumn
+  readonly crdate: ReadonlyColumn
+  readonly signDate: ReadonlyColumn
+  readonly lastUpdateDate: ReadonlyColumn
+  readonly customerBin: ReadonlyColumn
+  readonly supplierBin: ReadonlyColumn
+  readonly sumWnds: ReadonlyColumn
+  readonly faktSumWnds: ReadonlyColumn
+  readonly finYear: ReadonlyColumn
+  /** Whether version `i` is the original of its chain: no parent, and a root id that is absent or its own. */
+  readonly isRootAt: (i: number) => boolean
+}
+
 /** The contract versions kept, one column per fact, indexed by a dense version index in first-seen order. */
 export class ContractColumns {
   readonly index: IdIndex

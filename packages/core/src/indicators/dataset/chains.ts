@@ -1,4 +1,4 @@
-import type { ContractColumns } from "./ContractColumns.ts"
+import type { ContractColumns, ContractColumnsView, ReadonlyColumn } from "./ContractColumns.ts"
 import { ContractSlots } from "./groups.ts"
 
 const MAX_PARENT_WALK = 10_000
@@ -7,7 +7,7 @@ const MAX_PARENT_WALK = 10_000
  * The chain a version belongs to: its `root_id` when given; otherwise the top of its `parent_id` line (a version
  * with neither is its own root). A parent missing from the data ends the walk at that parent's id.
  */
-export const chainKeyAt = (c: ContractColumns, i: number): number => {
+export const chainKeyAt = (c: ContractColumnsView, i: number): number => {
   const rootId = c.rootId[i] as number
   if (!Number.isNaN(rootId)) return rootId
   let current = i
@@ -47,12 +47,12 @@ export const compareVersionsAt = (c: ContractColumns, a: number, b: number): num
  */
 export interface ChainTable {
   readonly count: number
-  readonly keys: Float64Array
-  readonly root: Int32Array
-  readonly memberStart: Int32Array
-  readonly members: Int32Array
-  readonly versionStart: Int32Array
-  readonly versions: Int32Array
+  readonly keys: ReadonlyColumn
+  readonly root: ReadonlyColumn
+  readonly memberStart: ReadonlyColumn
+  readonly members: ReadonlyColumn
+  readonly versionStart: ReadonlyColumn
+  readonly versions: ReadonlyColumn
 }
 
 const INSERTION_SORT_LIMIT = 48
