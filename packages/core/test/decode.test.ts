@@ -10,6 +10,7 @@ import {
   decodeUnit,
   RecordRejection,
   type RecordKind,
+  parseOwsJson,
   showValue
 } from "../src/index.ts"
 import { at, CUSTOMER, rawContract, SUPPLIER, tenge } from "./fixtures.ts"
@@ -223,6 +224,24 @@ describe("decodeContract", () => {
     )
     const r = rejectsContractField("crdate", null, "required field is missing")
     assert.strictEqual(r.value, "null")
+  })
+
+  it("parseOwsJson keeps numbers of more than 15 significant digits exact, which JSON.parse rounds", () => {
+    const text = JSON.stringify(rawContract({ contract_sum_wnds: 1, id: 7 })).replace(
+      '"contract_sum_wnds":1',
+      '"contract_sum_wnds":80000000000000.01'
+    )
+    assert.strictEqual(ok(decodeContract(JSON.parse(text))).contractSumWnds, 8_000_000_000_000_002)
+    assert.strictEqual(ok(decodeContract(parseOwsJson(text))).contractSumWnds, 8_000_000_000_000_001)
+    const tooFine = parseOwsJson(
+      '{"contract_sum_wnds":1.0000000000000001,"id":9007199254740993,"note":"1234567890123456.5"}'
+    )
+    assert.deepStrictEqual(tooFine, {
+      contract_sum_wnds: "1.0000000000000001",
+      id: "9007199254740993",
+      note: "1234567890123456.5"
+    })
+    assert.deepStrictEqual(parseOwsJson('{"a":12.5,"b":[1,2]}'), { a: 12.5, b: [1, 2] })
   })
 
   it("rejects what is not a JSON object", () => {

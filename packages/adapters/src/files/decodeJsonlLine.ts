@@ -2,6 +2,7 @@ import {
   accepted,
   decodeRecord,
   locateRejection,
+  parseOwsJson,
   type RecordKind,
   RecordRejection,
   rejected,
@@ -52,29 +53,6 @@ const parseFailure = (cause: unknown): string => {
   return out
 }
 
-// A number of 16 or more significant digits spans at least 16 characters of digits and one point. The test also
-// matches long digit strings inside texts (bank accounts): those lines only take the slower parse below.
-const MAYBE_LONG_NUMBER = /[\d.]{16,}/u
-
-const significantDigits = (source: string): number => {
-  const mantissa = source.replace(/^-/u, "").split(/[eE]/u)[0] ?? ""
-  return mantissa.replace(".", "").replace(/^0+/u, "").length
-}
-
-/**
- * JSON.parse rounds a number of more than 15 significant digits to the nearest double before any decoder sees it
- * (`80000000000000.01` becomes …02 tiyn; `1.0000000000000001` becomes 1). Such a number is kept as its source text,
- * which the field parsers read exactly: money to the tiyn or rejected for its precision, an integer named when it
- * is beyond 2^53 − 1, text as written.
- */
-const keepLongNumbers = (_key: string, value: unknown, context?: { readonly source?: string }): unknown =>
-  typeof value === "number" && context?.source !== undefined && significantDigits(context.source) > 15
-    ? context.source
-    : value
-
-const parseLine = (text: string): unknown =>
-  MAYBE_LONG_NUMBER.test(text) ? JSON.parse(text, keepLongNumbers) : JSON.parse(text)
-
 /**
  * Decodes one line of an OWS JSONL file of the given kind into source items: none for a blank line, one rejection
  * (field `(json)`) for text that is not JSON, one item per element of an OWS page object, else one item. Every
@@ -86,7 +64,7 @@ export const decodeJsonlLine =
     if (BLANK.test(text)) return
     let value: unknown
     try {
-      value = parseLine(text)
+      value = parseOwsJson(text)
     } catch (cause) {
       const rejection = new RecordRejection({
         kind,
