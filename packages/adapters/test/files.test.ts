@@ -15,6 +15,7 @@ import {
 import { Effect, Schema, Stream } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import {
+  analyzeJsonlFolder,
   csvField,
   csvRecord,
   type DatasetItem,
@@ -215,6 +216,42 @@ describe("JSONL folder source", () => {
       yield* Effect.promise(() => mkdir(empty))
       const error3 = yield* Effect.flip(collect(jsonlFolderItems(empty)))
       assert.match(error3.message, /holds none of the OWS JSONL files \(subjects\.jsonl, refs\.jsonl, lots\.jsonl/u)
+    })
+  )
+
+  it.effect("refuses, before reading, a kind file in UTF-16 or with CR-only line ends; CRLF reads as LF", () =>
+    Effect.gen(function* () {
+      const lines = [contract(1), contract(2)].map((c) => JSON.stringify(c))
+      const utf16le = (text: string) => Buffer.from(text, "utf16le")
+      const utf16be = (text: string) => utf16le(text).swap16()
+      const cases: ReadonlyArray<readonly [string, Buffer, string]> = [
+        ["le-bom", Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le(lines.join("\n"))]), "byte-order mark FF FE"],
+        ["be-bom", Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(lines.join("\n"))]), "byte-order mark FE FF"],
+        ["le", utf16le(lines.join("\n")), "a NUL byte beside every character"],
+        ["be", utf16be(lines.join("\n")), "a NUL byte beside every character"],
+        ["cr", Buffer.from(`${lines.join("\r")}\r`), "its lines end with CR alone"]
+      ]
+      for (const [name, bytes, reason] of cases) {
+        const dir = join(root, `encoding-${name}`)
+        yield* Effect.promise(() => mkdir(dir))
+        const path = join(dir, "contracts.jsonl")
+        yield* Effect.promise(() => writeFile(path, bytes))
+        const error = yield* Effect.flip(collect(jsonlFolderItems(dir)))
+        assert.instanceOf(error, ProcurementSourceError)
+        assert.strictEqual(error.source, path)
+        assert.include(error.message, `cannot read file ${path}: it`)
+        assert.include(error.message, reason)
+        const fast = yield* Effect.flip(analyzeJsonlFolder(dir))
+        assert.strictEqual(fast.message, error.message)
+      }
+      const crlf = join(root, "encoding-crlf")
+      yield* Effect.promise(() => mkdir(crlf))
+      yield* Effect.promise(() => writeFile(join(crlf, "contracts.jsonl"), `${lines.join("\r\n")}\r\n`))
+      const items = yield* collect(jsonlFolderItems(crlf))
+      assert.deepStrictEqual(
+        items.map((item) => item._tag),
+        ["Accepted", "Accepted"]
+      )
     })
   )
 

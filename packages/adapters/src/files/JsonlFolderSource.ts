@@ -10,6 +10,7 @@ import {
 } from "@adalqarau/core"
 import { Effect, Layer, Stream } from "effect"
 import { decodeJsonlLine, invalidTextRejection, longLineRejection } from "./decodeJsonlLine.ts"
+import { encodingProblem } from "./encodingProblem.ts"
 import { isRecordScanKind, recordsFromBytes } from "./fast/records.ts"
 import { type UnreadFile, unreadFileText, unreadFilesOf } from "./folderListing.ts"
 import { fsProblem } from "./fsProblem.ts"
@@ -79,12 +80,18 @@ export const jsonlFolderListing = Effect.fn("files.jsonlFolderListing")(function
       `folder ${dir} holds none of the OWS JSONL files (${KIND_ORDER.map((k) => FILE_OF_KIND[k]).join(", ")})${held}`
     )
   }
-  // Fail before reading anything when a file cannot be opened, rather than half-way through the run.
+  // Fail before reading anything when a file cannot be opened or read as JSON lines at all, rather than half-way
+  // through the run or with a rejection for every line.
   for (const file of files) {
     yield* Effect.tryPromise({
       try: () => access(file.path, constants.R_OK),
       catch: (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause)
     })
+    const problem = yield* Effect.tryPromise({
+      try: () => encodingProblem(file.path),
+      catch: (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause)
+    })
+    if (problem !== undefined) return yield* folderError(file.path, `cannot read file ${file.path}: ${problem}`)
   }
   return { files, unread }
 })
