@@ -4,6 +4,7 @@
  * the notification arrives; a lost listener connection makes the caches read through until it is back. On PGlite:
  * the same notifications heard in process.
  */
+import { type AddressInfo, connect, createServer, type Server } from "node:net"
 import {
   ChangeFeed,
   cachedFindingStore,
@@ -21,7 +22,7 @@ import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerPgAccounts } from "../src/postgres/accounts/index.ts"
 import { runMigrations } from "../src/postgres/migrations.ts"
-import { layerPgChangeFeed } from "../src/postgres/PgChangeFeed.ts"
+import { layerPgChangeFeed, makePgChangeFeed } from "../src/postgres/PgChangeFeed.ts"
 import { layerPgFindingStore } from "../src/postgres/PgFindingStore.ts"
 import { layerPgliteChangeFeed } from "../src/pglite/PgliteChangeFeed.ts"
 import { layerPgliteTestDatabase, pgAdminUrl, pgTestDatabaseUrl } from "./support/databases.ts"
@@ -182,6 +183,86 @@ describe.skipIf(adminUrl === undefined)("PostgreSQL change feed", () => {
         assert.isAbove(Option.getOrThrow(yield* feed.generation("users")), before)
       }).pipe(Effect.scoped),
     30_000
+  )
+})
+
+/**
+ * A TCP proxy in front of PostgreSQL that can go silent on the connection that listens: it keeps the sockets open
+ * and drops every byte both ways, as a firewall that forgot the connection or a partition would, so nothing fails.
+ */
+const silencingProxy = (target: URL) =>
+  Effect.acquireRelease(
+    Effect.promise(
+      () =>
+        new Promise<{
+          readonly server: Server
+          readonly port: number
+          readonly silence: () => number
+          readonly cut: () => void
+        }>((resolve) => {
+          const listening = new Set<{ silent: boolean; readonly end: () => void }>()
+          const server = createServer((client) => {
+            const state = {
+              silent: false,
+              end: () => {
+                client.destroy()
+                upstream.destroy()
+              }
+            }
+            const upstream = connect(Number(target.port), target.hostname)
+            client.on("data", (data) => {
+              if (data.includes("LISTEN")) listening.add(state)
+              if (!state.silent) upstream.write(data)
+            })
+            upstream.on("data", (data) => {
+              if (!state.silent) client.write(data)
+            })
+            client.on("error", state.end).on("close", state.end)
+            upstream.on("error", state.end).on("close", state.end)
+          })
+          const silence = () => {
+            for (const state of listening) state.silent = true
+            return listening.size
+          }
+          // What TCP keepalive does to a dead connection in the end: it fails.
+          const cut = () => {
+            for (const state of listening) if (state.silent) state.end()
+          }
+          server.listen(0, "127.0.0.1", () =>
+            resolve({ server, port: (server.address() as AddressInfo).port, silence, cut })
+          )
+        })
+    ),
+    ({ server }) => Effect.sync(() => server.close())
+  )
+
+describe.skipIf(adminUrl === undefined)("PostgreSQL change feed, its connection gone silent", () => {
+  it.live("misses its heartbeat, goes deaf (caches read through) and listens again on a new connection", () =>
+    Effect.gen(function* () {
+      const url = new URL(yield* pgTestDatabaseUrl(adminUrl ?? ""))
+      const proxy = yield* silencingProxy(url)
+      const proxied = new URL(url)
+      proxied.host = `127.0.0.1:${proxy.port}`
+      const server = yield* Layer.build(
+        Layer.effect(
+          ChangeFeed,
+          makePgChangeFeed({ heartbeat: { every: Duration.millis(100), within: Duration.millis(400) } })
+        ).pipe(Layer.provideMerge(PgClient.layer({ url: Redacted.make(proxied.href), maxConnections: 3 })))
+      )
+      const feed = Context.get(server, ChangeFeed)
+      yield* eventually("the feed listens", Effect.map(feed.generation("findings"), Option.isSome))
+      const before = Option.getOrThrow(yield* feed.generation("findings"))
+      // Heartbeats are heard while the connection carries them: the feed stays up past several of them.
+      yield* Effect.sleep(Duration.millis(1200))
+      assert.isTrue(Option.isSome(yield* feed.generation("findings")), "still listening")
+      assert.strictEqual(proxy.silence(), 1, "one connection listens")
+      yield* eventually("the feed goes deaf", Effect.map(feed.generation("findings"), Option.isNone))
+      yield* eventually("the feed listens again", Effect.map(feed.generation("findings"), Option.isSome))
+      assert.isAbove(Option.getOrThrow(yield* feed.generation("findings")), before)
+      // The silent connection was let go in the background (its UNLISTEN is never answered); once it fails, as
+      // keepalive makes it, the pool can close.
+      proxy.cut()
+    }).pipe(Effect.scoped)
   )
 })
 
