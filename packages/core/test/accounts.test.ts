@@ -4,7 +4,7 @@
  * clock says — while a login right after works.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
+import { Clock, Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import * as Auth from "../src/app/Auth.ts"
 import {
@@ -19,6 +19,8 @@ import type { Principal } from "../src/app/Policy.ts"
 import * as Users from "../src/app/Users.ts"
 import { layerMemorySessionStore } from "../src/memory/MemorySessionStore.ts"
 import { layerMemoryUserStore } from "../src/memory/MemoryUserStore.ts"
+import type { Instant } from "../src/domain/Ids.ts"
+import { type RefreshSession, SessionStore } from "../src/ports/SessionStore.ts"
 import { type Role, type User, UserStore } from "../src/ports/UserStore.ts"
 
 const PASSWORD = "correct horse battery staple"
@@ -72,15 +74,30 @@ const layerNoThrottle = Layer.succeed(
   LoginThrottle.of({ reserve: () => Effect.void, succeeded: () => Effect.void })
 )
 
-const layerAccounts = (beforeVerify?: Effect.Effect<void>) =>
-  Layer.mergeAll(
-    layerMemoryUserStore,
-    layerMemorySessionStore,
-    layerHasher(beforeVerify),
-    layerTokens,
-    layerRefreshTokens,
-    layerNoThrottle
+const layerAccounts = (
+  beforeVerify?: Effect.Effect<void>,
+  sessions: Layer.Layer<SessionStore, never, UserStore> = layerMemorySessionStore
+) =>
+  Layer.mergeAll(sessions, layerHasher(beforeVerify), layerTokens, layerRefreshTokens, layerNoThrottle).pipe(
+    Layer.provideMerge(layerMemoryUserStore)
   )
+
+/** The in-memory sessions, with `before` run ahead of every insert (another use case's step slipping in there). */
+const layerSessionsBeforeInsert = (
+  before: (session: RefreshSession, sessions: SessionStore["Service"]) => Effect.Effect<void, never, UserStore>
+): Layer.Layer<SessionStore, never, UserStore> =>
+  Layer.effect(
+    SessionStore,
+    Effect.gen(function* () {
+      const base = yield* SessionStore
+      const users = yield* UserStore
+      return SessionStore.of({
+        ...base,
+        insert: (session) =>
+          Effect.andThen(Effect.provideService(before(session, base), UserStore, users), base.insert(session))
+      })
+    })
+  ).pipe(Layer.provide(layerMemorySessionStore))
 
 const createUser = (username: string, roles: ReadonlyArray<Role>) =>
   Users.createUser({ username, password: Redacted.make(PASSWORD), roles, regions: [] })
@@ -200,6 +217,43 @@ describe("access tokens after a password change", () => {
       assert.strictEqual(yield* refusal(Auth.authenticate(tokens.accessToken)), "access token expired")
       assert.strictEqual(yield* outcome(Auth.authenticate((yield* login("bolat")).accessToken)), "success")
     }).pipe(Effect.provide(layerAccounts()))
+  )
+
+  it.effect("a refresh between a password change's update and its revocation of the sessions is refused", () =>
+    Effect.gen(function* () {
+      yield* createUser("root", ["admin"])
+      const user = yield* createUser("erlan", ["viewer"])
+      const tokens = yield* login("erlan")
+      yield* TestClock.adjust("1 second")
+      // The change's first step has committed; its revocation of the user's sessions has not run yet.
+      const at = (yield* Clock.currentTimeMillis) as Instant
+      yield* (yield* UserStore).update(user.id, { passwordHash: "changed", revokeTokens: true, at })
+      assert.strictEqual(yield* refusal(Auth.refresh(tokens.refreshToken)), "refresh token revoked")
+    }).pipe(Effect.provide(layerAccounts()))
+  )
+
+  it.effect("a refresh that read the user before a password change stores no session that outlives it", () =>
+    Effect.gen(function* () {
+      let stored: RefreshSession | undefined
+      let inserts = 0
+      // The refresh's new session is stored just after the whole change (update, then sessions revoked) ran.
+      const change = (session: RefreshSession, sessions: SessionStore["Service"]) =>
+        Effect.gen(function* () {
+          if (++inserts !== 2) return
+          stored = session
+          const at = session.issuedAt
+          yield* Effect.orDie((yield* UserStore).update(session.userId, { passwordHash: "x", revokeTokens: true, at }))
+          yield* Effect.orDie(sessions.revokeUser(session.userId, at))
+        })
+      yield* Effect.gen(function* () {
+        yield* createUser("root", ["admin"])
+        yield* createUser("saule", ["viewer"])
+        const tokens = yield* login("saule")
+        assert.strictEqual(yield* refusal(Auth.refresh(tokens.refreshToken)), "refresh token revoked")
+        const left = yield* (yield* SessionStore).find((stored as RefreshSession).tokenHash)
+        assert.isTrue(Option.isSome(left) && left.value.revokedAt !== null, "the session stored after it is revoked")
+      }).pipe(Effect.provide(layerAccounts(undefined, layerSessionsBeforeInsert(change))))
+    })
   )
 
   it.effect("a login that checked the old password while it changed gets no session that outlives the change", () =>

@@ -125,7 +125,22 @@ export const refresh = Effect.fn("Auth.refresh")(function* (refreshToken: string
     yield* sessions.revokeFamily(session.familyId, at)
     return yield* new Unauthenticated({ message: "account disabled" })
   }
-  return yield* issueTokens(user.value, session.familyId)
+  // A password change commits the user's new tokensRevokedAt first and revokes the sessions after: a session
+  // consumed in between is not revoked yet, but was issued before the change.
+  const revokedAt = user.value.tokensRevokedAt
+  if (revokedAt !== null && session.issuedAt < revokedAt) {
+    yield* sessions.revokeFamily(session.familyId, at)
+    return yield* new Unauthenticated({ message: "refresh token revoked" })
+  }
+  const pair = yield* issueTokens(user.value, session.familyId)
+  // As at login: a change committed while this ran revokes the sessions after its update — after the new session
+  // was stored, which revokes it too, or before, and then this read sees it (the store itself, not a cached copy).
+  const current = yield* users.findByUsername(user.value.username)
+  if (Option.isNone(current) || current.value.disabled || current.value.tokensRevokedAt !== revokedAt) {
+    yield* sessions.revokeFamily(session.familyId, yield* now)
+    return yield* new Unauthenticated({ message: "refresh token revoked" })
+  }
+  return pair
 }, storeUnavailable)
 
 /** Revokes the session family of a refresh token. Idempotent, and silent about unknown tokens. */
