@@ -90,6 +90,17 @@ for (const backend of backends()) {
           const again = yield* engine.refresh(params)
           assert.deepStrictEqual(again.stats, refresh.stats)
           assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+
+          // A refresh asked for without parameters (an import's) keeps the last run's, incrementally.
+          const more = changeAboutOnePercent(records, SEED + 4)
+          yield* importer.importSource(Stream.fromIterable(more))
+          records = [...records, ...acceptedRecords(more)]
+          const kept = yield* engine.refresh()
+          assert.strictEqual(kept.mode, "refresh")
+          const expectedKept = yield* memoryResult([records], params)
+          assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expectedKept.findings))
+          assert.deepStrictEqual(kept.stats, expectedKept.stats)
+          assert.notDeepEqual(kept.stats, (yield* memoryResult([records])).stats, "the defaults would differ")
         }).pipe(Effect.provide(layerStorage(backend.layer()))),
       120_000
     )

@@ -53,20 +53,23 @@ export class SqlIndicatorEngine extends Context.Service<
     /**
      * Incremental run: facts of the queued chains only; findings of those chains and of the pairs of their customers
      * and suppliers only, when the parameters equal the last run's (otherwise every finding is re-evaluated from the
-     * facts). Falls back to a full run when there has been none.
+     * facts). Falls back to a full run when there has been none. Without `params`, the last run's parameters (as it
+     * was asked for them), not the defaults.
      */
     readonly refresh: (params?: unknown) => Effect.Effect<SqlRunReport, IndicatorEngineError | ParamsError>
   }
 >()("@adalqarau/adapters/SqlIndicatorEngine") {}
 
 interface Plan {
+  /** The parameters as asked for (params.json's shape), kept with the run for later refreshes. */
+  readonly input: unknown
   readonly filters: CommonFilters
   readonly indicators: ReadonlyArray<{ readonly code: StandardCode; readonly params: unknown }>
   /** Canonical text of the resolved parameters: equal text, equal evaluation. */
   readonly key: string
 }
 
-const planOf = (resolved: ResolvedParams): Effect.Effect<Plan, IndicatorEngineError> => {
+const planOf = (input: unknown, resolved: ResolvedParams): Effect.Effect<Plan, IndicatorEngineError> => {
   const indicators: Array<{ code: StandardCode; params: unknown }> = []
   for (const { indicator, params } of resolved.indicators) {
     if (!isStandardCode(indicator.code)) {
@@ -79,7 +82,7 @@ const planOf = (resolved: ResolvedParams): Effect.Effect<Plan, IndicatorEngineEr
     indicators.push({ code: indicator.code, params })
   }
   const key = JSON.stringify({ filters: resolved.filters, indicators: indicators.map((i) => [i.code, i.params]) })
-  return Effect.succeed({ filters: resolved.filters, indicators, key })
+  return Effect.succeed({ input, filters: resolved.filters, indicators, key })
 }
 
 type Row = Record<string, unknown>
@@ -273,9 +276,10 @@ export const makeSqlIndicatorEngine = (
     const startRun = (mode: "full" | "refresh", plan: Plan, startedAt: number) =>
       Effect.map(
         sql<{ id: unknown }>`
-          INSERT INTO indicator_run (mode, started_at, finished_at, indicators, params, findings, stats)
+          INSERT INTO indicator_run (mode, started_at, finished_at, indicators, params, params_input, findings, stats)
           VALUES (${mode}, ${instantText(startedAt)}::timestamptz, ${instantText(startedAt)}::timestamptz,
-                  ${pgArray(plan.indicators.map((i) => i.code))}::text[], ${plan.key}, 0, '{}'::jsonb)
+                  ${pgArray(plan.indicators.map((i) => i.code))}::text[], ${plan.key},
+                  ${JSON.stringify(plan.input)}::jsonb, 0, '{}'::jsonb)
           RETURNING id`,
         (rows) => num(rows[0]?.id)
       )
@@ -416,10 +420,21 @@ export const makeSqlIndicatorEngine = (
         return yield* finishRun(runId, startedAt, "refresh", plan, groups, total)
       })
 
+    /** The parameters the last run was asked for; the defaults ({}) when there is none, or it predates 0020. */
+    const lastInput = Effect.map(
+      sql<{ input: string | null }>`SELECT params_input::text AS input FROM indicator_run ORDER BY id DESC LIMIT 1`,
+      (rows): unknown => {
+        const input = rows[0]?.input
+        return input === null || input === undefined ? {} : JSON.parse(input)
+      }
+    ).pipe(Effect.mapError(engineError("reading the last run's parameters")))
+
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {
-        const resolved = yield* registry.resolve(params ?? {})
-        const plan = yield* planOf(resolved)
+        // A refresh without parameters keeps the last run's: the stored findings were computed with them.
+        const input = params ?? (mode === "refresh" ? yield* lastInput : {})
+        const resolved = yield* registry.resolve(input)
+        const plan = yield* planOf(input, resolved)
         const startedAt = yield* Clock.currentTimeMillis
         const body = mode === "full" ? fullRun(plan, startedAt) : incremental(plan, startedAt)
         return yield* body.pipe(
