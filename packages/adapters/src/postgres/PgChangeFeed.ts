@@ -59,15 +59,20 @@ export const makePgChangeFeed = (options: PgChangeFeedOptions = {}) =>
       Effect.gen(function* () {
         yield* Effect.sleep(every)
         const n = ++sent
-        const lost = new HeartbeatLost({
-          message: `heartbeat ${n} not heard within ${Duration.format(within)}: the listening connection is taken for dead`
-        })
-        // The pool's connection may be as dead as the listening one: its notify is bounded too.
-        yield* pg`SELECT pg_notify(${CHANGE_CHANNEL}, ${`${HEARTBEAT}${feedId}:${n}`})`.pipe(
-          Effect.timeoutOrElse({ duration: within, orElse: () => Effect.fail(lost) })
+        // Only a heartbeat sent and then not heard condemns the listening connection. One that could not be sent
+        // in time (the pool busy under load, or its connection dead too) says nothing about it: the next one tries
+        // again; failing here would send a loaded server's reads to the database on top of its load.
+        const notified = yield* pg`SELECT pg_notify(${CHANGE_CHANNEL}, ${`${HEARTBEAT}${feedId}:${n}`})`.pipe(
+          Effect.as(true),
+          Effect.timeoutOrElse({ duration: within, orElse: () => Effect.succeed(false) })
         )
+        if (!notified) return
         yield* Effect.sleep(within)
-        if (echoed < n) return yield* lost
+        if (echoed < n) {
+          return yield* new HeartbeatLost({
+            message: `heartbeat ${n} not heard within ${Duration.format(within)}: the listening connection is taken for dead`
+          })
+        }
       })
     )
 
