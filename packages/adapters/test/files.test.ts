@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { execFileSync } from "node:child_process"
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -252,6 +253,27 @@ describe("JSONL folder source", () => {
         items.map((item) => item._tag),
         ["Accepted", "Accepted"]
       )
+    })
+  )
+
+  it.effect("refuses a kind file that is a named pipe or a device, before reading anything", () =>
+    Effect.gen(function* () {
+      const pipe = join(root, "pipe")
+      yield* Effect.promise(() => mkdir(pipe))
+      execFileSync("mkfifo", [join(pipe, "contracts.jsonl")])
+      const device = join(root, "device")
+      yield* Effect.promise(() => mkdir(device))
+      yield* Effect.promise(() => symlink("/dev/zero", join(device, "contracts.jsonl")))
+      for (const [dir, what] of [
+        [pipe, "a named pipe"],
+        [device, "a device"]
+      ] as const) {
+        const path = join(dir, "contracts.jsonl")
+        const expected = `cannot read file ${path}: it is ${what}, not a regular file: write the records to a file first`
+        const error = yield* Effect.flip(collect(jsonlFolderItems(dir)))
+        assert.include(error.message, expected)
+        assert.include((yield* Effect.flip(analyzeJsonlFolder(dir))).message, expected)
+      }
     })
   )
 

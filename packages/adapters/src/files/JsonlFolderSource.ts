@@ -1,4 +1,4 @@
-import { constants, type Dirent } from "node:fs"
+import { constants, type Dirent, type Stats } from "node:fs"
 import { access, readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
 import {
@@ -46,6 +46,15 @@ const isRegularFile = (dir: string, entry: Dirent): Promise<boolean> =>
     : Promise.resolve(entry.isFile())
 
 /**
+ * Why a kind file that is neither a file nor a folder cannot be read. The readers take a file's size to cut it into
+ * ranges read on several threads: a pipe's size is 0 (its records would be skipped without a word), a device's may
+ * never end.
+ */
+const notRegular = (info: Stats): string =>
+  `it is ${info.isFIFO() ? "a named pipe" : info.isSocket() ? "a socket" : "a device"}, not a regular file: ` +
+  "write the records to a file first (e.g. zcat contracts.jsonl.gz > contracts.jsonl)"
+
+/**
  * The kind files a folder holds, in reading order, and the other regular files in it that no reader reads (see
  * `unreadFilesOf`): a misnamed kind file is otherwise skipped without a word. Fails when the folder is missing
  * or unreadable, or holds none of the files named in `FILE_OF_KIND`; a missing kind file is fine.
@@ -88,7 +97,14 @@ export const jsonlFolderListing = Effect.fn("files.jsonlFolderListing")(function
       catch: (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause)
     })
     const problem = yield* Effect.tryPromise({
-      try: () => encodingProblem(file.path),
+      try: async () => {
+        const info = await stat(file.path)
+        return info.isDirectory()
+          ? "is a folder, not a file"
+          : info.isFile()
+            ? encodingProblem(file.path)
+            : notRegular(info)
+      },
       catch: (cause) => folderError(file.path, `cannot read file ${file.path}: ${fsProblem(cause)}`, cause)
     })
     if (problem !== undefined) return yield* folderError(file.path, `cannot read file ${file.path}: ${problem}`)
