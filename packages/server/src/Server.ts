@@ -34,6 +34,7 @@ import type { ScryptParams } from "./auth/ScryptPasswordHasher.ts"
 import { layerHttpAuthentication } from "./http/Authentication.ts"
 import { layerHttpHandlers } from "./http/handlers.ts"
 import { makeEdgeMiddleware } from "./ops/Edge.ts"
+import { layerRpcCallLimit } from "./ops/rpcCallLimit.ts"
 import { layerHealthRoutes } from "./ops/Health.ts"
 import { layerMetricsRoute } from "./ops/Metrics.ts"
 import { makeRouteLabeler, restRoutes, servedMethods } from "./ops/routes.ts"
@@ -117,6 +118,7 @@ export const layerRoutes = (settings: ServerSettings) =>
     layerMetricsRoute,
     HttpRouter.add("GET", "/", HttpServerResponse.redirect(DOCS_PATH, { status: 302 })),
     layerCors(settings),
+    layerRpcCallLimit(RPC_PATH),
     layerRouteProblems(ROUTES)
   )
 

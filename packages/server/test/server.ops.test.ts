@@ -83,6 +83,27 @@ describe("operations endpoints", () => {
     assert.strictEqual(rpc.status, 413)
   })
 
+  it("answers an RPC request of more than 50 calls with 413 before running any; 50 run", async () => {
+    const calls = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        JSON.stringify({ _tag: "Request", id: String(i), tag: "Me", payload: null, headers: [] })
+      ).join("\n")
+    const post = (body: string) =>
+      get("/rpc", {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/ndjson" },
+        body
+      })
+    const fifty = await post(`${calls(50)}\n\n`)
+    assert.strictEqual(fifty.status, 200)
+    const frames = (await fifty.text()).split("\n").filter((line) => line !== "")
+    assert.strictEqual(frames.filter((line) => (JSON.parse(line) as { _tag: string })._tag === "Exit").length, 50)
+    const tooMany = await post(calls(51))
+    assert.strictEqual(tooMany.status, 413)
+    assert.strictEqual(tooMany.headers.get("content-type"), "application/problem+json")
+    assert.match(((await tooMany.json()) as { detail: string }).detail, /at most 50 calls/u)
+  })
+
   it("keeps tokens and data out of caches and forbids MIME sniffing", async () => {
     const json = { "content-type": "application/json" }
     const auth = { authorization: `Bearer ${adminToken}` }
