@@ -1,6 +1,9 @@
+import { spawnSync } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { type AnalysisReport, analyzeStream } from "@adalqarau/core"
 import { generateDataset } from "@adalqarau/core/testing"
@@ -135,6 +138,21 @@ describe("JSONL fast path = general path", () => {
       for (const [label, options] of READERS) assertSame(yield* fast(dir, options), expected, label)
     })
   )
+
+  it("holds the lines it leaves to the decoder compactly: a million bad lines read within a 48 MB heap", () => {
+    // An object and a string per left-over line took some 50 times the file's bytes: 9 MB of bad lines did not fit
+    // in 100 MB of heap. The limit is the point: the same run with the old representation dies of it.
+    const dir = join(root, "bad-lines")
+    mkdirSync(dir)
+    writeFileSync(join(dir, "contracts.jsonl"), '{"id":1}\n'.repeat(1_000_000))
+    const child = spawnSync(
+      process.execPath,
+      ["--max-old-space-size=48", fileURLToPath(new URL("./support/analyzeFolderChild.ts", import.meta.url)), dir],
+      { encoding: "utf8" }
+    )
+    assert.strictEqual(child.status, 0, child.stderr.slice(-2000))
+    assert.deepStrictEqual(JSON.parse(child.stdout), { read: 1_000_000, accepted: 0, rejected: 1_000_000 })
+  }, 120_000)
 
   it.effect("rejects over-long lines with their byte count, as the general path does", () =>
     Effect.gen(function* () {

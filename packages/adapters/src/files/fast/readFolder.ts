@@ -18,7 +18,7 @@ import { jsonlFolderFiles } from "../JsonlFolderSource.ts"
 import { rowApplier } from "./applyRows.ts"
 import { inProcessRunner, type RangeRunner, workerRunner } from "./pool.ts"
 import { RangeReadError } from "./protocol.ts"
-import type { RangeResult, RangeTask } from "./readRange.ts"
+import { EVENT_INVALID_UTF8, EVENT_TEXT, eventText, type RangeResult, type RangeTask } from "./readRange.ts"
 
 export interface FastReadOptions {
   /** Reader threads; 0 reads on the calling thread. Default: the cores available, at most 4. */
@@ -137,18 +137,22 @@ const applyResult = (
   Effect.gen(function* () {
     let row = 0
     let items = result.rowCount
-    if (result.events.length > 0) {
+    const events = result.events
+    if (events.count > 0) {
       const decode = decodeJsonlLine(task.kind, task.path)
       const tooLong = longLineRejection(task.kind, task.path, task.maxLineBytes)
       const notUtf8 = invalidTextRejection(task.kind, task.path)
       const out: Array<SourceItem> = []
-      for (const event of result.events) {
-        apply(task.kind, result.rows, row, event.at)
-        row = event.at
+      for (let i = 0; i < events.count; i++) {
+        const at = events.at[i] as number
+        const line = lineOffset + (events.line[i] as number)
+        apply(task.kind, result.rows, row, at)
+        row = at
         out.length = 0
-        if (event.invalidUtf8 === true) notUtf8(event.text ?? "", lineOffset + event.line, out)
-        else if (event.text !== undefined) decode(event.text, lineOffset + event.line, out)
-        else tooLong(event.bytes ?? 0, lineOffset + event.line, out)
+        const kind = events.kind[i]
+        if (kind === EVENT_INVALID_UTF8) notUtf8(eventText(events, i), line, out)
+        else if (kind === EVENT_TEXT) decode(eventText(events, i), line, out)
+        else tooLong(events.tooLong[i] as number, line, out)
         for (const item of out) {
           items++
           if (item._tag === "Accepted") {

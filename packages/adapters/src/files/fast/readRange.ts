@@ -14,17 +14,26 @@ export interface RangeTask {
   readonly maxLineBytes: number
 }
 
+/** What a line left to the main thread is: text for the general decoder, not UTF-8, or too long to read. */
+export const EVENT_TEXT = 0
+export const EVENT_INVALID_UTF8 = 1
+export const EVENT_TOO_LONG = 2
+
 /**
- * A line the scanner left to the general decoder (`text`), a line that is not UTF-8 (`text` as decoding makes it,
- * `invalidUtf8`), or a line too long to read (`bytes`), placed among the rows: it comes before row `at`. `line` is
- * 1-based within the range.
+ * The lines of a range the scanner could not vouch for, placed among the rows: event `i` comes before row `at[i]`,
+ * is line `line[i]` (1-based within the range), of kind `kind[i]`; its bytes are `text[textStart[i],
+ * textStart[i + 1])` (none for a line too long, whose length is `tooLong[i]`). Columns, not an object and a string
+ * per line: a range of bad lines holds as many events as lines, and would otherwise take some 50 times its bytes
+ * (and as long again to clone between threads).
  */
-export interface LineEvent {
-  readonly at: number
-  readonly line: number
-  readonly text?: string
-  readonly invalidUtf8?: boolean
-  readonly bytes?: number
+export interface LineEvents {
+  readonly count: number
+  readonly at: Int32Array
+  readonly line: Int32Array
+  readonly kind: Uint8Array
+  readonly tooLong: Float64Array
+  readonly textStart: Int32Array
+  readonly text: Uint8Array
 }
 
 /** What reading a range gives: rows of `spec.slots` numbers, the lines in between, and how many lines it held. */
@@ -33,7 +42,85 @@ export interface RangeResult {
   readonly lines: number
   readonly rowCount: number
   readonly rows: Float64Array
-  readonly events: ReadonlyArray<LineEvent>
+  readonly events: LineEvents
+}
+
+/** The buffers a result owns, to be transferred to the main thread rather than copied. */
+export const transferablesOf = (result: RangeResult): Array<ArrayBuffer> => {
+  const e = result.events
+  return [result.rows, e.at, e.line, e.kind, e.tooLong, e.textStart, e.text].map((a) => a.buffer as ArrayBuffer)
+}
+
+/** The text of event `i`: its bytes as UTF-8 (a line that is not valid UTF-8 shows U+FFFD for its bad bytes). */
+export const eventText = (events: LineEvents, i: number): string =>
+  Buffer.from(events.text.buffer, events.text.byteOffset, events.text.length).toString(
+    "utf8",
+    events.textStart[i] as number,
+    events.textStart[i + 1] as number
+  )
+
+/** Grows the event columns as lines are left over. */
+class EventColumns {
+  count = 0
+  at = new Int32Array(64)
+  line = new Int32Array(64)
+  kind = new Uint8Array(64)
+  tooLong = new Float64Array(64)
+  textStart = new Int32Array(65)
+  text = new Uint8Array(4096)
+  private textEnd = 0
+
+  push(at: number, line: number, kind: number, tooLong: number, bytes?: Uint8Array, from = 0, to = 0): void {
+    const i = this.count
+    if (i + 1 >= this.at.length) this.growEvents()
+    const length = to - from
+    if (this.textEnd + length > this.text.length) {
+      const grown = new Uint8Array(Math.max(this.text.length * 2, this.textEnd + length))
+      grown.set(this.text.subarray(0, this.textEnd))
+      this.text = grown
+    }
+    if (bytes !== undefined && length > 0) this.text.set(bytes.subarray(from, to), this.textEnd)
+    this.at[i] = at
+    this.line[i] = line
+    this.kind[i] = kind
+    this.tooLong[i] = tooLong
+    this.textStart[i] = this.textEnd
+    this.textEnd += length
+    this.textStart[i + 1] = this.textEnd
+    this.count = i + 1
+  }
+
+  private growEvents(): void {
+    const n = this.at.length * 2
+    const grownI32 = (a: Int32Array, size: number) => {
+      const b = new Int32Array(size)
+      b.set(a)
+      return b
+    }
+    this.at = grownI32(this.at, n)
+    this.line = grownI32(this.line, n)
+    this.textStart = grownI32(this.textStart, n + 1)
+    const kind = new Uint8Array(n)
+    kind.set(this.kind)
+    this.kind = kind
+    const tooLong = new Float64Array(n)
+    tooLong.set(this.tooLong)
+    this.tooLong = tooLong
+  }
+
+  done(): LineEvents {
+    const n = this.count
+    // Copies cut to size: the result travels to the main thread and lives until applied.
+    return {
+      count: n,
+      at: this.at.slice(0, n),
+      line: this.line.slice(0, n),
+      kind: this.kind.slice(0, n),
+      tooLong: this.tooLong.slice(0, n),
+      textStart: this.textStart.slice(0, n + 1),
+      text: this.text.slice(0, this.textEnd)
+    }
+  }
 }
 
 const NEWLINE = 10
@@ -152,7 +239,7 @@ class RangeOutput {
   private rows: Float64Array
   private rowCount = 0
   private lines = 0
-  private readonly events: Array<LineEvent> = []
+  private readonly events = new EventColumns()
 
   constructor(scanner: LineScanner, maxLineBytes: number, spare: ArrayBuffer | undefined) {
     this.scanner = scanner
@@ -165,17 +252,12 @@ class RangeOutput {
     this.lines++
     // The limit counts the line's bytes as the streaming reader did: a carriage return in, the line feed out.
     if (to - from > this.maxLineBytes) {
-      this.events.push({ at: this.rowCount, line: this.lines, bytes: to - from })
+      this.events.push(this.rowCount, this.lines, EVENT_TOO_LONG, to - from)
       return
     }
     if (to > from && bytes[to - 1] === CARRIAGE_RETURN) to--
     if (!valid && !isUtf8(bytes.subarray(from, to))) {
-      this.events.push({
-        at: this.rowCount,
-        line: this.lines,
-        text: bytes.toString("utf8", from, to),
-        invalidUtf8: true
-      })
+      this.events.push(this.rowCount, this.lines, EVENT_INVALID_UTF8, 0, bytes, from, to)
       return
     }
     // A UTF-8 byte-order mark opens the file, not the record.
@@ -196,13 +278,13 @@ class RangeOutput {
       for (let k = 0; k < stride; k++) rows[offset++] = row[k] as number
       this.rowCount++
     } else if (verdict !== BLANK) {
-      this.events.push({ at: this.rowCount, line: this.lines, text: bytes.toString("utf8", from, to) })
+      this.events.push(this.rowCount, this.lines, EVENT_TEXT, 0, bytes, from, to)
     }
   }
 
   longLine(bytes: number): void {
     this.lines++
-    this.events.push({ at: this.rowCount, line: this.lines, bytes })
+    this.events.push(this.rowCount, this.lines, EVENT_TOO_LONG, bytes)
   }
 
   result(id: number): RangeResult {
@@ -211,7 +293,7 @@ class RangeOutput {
       lines: this.lines,
       rowCount: this.rowCount,
       rows: this.rows.subarray(0, this.rowCount * this.stride),
-      events: this.events
+      events: this.events.done()
     }
   }
 }

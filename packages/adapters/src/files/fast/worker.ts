@@ -1,11 +1,11 @@
 /**
- * A reader thread of the JSONL fast path: reads the ranges it is sent and posts back their rows (transferred,
- * not copied). It loads no effect and no core index — only the scanner and `@adalqarau/core/lexical` — so it
- * starts in milliseconds.
+ * A reader thread of the JSONL fast path: reads the ranges it is sent and posts back their rows and left-over
+ * lines (transferred, not copied). It loads no effect and no core index — only the scanner and
+ * `@adalqarau/core/lexical` — so it starts in milliseconds.
  */
 import { parentPort } from "node:worker_threads"
 import type { WorkerReply, WorkerRequest } from "./protocol.ts"
-import { RangeReader } from "./readRange.ts"
+import { RangeReader, transferablesOf } from "./readRange.ts"
 
 const port = parentPort
 if (port === null) throw new Error("the JSONL reader worker must run in a worker thread")
@@ -24,5 +24,5 @@ port.on("message", ({ task, spare }: WorkerRequest) => {
       ...(code === undefined ? {} : { code })
     }
   }
-  port.postMessage(reply, reply.ok ? [reply.result.rows.buffer as ArrayBuffer] : [])
+  port.postMessage(reply, reply.ok ? transferablesOf(reply.result) : [])
 })
