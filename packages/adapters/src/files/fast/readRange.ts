@@ -34,7 +34,12 @@ export interface LineEvents {
   readonly tooLong: Float64Array
   readonly textStart: Int32Array
   readonly text: Uint8Array
+  /** The text of lines longer than `LONG_TEXT` bytes, by event: decoded once in the reader (none in `text`). */
+  readonly longTexts: ReadonlyMap<number, string>
 }
+
+/** Lines left over that are longer than this travel as strings: few, and large enough to make a copy count. */
+const LONG_TEXT = 64 << 10
 
 /** What reading a range gives: rows of `spec.slots` numbers, the lines in between, and how many lines it held. */
 export interface RangeResult {
@@ -53,6 +58,7 @@ export const transferablesOf = (result: RangeResult): Array<ArrayBuffer> => {
 
 /** The text of event `i`: its bytes as UTF-8 (a line that is not valid UTF-8 shows U+FFFD for its bad bytes). */
 export const eventText = (events: LineEvents, i: number): string =>
+  events.longTexts.get(i) ??
   Buffer.from(events.text.buffer, events.text.byteOffset, events.text.length).toString(
     "utf8",
     events.textStart[i] as number,
@@ -68,11 +74,17 @@ class EventColumns {
   tooLong = new Float64Array(64)
   textStart = new Int32Array(65)
   text = new Uint8Array(4096)
+  readonly longTexts = new Map<number, string>()
   private textEnd = 0
 
-  push(at: number, line: number, kind: number, tooLong: number, bytes?: Uint8Array, from = 0, to = 0): void {
+  push(at: number, line: number, kind: number, tooLong: number, bytes?: Buffer, from = 0, to = 0): void {
     const i = this.count
     if (i + 1 >= this.at.length) this.growEvents()
+    if (bytes !== undefined && to - from > LONG_TEXT) {
+      // Decoded here, once: kept as bytes it would be copied into the columns and decoded again on the other side.
+      this.longTexts.set(i, bytes.toString("utf8", from, to))
+      to = from
+    }
     const length = to - from
     if (this.textEnd + length > this.text.length) {
       const grown = new Uint8Array(Math.max(this.text.length * 2, this.textEnd + length))
@@ -108,17 +120,18 @@ class EventColumns {
     this.tooLong = tooLong
   }
 
+  /** Views, not copies: the columns belong to this range alone. */
   done(): LineEvents {
     const n = this.count
-    // Copies cut to size: the result travels to the main thread and lives until applied.
     return {
       count: n,
-      at: this.at.slice(0, n),
-      line: this.line.slice(0, n),
-      kind: this.kind.slice(0, n),
-      tooLong: this.tooLong.slice(0, n),
-      textStart: this.textStart.slice(0, n + 1),
-      text: this.text.slice(0, this.textEnd)
+      at: this.at.subarray(0, n),
+      line: this.line.subarray(0, n),
+      kind: this.kind.subarray(0, n),
+      tooLong: this.tooLong.subarray(0, n),
+      textStart: this.textStart.subarray(0, n + 1),
+      text: this.text.subarray(0, this.textEnd),
+      longTexts: this.longTexts
     }
   }
 }
