@@ -173,6 +173,30 @@ describe("JSONL fast path = general path", () => {
     })
   )
 
+  it.effect("reads long lines it leaves to the decoder (over 64 KiB: passed on as text) as the general path does", () =>
+    Effect.gen(function* () {
+      const dir = join(root, "long-left-over")
+      yield* Effect.promise(() => mkdir(dir, { recursive: true }))
+      // Nested values are left to the decoder: one accepted with a 200 KiB text, one rejected, one not UTF-8.
+      const nested = { ...contract(61), description_ru: "ы".repeat(100_000), extra: { nested: [1, 2] } }
+      const bad = { ...contract(62), crdate: `${"x".repeat(80_000)}` }
+      yield* Effect.promise(() =>
+        writeFile(
+          join(dir, "contracts.jsonl"),
+          Buffer.concat([
+            Buffer.from(`${[JSON.stringify(contract(60)), JSON.stringify(nested), JSON.stringify(bad)].join("\n")}\n`),
+            Buffer.from(`{"id":63,"description_ru":"${"a".repeat(70_000)}\xff"}\n`, "latin1"),
+            Buffer.from(`${JSON.stringify(contract(64))}\n`)
+          ])
+        )
+      )
+      const expected = yield* general(dir)
+      assert.strictEqual(expected.report.input.total.accepted, 3)
+      assert.strictEqual(expected.rejections.length, 2)
+      for (const [label, options] of READERS) assertSame(yield* fast(dir, options), expected, label)
+    })
+  )
+
   it.effect("on random contract lines (property)", () =>
     Effect.gen(function* () {
       const dir = join(root, "random")
