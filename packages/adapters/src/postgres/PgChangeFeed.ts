@@ -50,7 +50,10 @@ export const makePgChangeFeed = (options: PgChangeFeedOptions = {}) =>
     let echoed = 0
 
     const onPayload = (payload: string): void => {
-      if (!payload.startsWith(HEARTBEAT)) return announcePayload(heard, payload)
+      if (!payload.startsWith(HEARTBEAT)) {
+        announcePayload(heard, payload)
+        return
+      }
       const [feed, n] = payload.slice(HEARTBEAT.length).split(":")
       if (feed === feedId) echoed = Math.max(echoed, Number(n))
     }
