@@ -19,12 +19,13 @@ import {
   type RefBookEntry,
   type Subject,
   type Tiyn,
-  type UnitId
+  type UnitId,
+  textFilterProblem
 } from "@adalqarau/core"
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { upsertRecords } from "./upsert.ts"
-import { bool, epochMs, instantText, num, numOrNull, pgArray, str, strOrNull, textProblem } from "./values.ts"
+import { bool, epochMs, instantText, num, numOrNull, pgArray, str, strOrNull } from "./values.ts"
 
 type Row = Record<string, unknown>
 
@@ -189,7 +190,7 @@ export const makePgContractStore = Effect.gen(function* () {
       const q = yield* Schema.decodeUnknownEffect(ContractQuery)(query).pipe(
         Effect.mapError((e) => invalid("search", e))
       )
-      const problem = textProblem([q.number])
+      const problem = textFilterProblem([q.number])
       if (problem !== undefined) return yield* invalid("search", { message: problem })
       const clauses = [
         q.customerBin === undefined ? undefined : sql`c.customer_bin = ${q.customerBin}`,

@@ -8,11 +8,12 @@ import {
   FindingStore,
   FindingStoreError,
   type Instant,
-  type RegionCode
+  type RegionCode,
+  textFilterProblem
 } from "@adalqarau/core"
 import { Effect, Layer, Schema } from "effect"
 import { SqlClient, type Statement } from "effect/sql"
-import { epochMs, instantText, num, numOrNull, pgArray, str, strOrNull, stringRecord, textProblem } from "./values.ts"
+import { epochMs, instantText, num, numOrNull, pgArray, str, strOrNull, stringRecord } from "./values.ts"
 
 type Row = Record<string, unknown>
 
@@ -76,9 +77,11 @@ export const filterClauses = (sql: SqlClient.SqlClient, f: FindingFilter): Array
 const CHUNK = 5_000
 
 /** Writes findings with one statement per chunk; a key already present is overwritten, as the memory store does. */
-export const insertFindings = (findings: ReadonlyArray<Finding>, runId: number | null) =>
+export const insertFindings = (given: ReadonlyArray<Finding>, runId: number | null) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // A key given twice: the later finding wins, as in the memory store. One statement cannot update a row twice.
+    const findings = [...new Map(given.map((f) => [f.key, f] as const)).values()]
     for (let start = 0; start < findings.length; start += CHUNK) {
       const chunk = findings.slice(start, start + CHUNK)
       const col = <A>(f: (x: Finding) => A) => chunk.map(f)
@@ -113,7 +116,7 @@ const checkTexts = <A extends FindingFilter & { readonly afterKey?: string | und
   operation: string,
   value: A
 ) => {
-  const problem = textProblem([...(value.indicators ?? []), value.afterKey, value.measure?.name])
+  const problem = textFilterProblem([...(value.indicators ?? []), value.afterKey, value.measure?.name])
   return problem === undefined ? Effect.succeed(value) : Effect.fail(invalid(operation, { message: problem }))
 }
 

@@ -125,10 +125,3 @@ export const stringRecord = (value: unknown): Record<string, string> => {
   for (const [k, v] of Object.entries(parsed)) out[k] = str(v)
   return out
 }
-
-/**
- * Why a text filter cannot be sent to PostgreSQL, or undefined when it can: text values there cannot hold NUL
- * characters, and the server would answer a bound parameter holding one with an encoding error.
- */
-export const textProblem = (values: ReadonlyArray<string | undefined>): string | undefined =>
-  values.some((v) => v?.includes("\u0000") === true) ? "text filters must not contain NUL characters" : undefined

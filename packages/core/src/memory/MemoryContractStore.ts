@@ -20,6 +20,7 @@ import {
   supersedesByDate,
   type UpsertCounts
 } from "../ports/ContractStore.ts"
+import { textFilterProblem } from "../ports/textFilters.ts"
 
 const sameRecord = (a: object, b: object): boolean => {
   const ra = a as Record<string, unknown>
@@ -179,6 +180,12 @@ export const makeMemoryContractStore = Effect.sync(() => {
       // Checked as the SQL store checks it, so that tests on this store meet the errors production meets.
       Schema.decodeUnknownEffect(ContractQuery)(input).pipe(
         Effect.mapError((e) => new ContractStoreError({ operation: "search", message: `invalid query: ${e.message}` })),
+        Effect.flatMap((query) => {
+          const problem = textFilterProblem([query.number])
+          return problem === undefined
+            ? Effect.succeed(query)
+            : Effect.fail(new ContractStoreError({ operation: "search", message: `invalid query: ${problem}` }))
+        }),
         Effect.map((query) =>
           [...t.contracts.values()]
             .filter((c) => matches(query, c))

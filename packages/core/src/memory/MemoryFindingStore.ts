@@ -8,6 +8,8 @@ import {
   FindingStoreError,
   type MeasureRange
 } from "../ports/FindingStore.ts"
+import { textFilterProblem } from "../ports/textFilters.ts"
+import { compareCodePoints } from "./codePointOrder.ts"
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/u
 
@@ -35,9 +37,16 @@ export const findingMatches = (f: FindingFilter, x: Finding): boolean =>
  * A query checked as the SQL store checks it (limits, BINs, decimal bounds), so that tests on this store meet the
  * errors production meets: a typed `FindingStoreError`, never a defect from a bound that is no decimal.
  */
-const checked = <A>(operation: string, schema: Schema.Codec<A, unknown>, input: unknown) =>
+const checked = <A extends FindingFilter>(operation: string, schema: Schema.Codec<A, unknown>, input: unknown) =>
   Schema.decodeUnknownEffect(schema)(input).pipe(
-    Effect.mapError((e) => new FindingStoreError({ operation, message: `invalid ${operation}: ${e.message}` }))
+    Effect.mapError((e) => new FindingStoreError({ operation, message: `invalid ${operation}: ${e.message}` })),
+    Effect.flatMap((value) => {
+      const afterKey = "afterKey" in value && typeof value.afterKey === "string" ? value.afterKey : undefined
+      const problem = textFilterProblem([...(value.indicators ?? []), afterKey, value.measure?.name])
+      return problem === undefined
+        ? Effect.succeed(value)
+        : Effect.fail(new FindingStoreError({ operation, message: `invalid ${operation}: ${problem}` }))
+    })
   )
 
 /** A FindingStore in process memory: findings keyed by their key, pages in key order. */
@@ -46,7 +55,7 @@ export const makeMemoryFindingStore = Effect.sync(() => {
   let sorted: ReadonlyArray<Finding> | undefined
 
   const inOrder = (): ReadonlyArray<Finding> => {
-    sorted ??= [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    sorted ??= [...byKey.values()].sort((a, b) => compareCodePoints(a.key, b.key))
     return sorted
   }
 
@@ -63,7 +72,7 @@ export const makeMemoryFindingStore = Effect.sync(() => {
         const page: Array<Finding> = []
         let more = false
         for (const f of inOrder()) {
-          if (q.afterKey !== undefined && f.key <= q.afterKey) continue
+          if (q.afterKey !== undefined && compareCodePoints(f.key, q.afterKey) <= 0) continue
           if (!findingMatches(q, f)) continue
           if (page.length === q.limit) {
             more = true
@@ -86,9 +95,7 @@ export const makeMemoryFindingStore = Effect.sync(() => {
         return [...counts.values()].sort((a, b) =>
           a.indicator === b.indicator
             ? String(a.region).localeCompare(String(b.region))
-            : a.indicator < b.indicator
-              ? -1
-              : 1
+            : compareCodePoints(a.indicator, b.indicator)
         )
       })
   })

@@ -1,0 +1,91 @@
+/**
+ * The in-memory stores stand in for the SQL ones in other teams' tests, so where inputs are unusual they must
+ * answer as the SQL stores do: keys in code-point order (PostgreSQL's "C" collation), a key given twice in one
+ * replace (the later wins), and NUL in a text filter (the same typed error).
+ */
+import {
+  type ContractId,
+  ContractStore,
+  type Finding,
+  FindingStore,
+  type Instant,
+  type RegionCode
+} from "@adalqarau/core"
+import { layerMemoryContractStore, layerMemoryFindingStore } from "@adalqarau/core/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { layerStorage } from "../src/postgres/Database.ts"
+import { backends } from "./support/databases.ts"
+
+const finding = (indicator: string, key: string, region: string | null = "71"): Finding => ({
+  indicator,
+  key,
+  subject: { _tag: "contract", contractId: 1 as ContractId },
+  customerBin: "000000100106" as Finding["customerBin"],
+  supplierBin: "000000200102" as Finding["supplierBin"],
+  region: region as RegionCode | null,
+  date: Date.UTC(2024, 2, 1) as Instant,
+  measures: { days: "1" },
+  thresholds: { max_days: "5" },
+  explanation: { ru: "-", en: "-" }
+})
+
+/** What a store answers to the unusual inputs, as plain data to compare. */
+const answers = Effect.gen(function* () {
+  const findings = yield* FindingStore
+  const contracts = yield* ContractStore
+  // Beyond U+FFFF (a surrogate pair in UTF-16) against U+FFFD, U+FF21 and ASCII; one key given twice.
+  yield* findings.replace(
+    ["x", "😀", "Ａ"],
+    [
+      finding("x", "x:\u{10000}"),
+      finding("x", "x:\uFFFD"),
+      finding("x", "x:a", "75"),
+      finding("x", "x:Ａ"),
+      finding("x", "x:a", "79"),
+      finding("😀", "😀:1"),
+      finding("Ａ", "Ａ:1")
+    ]
+  )
+  const pages: Array<ReadonlyArray<string>> = []
+  let afterKey: string | undefined
+  for (;;) {
+    const page = yield* findings.query({ limit: 2, ...(afterKey === undefined ? {} : { afterKey }) })
+    pages.push(page.findings.map((f) => `${f.key}@${f.region}`))
+    if (page.nextKey === null) break
+    afterKey = page.nextKey
+  }
+  const counts = (yield* findings.counts({})).map((c) => `${c.indicator}@${c.region}=${c.count}`)
+  const failures = yield* Effect.all([
+    Effect.flip(findings.query({ limit: 5, afterKey: "x:\u0000" })),
+    Effect.flip(findings.counts({ indicators: ["x\u0000"] })),
+    Effect.flip(contracts.search({ limit: 5, number: "N1\u0000" }))
+  ])
+  return { pages, counts, failures: failures.map((e) => `${e._tag}: ${e.message}`) }
+})
+
+describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
+  for (const backend of backends()) {
+    it.effect(`keys in code-point order, a key given twice, NUL in filters (${backend.name})`, () =>
+      Effect.gen(function* () {
+        const sql = yield* answers.pipe(Effect.provide(layerStorage(backend.layer())))
+        const inMemory = yield* answers.pipe(
+          Effect.provide(layerMemoryFindingStore),
+          Effect.provide(layerMemoryContractStore)
+        )
+        assert.deepStrictEqual(inMemory, sql)
+        assert.deepStrictEqual(sql.pages, [
+          ["x:a@79", "x:Ａ@71"],
+          ["x:\uFFFD@71", "x:\u{10000}@71"],
+          ["Ａ:1@71", "😀:1@71"]
+        ])
+        assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
+        assert.deepStrictEqual(sql.failures, [
+          "FindingStoreError: invalid query: text filters must not contain NUL characters",
+          "FindingStoreError: invalid counts: text filters must not contain NUL characters",
+          "ContractStoreError: invalid query: text filters must not contain NUL characters"
+        ])
+      })
+    )
+  }
+})
