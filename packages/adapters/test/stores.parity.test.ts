@@ -1,7 +1,8 @@
 /**
  * The in-memory stores stand in for the SQL ones in other teams' tests, so where inputs are unusual they must
  * answer as the SQL stores do: keys in code-point order (PostgreSQL's "C" collation), a key given twice in one
- * replace (the later wins), and NUL in a text filter or an instant past year 9999 (the same typed error).
+ * replace (the later wins), NUL in a text filter or an instant past year 9999 (the same typed error), ids no
+ * contract can have (nothing found) and a negative limit (nothing listed).
  */
 import {
   type ContractId,
@@ -9,11 +10,13 @@ import {
   type Finding,
   FindingStore,
   type Instant,
-  type RegionCode
+  type RegionCode,
+  type Username,
+  UserStore
 } from "@adalqarau/core"
-import { layerMemoryContractStore, layerMemoryFindingStore } from "@adalqarau/core/testing"
+import { layerMemoryContractStore, layerMemoryFindingStore, layerMemoryUserStore } from "@adalqarau/core/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { layerStorage } from "../src/postgres/Database.ts"
 import { backends } from "./support/databases.ts"
 
@@ -64,17 +67,41 @@ const answers = Effect.gen(function* () {
     Effect.flip(findings.query({ limit: 5, dateFrom: 9e15 as Instant })),
     Effect.flip(contracts.search({ limit: 5, signedFrom: 9e15 as Instant }))
   ])
-  return { pages, counts, failures: failures.map((e) => `${e._tag}: ${e.message}`) }
+  // Ids no stored contract can have find nothing; a negative limit lists nothing.
+  const missing = [
+    Option.isNone(yield* contracts.getContract(1.5 as ContractId)),
+    Option.isNone(yield* contracts.getChain(Number.NaN as ContractId))
+  ]
+  const users = yield* UserStore
+  for (const username of ["ann", "bob", "cem"]) {
+    yield* users.create({
+      username: username as Username,
+      displayName: username,
+      roles: ["viewer"],
+      regions: [],
+      passwordHash: "h",
+      at: Date.UTC(2025, 0, 1) as Instant
+    })
+  }
+  const listed = (yield* users.list({ limit: -1 })).map((u) => u.username)
+  return {
+    pages,
+    counts,
+    failures: failures.map((e) => `${e._tag}: ${e.message}`),
+    missing,
+    listed
+  }
 })
 
 describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
   for (const backend of backends()) {
-    it.effect(`keys in code-point order, a key given twice, NUL in filters (${backend.name})`, () =>
+    it.effect(`keys in code-point order, a key given twice, NUL, far instants, odd ids, negative limits (${backend.name})`, () =>
       Effect.gen(function* () {
         const sql = yield* answers.pipe(Effect.provide(layerStorage(backend.layer())))
         const inMemory = yield* answers.pipe(
           Effect.provide(layerMemoryFindingStore),
-          Effect.provide(layerMemoryContractStore)
+          Effect.provide(layerMemoryContractStore),
+          Effect.provide(layerMemoryUserStore)
         )
         assert.deepStrictEqual(inMemory, sql)
         assert.deepStrictEqual(sql.pages, [
@@ -82,6 +109,8 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
           ["x:\uFFFD@71", "x:\u{10000}@71"],
           ["Ａ:1@71", "😀:1@71"]
         ])
+        assert.deepStrictEqual(sql.missing, [true, true])
+        assert.deepStrictEqual(sql.listed, [])
         assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
         assert.deepStrictEqual(sql.failures, [
           "FindingStoreError: invalid query: text filters must not contain NUL characters",

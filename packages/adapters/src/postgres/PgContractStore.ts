@@ -149,6 +149,9 @@ export const makePgContractStore = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const select = sql.literal(CONTRACT_SELECT)
 
+  /** An id no stored contract can have (fractional, NaN, past 2^53) finds nothing, as in the memory store. */
+  const storableId = (id: number): boolean => Number.isSafeInteger(id)
+
   /** The caller's regional scope as a condition on `c` (its customer's region), evaluated by the database. */
   const inRegions = (regions: ReadonlyArray<RegionCode> | undefined) =>
     regions === undefined
@@ -156,7 +159,12 @@ export const makePgContractStore = Effect.gen(function* () {
       : sql`EXISTS (SELECT 1 FROM subject s WHERE s.bin = c.customer_bin AND s.region = ANY(${pgArray(regions)}::text[]))`
 
   const getContract = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
-    // The stored partition (an InitPlan) prunes the lookup to one partition's primary key at executor start.
+    !storableId(id)
+      ? Effect.succeed(Option.none<Contract>())
+      : getStoredContract(id, regions)
+
+  // The stored partition (an InitPlan) prunes the lookup to one partition's primary key at executor start.
+  const getStoredContract = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
     sql<Row>`
       SELECT ${select} FROM contract c
       WHERE c.id = ${id} AND c.fin_part = (SELECT k.fin_part FROM contract_chain k WHERE k.contract_id = ${id})
@@ -172,6 +180,7 @@ export const makePgContractStore = Effect.gen(function* () {
 
   const getChain = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
     Effect.gen(function* () {
+      if (!storableId(id)) return Option.none()
       // The version asked for must be in scope, as for getContract; its chain comes with it.
       const keys = yield* sql<{ chain_key: unknown }>`
         SELECT cc.chain_key FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part

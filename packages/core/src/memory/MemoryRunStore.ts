@@ -44,7 +44,8 @@ export const makeMemoryRunStore = Effect.sync(() => {
         [...byId.values()]
           .filter((r) => query.beforeId === undefined || r.id < query.beforeId)
           .sort((a, b) => b.id - a.id)
-          .slice(0, query.limit)
+          // A negative limit lists nothing, as the SQL store's does (slice would drop from the end).
+          .slice(0, Math.max(0, query.limit))
       ),
     failUnfinished: (at, message) =>
       Effect.sync(() => {

@@ -55,7 +55,8 @@ export const makeMemoryUserStore = Effect.sync(() => {
         [...byId.values()]
           .filter((u) => query.afterUsername === undefined || u.username > query.afterUsername)
           .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
-          .slice(0, query.limit)
+          // A negative limit lists nothing, as the SQL store's does (slice would drop from the end).
+          .slice(0, Math.max(0, query.limit))
           .map(publicView)
       ),
     // One synchronous step, so no other fiber's update can come between the admin check and the write.
