@@ -95,31 +95,33 @@ const answers = Effect.gen(function* () {
 
 describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
   for (const backend of backends()) {
-    it.effect(`keys in code-point order, a key given twice, NUL, far instants, odd ids, negative limits (${backend.name})`, () =>
-      Effect.gen(function* () {
-        const sql = yield* answers.pipe(Effect.provide(layerStorage(backend.layer())))
-        const inMemory = yield* answers.pipe(
-          Effect.provide(layerMemoryFindingStore),
-          Effect.provide(layerMemoryContractStore),
-          Effect.provide(layerMemoryUserStore)
-        )
-        assert.deepStrictEqual(inMemory, sql)
-        assert.deepStrictEqual(sql.pages, [
-          ["x:a@79", "x:Ａ@71"],
-          ["x:\uFFFD@71", "x:\u{10000}@71"],
-          ["Ａ:1@71", "😀:1@71"]
-        ])
-        assert.deepStrictEqual(sql.missing, [true, true])
-        assert.deepStrictEqual(sql.listed, [])
-        assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
-        assert.deepStrictEqual(sql.failures, [
-          "FindingStoreError: invalid query: text filters must not contain NUL characters",
-          "FindingStoreError: invalid counts: text filters must not contain NUL characters",
-          "ContractStoreError: invalid query: text filters must not contain NUL characters",
-          'FindingStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["dateFrom"]',
-          'ContractStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["signedFrom"]'
-        ])
-      })
+    it.effect(
+      `keys in code-point order, a key given twice, NUL, far instants, odd ids, negative limits (${backend.name})`,
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* answers.pipe(Effect.provide(layerStorage(backend.layer())))
+          const inMemory = yield* answers.pipe(
+            Effect.provide(layerMemoryFindingStore),
+            Effect.provide(layerMemoryContractStore),
+            Effect.provide(layerMemoryUserStore)
+          )
+          assert.deepStrictEqual(inMemory, sql)
+          assert.deepStrictEqual(sql.pages, [
+            ["x:a@79", "x:Ａ@71"],
+            ["x:\uFFFD@71", "x:\u{10000}@71"],
+            ["Ａ:1@71", "😀:1@71"]
+          ])
+          assert.deepStrictEqual(sql.missing, [true, true])
+          assert.deepStrictEqual(sql.listed, [])
+          assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
+          assert.deepStrictEqual(sql.failures, [
+            "FindingStoreError: invalid query: text filters must not contain NUL characters",
+            "FindingStoreError: invalid counts: text filters must not contain NUL characters",
+            "ContractStoreError: invalid query: text filters must not contain NUL characters",
+            'FindingStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["dateFrom"]',
+            'ContractStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["signedFrom"]'
+          ])
+        })
     )
   }
 })

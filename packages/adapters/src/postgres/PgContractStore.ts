@@ -159,9 +159,7 @@ export const makePgContractStore = Effect.gen(function* () {
       : sql`EXISTS (SELECT 1 FROM subject s WHERE s.bin = c.customer_bin AND s.region = ANY(${pgArray(regions)}::text[]))`
 
   const getContract = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
-    !storableId(id)
-      ? Effect.succeed(Option.none<Contract>())
-      : getStoredContract(id, regions)
+    !storableId(id) ? Effect.succeed(Option.none<Contract>()) : getStoredContract(id, regions)
 
   // The stored partition (an InitPlan) prunes the lookup to one partition's primary key at executor start.
   const getStoredContract = (id: ContractId, regions?: ReadonlyArray<RegionCode>) =>
