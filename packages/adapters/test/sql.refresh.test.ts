@@ -101,6 +101,17 @@ for (const backend of backends()) {
           assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expectedKept.findings))
           assert.deepStrictEqual(kept.stats, expectedKept.stats)
           assert.notDeepEqual(kept.stats, (yield* memoryResult([records])).stats, "the defaults would differ")
+
+          // A last run recorded before migration 0020 (no params_input): its resolved parameters are read back.
+          yield* sql`UPDATE indicator_run SET params_input = NULL`
+          const later = changeAboutOnePercent(records, SEED + 5)
+          yield* importer.importSource(Stream.fromIterable(later))
+          records = [...records, ...acceptedRecords(later)]
+          const upgraded = yield* engine.refresh()
+          assert.strictEqual(upgraded.mode, "refresh", "the same parameters: still incremental")
+          const expectedUpgraded = yield* memoryResult([records], params)
+          assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expectedUpgraded.findings))
+          assert.deepStrictEqual(upgraded.stats, expectedUpgraded.stats)
         }).pipe(Effect.provide(layerStorage(backend.layer()))),
       120_000
     )

@@ -69,6 +69,23 @@ interface Plan {
   readonly key: string
 }
 
+/** A plan's key (`indicator_run.params`) as params.json input that resolves to the same plan. */
+const inputOfPlanKey = (key: string): unknown => {
+  try {
+    const parsed = JSON.parse(key) as {
+      readonly filters: unknown
+      readonly indicators: ReadonlyArray<[string, unknown]>
+    }
+    return {
+      filters: parsed.filters,
+      indicators: Object.fromEntries(parsed.indicators),
+      only: parsed.indicators.map(([code]) => code)
+    }
+  } catch {
+    return undefined
+  }
+}
+
 const planOf = (input: unknown, resolved: ResolvedParams): Effect.Effect<Plan, IndicatorEngineError> => {
   const indicators: Array<{ code: StandardCode; params: unknown }> = []
   for (const { indicator, params } of resolved.indicators) {
@@ -420,14 +437,24 @@ export const makeSqlIndicatorEngine = (
         return yield* finishRun(runId, startedAt, "refresh", plan, groups, total)
       })
 
-    /** The parameters the last run was asked for; the defaults ({}) when there is none, or it predates 0020. */
-    const lastInput = Effect.map(
-      sql<{ input: string | null }>`SELECT params_input::text AS input FROM indicator_run ORDER BY id DESC LIMIT 1`,
-      (rows): unknown => {
-        const input = rows[0]?.input
-        return input === null || input === undefined ? {} : JSON.parse(input)
-      }
-    ).pipe(Effect.mapError(engineError("reading the last run's parameters")))
+    /**
+     * The parameters the last run was asked for; the defaults ({}) when there is none. A run recorded before
+     * migration 0020 kept only its resolved parameters (`params`, the plan's key): they are read back as params.json
+     * input (its filters, each indicator's parameters, and those indicators `only`), so that the first refresh after
+     * an upgrade keeps custom thresholds too. What does not read back takes the defaults, with a warning.
+     */
+    const lastInput = Effect.gen(function* () {
+      const rows = yield* sql<{ input: string | null; params: string }>`
+        SELECT params_input::text AS input, params FROM indicator_run ORDER BY id DESC LIMIT 1`
+      const last = rows[0]
+      if (last === undefined) return {}
+      if (last.input !== null) return JSON.parse(last.input) as unknown
+      const input = inputOfPlanKey(last.params)
+      const usable = yield* Effect.match(registry.resolve(input), { onSuccess: () => true, onFailure: () => false })
+      if (usable) return input
+      yield* Effect.logWarning("the last run's parameters could not be read back: this refresh takes the defaults")
+      return {}
+    }).pipe(Effect.mapError(engineError("reading the last run's parameters")))
 
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {
