@@ -193,6 +193,33 @@ describe("database commands", () => {
     )
   }, 120_000)
 
+  it("a database it cannot use is named with the server's reason, not the driver's generic one", async () => {
+    const adminUrl = pgAdminUrl()
+    const url = new URL(adminUrl ?? "postgres://postgres@127.0.0.1:1/postgres")
+    // A database that does not exist on the test cluster; without one, a port where nothing listens.
+    if (adminUrl === undefined) url.port = "1"
+    else url.pathname = "/adalqarau_no_such_database"
+    const failure = await Effect.runPromiseExit(
+      runFindings({ indicators: [], regions: [], limit: 10, json: true }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            ConfigProvider.layer(ConfigProvider.fromEnv({ env: { DATABASE_URL: url.href } })),
+            Stdio.layerTest({})
+          )
+        )
+      )
+    )
+    assert.isTrue(Exit.isFailure(failure))
+    const message = String(Exit.isFailure(failure) ? failure.cause.reasons.find((r) => r._tag === "Fail")?.error : "")
+    assert.notInclude(message, "PgConnection: Failed to connect")
+    assert.match(
+      message,
+      adminUrl === undefined
+        ? /ECONNREFUSED/u
+        : /database "adalqarau_no_such_database" does not exist \(SQLSTATE 3D000\)/u
+    )
+  })
+
   it("findings validates every filter before reading, and exports to a file", async () => {
     assert.strictEqual(
       (await fails(runFindings({ indicators: [], regions: [], customer: "123", limit: 5, json: true }))).exitCode,

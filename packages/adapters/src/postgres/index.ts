@@ -55,3 +55,4 @@ export {
   makePgSessionStore,
   makePgUserStore
 } from "./accounts/index.ts"
+export { sqlErrorText } from "./sqlErrorText.ts"

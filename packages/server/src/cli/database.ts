@@ -1,4 +1,5 @@
 import { DataDirConfig, DatabaseLive, pgliteDirOf } from "@adalqarau/adapters/pglite"
+import { sqlErrorText } from "@adalqarau/adapters/postgres"
 import { Config, Effect, type Layer, Option, Redacted } from "effect"
 import { type CliFailure, runFailure } from "./CliFailure.ts"
 
@@ -25,8 +26,10 @@ export const withDatabase = <A>(effect: Effect.Effect<A, CliFailure, DatabaseSer
     const where = yield* describeDatabase
     return yield* effect.pipe(
       Effect.provide(DatabaseLive),
+      // The driver's own message is generic ("PgConnection: Failed to connect"); the cause says what to fix
+      // (a refused port, a wrong password, a missing database, a permission).
       Effect.catch((error) =>
-        Effect.fail(error._tag === "CliFailure" ? error : runFailure(`${where}: ${error.message}`))
+        Effect.fail(error._tag === "CliFailure" ? error : runFailure(`${where}: ${sqlErrorText(error)}`))
       )
     )
   })
