@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { FindingStore, UserStore, type Username } from "@adalqarau/core"
+import { ContractStore, FindingStore, UserStore, type Username } from "@adalqarau/core"
 import { ConfigProvider, Effect, Exit, Layer, Option, Scope, Stdio } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
@@ -259,6 +259,46 @@ describe("database commands", () => {
     )
     assert.strictEqual(taken.exitCode, EXIT_USAGE)
     assert.include(taken.message, "taken")
+  }, 120_000)
+
+  it("serve checks its settings before it writes: a bad one leaves an empty database empty", async () => {
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "serve-settings-data") }
+    const adminUrl = pgAdminUrl()
+    const scope = Effect.runSync(Scope.make())
+    if (adminUrl !== undefined) {
+      local.DATABASE_URL = await Effect.runPromise(Scope.provide(scope)(pgTestDatabaseUrl(adminUrl)))
+    }
+    const provideEnv = (extra: Record<string, string>) =>
+      Effect.provide(
+        Layer.mergeAll(
+          ConfigProvider.layer(ConfigProvider.fromEnv({ env: { ...local, ...extra } })),
+          Stdio.layerTest({})
+        )
+      )
+    try {
+      for (const [name, value] of [
+        ["PORT", "8o8o"],
+        ["JWT_SECRET", "short"],
+        ["TRUSTED_PROXIES", "everyone"]
+      ] as const) {
+        const failure = await Effect.runPromiseExit(runServe({ demoContracts: 50 }).pipe(provideEnv({ [name]: value })))
+        const error = Exit.isFailure(failure) ? failure.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+        assert.instanceOf(error, CliFailure)
+        assert.include(error.message, `at ["${name}"]`)
+      }
+      const written = await Effect.runPromise(
+        withDatabase(
+          Effect.gen(function* () {
+            const contracts = (yield* (yield* ContractStore).count).contract
+            const users = (yield* (yield* UserStore).list({ limit: 10 })).length
+            return { contracts, users }
+          }).pipe(Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: 1 })))
+        ).pipe(provideEnv({}))
+      )
+      assert.deepStrictEqual(written, { contracts: 0, users: 0 })
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
   }, 120_000)
 
   it("serve on a port already in use fails with the listener's reason", async () => {

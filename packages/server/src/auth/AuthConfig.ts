@@ -1,4 +1,4 @@
-import { Config, Context, Duration, Layer, Option, type Redacted, Schema } from "effect"
+import { Config, Context, Duration, Layer, Option, Redacted, Schema } from "effect"
 
 /** Authentication settings, from the environment (see docs/server.md). */
 export interface AuthSettings {
@@ -22,12 +22,26 @@ export const defaultAuthSettings: AuthSettings = {
   loginWindow: Duration.minutes(15)
 }
 
+/** The shortest HS256 key accepted, in bytes of UTF-8. */
+export const MIN_SECRET_BYTES = 32
+
+/** Checked when the setting is read, before the server writes anything (a demo load, the first admin). */
+const Secret = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    text.trim().length === 0
+      ? "must not be blank"
+      : new TextEncoder().encode(text).length < MIN_SECRET_BYTES
+        ? `must be at least ${MIN_SECRET_BYTES} bytes long`
+        : true
+  )
+)
+
 const positiveInt = (name: string, fallback: number) =>
   Config.schema(Schema.Int.check(Schema.isGreaterThan(0)), name).pipe(Config.withDefault(fallback))
 
 export class AuthConfig extends Context.Service<AuthConfig, AuthSettings>()("@adalqarau/server/AuthConfig") {
   static readonly fromEnv: Config.Config<AuthSettings> = Config.all({
-    jwtSecret: Config.option(Config.Redacted("JWT_SECRET")),
+    jwtSecret: Config.option(Config.schema(Secret, "JWT_SECRET")).pipe(Config.map(Option.map(Redacted.make))),
     accessTokenTtl: Config.Duration("ACCESS_TOKEN_TTL").pipe(Config.withDefault(defaultAuthSettings.accessTokenTtl)),
     refreshTokenTtl: Config.Duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(defaultAuthSettings.refreshTokenTtl)),
     loginMaxFailuresPerUser: positiveInt("LOGIN_MAX_FAILURES_PER_USER", defaultAuthSettings.loginMaxFailuresPerUser),

@@ -2,13 +2,12 @@ import { type AccessTokenSubject, AccessTokens, type Instant, LruMap, Unauthenti
 import { Clock, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
 import { randomBytes, randomUUID } from "node:crypto"
-import { AuthConfig } from "./AuthConfig.ts"
+import { AuthConfig, MIN_SECRET_BYTES } from "./AuthConfig.ts"
 
 const ISSUER = "adalqarau"
 const AUDIENCE = "adalqarau-api"
 /** Pinned: tokens naming any other algorithm (`none`, RS256 with our secret as a "public key", …) are refused. */
 const ALGORITHM = "HS256"
-const MIN_SECRET_BYTES = 32
 
 const decodeUserId = Schema.decodeUnknownOption(UserId)
 

@@ -97,17 +97,26 @@ const reasonOf = (error: unknown): string => {
  */
 export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure> =>
   withDatabase(
-    Effect.gen(function* () {
-      yield* Console.log(`Database: ${yield* describeDatabase}`)
-      yield* seedDemo(options.demoContracts)
-      yield* ensureAdmin
-      const serving = Layer.effectDiscard(announce).pipe(
-        Layer.provide(layerServer()),
-        Layer.provide(layerCachedReads),
-        Layer.provide([ServerConfig.layerEnv, AuthConfig.layerEnv])
-      )
-      return yield* Layer.launch(serving).pipe(Effect.mapError((e) => runFailure(`the server failed: ${reasonOf(e)}`)))
-    })
+    Effect.scoped(
+      Effect.gen(function* () {
+        yield* Console.log(`Database: ${yield* describeDatabase}`)
+        // Every setting is read before anything is written: a bad PORT or JWT_SECRET found after the demo load and
+        // the first admin would leave both behind, with the admin's one-time password in a failed start's output.
+        const settings = yield* Layer.build(Layer.mergeAll(ServerConfig.layerEnv, AuthConfig.layerEnv)).pipe(
+          Effect.mapError((e) => runFailure(`the server failed: ${reasonOf(e)}`))
+        )
+        yield* seedDemo(options.demoContracts)
+        yield* ensureAdmin
+        const serving = Layer.effectDiscard(announce).pipe(
+          Layer.provide(layerServer()),
+          Layer.provide(layerCachedReads),
+          Layer.provide(Layer.succeedContext(settings))
+        )
+        return yield* Layer.launch(serving).pipe(
+          Effect.mapError((e) => runFailure(`the server failed: ${reasonOf(e)}`))
+        )
+      })
+    )
   ).pipe(
     // Unlike the other commands, a server's output is its log stream: stdout, as docs/server.md promises, in
     // LOG_FORMAT from the first line (migrations and the demo load included), so a log collector reads one format.

@@ -1,4 +1,5 @@
-import { Config, Context, Duration, Layer, Schema } from "effect"
+import { Config, Context, Duration, Layer, Result, Schema } from "effect"
+import { IpNetwork } from "effect/net"
 
 /** How the server listens and behaves at the edge, from the environment (see docs/server.md). */
 export interface ServerSettings {
@@ -24,16 +25,25 @@ export const defaultServerSettings: ServerSettings = {
   trustedProxies: []
 }
 
+const itemsOf = (text: string): ReadonlyArray<string> =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+
+/**
+ * Networks, each an address or a CIDR, checked when the setting is read: the server's edge parses them as it is
+ * built, where a bad one would end start-up with a stack trace instead of a line naming the setting.
+ */
+const Networks = Schema.String.check(
+  Schema.makeFilter((text: string) => {
+    const bad = itemsOf(text).find((item) => Result.isFailure(IpNetwork.fromString(item)))
+    return bad === undefined ? true : `${JSON.stringify(bad)} is not an IP address or network (e.g. 10.0.0.0/8)`
+  })
+)
+
 const list = (name: string) =>
-  Config.String(name).pipe(
-    Config.map((text) =>
-      text
-        .split(",")
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0)
-    ),
-    Config.withDefault<ReadonlyArray<string>>([])
-  )
+  Config.String(name).pipe(Config.map(itemsOf), Config.withDefault<ReadonlyArray<string>>([]))
 
 export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>()("@adalqarau/server/ServerConfig") {
   static readonly fromEnv: Config.Config<ServerSettings> = Config.all({
@@ -48,7 +58,10 @@ export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>(
     shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(
       Config.withDefault(defaultServerSettings.shutdownTimeout)
     ),
-    trustedProxies: list("TRUSTED_PROXIES")
+    trustedProxies: Config.schema(Networks, "TRUSTED_PROXIES").pipe(
+      Config.map(itemsOf),
+      Config.withDefault<ReadonlyArray<string>>([])
+    )
   })
 
   static readonly layerEnv: Layer.Layer<ServerConfig, Config.ConfigError> = Layer.effect(
