@@ -203,6 +203,26 @@ describe.concurrent("adalqarau CLI", () => {
     assert.include(help.stdout, "adalqarau analyze [flags] <dir>")
   })
 
+  it("serve stopped with SIGTERM exits 0 (a clean stop for a service manager)", async () => {
+    const { DATABASE_URL: _database, ...inherited } = process.env
+    const env = { ...inherited, ADALQARAU_DATA_DIR: join(root, "serve-sigterm"), PORT: "0", LOG_FORMAT: "json" }
+    const child = spawn(process.execPath, [BIN, "serve", "--demo-contracts", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env
+    })
+    let stdout = ""
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").on("data", (text: string) => {
+        stdout += text
+        if (stdout.includes("is serving on")) child.kill("SIGTERM")
+      })
+      child.on("error", reject)
+      child.on("close", resolve)
+    })
+    assert.include(stdout, "is serving on")
+    assert.strictEqual(code, 0)
+  }, 60_000)
+
   it("analyze of a missing folder fails with one clear line", async () => {
     const missing = join(root, "no-such-folder")
     const run = await adalqarau("analyze", missing)
