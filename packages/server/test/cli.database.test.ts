@@ -279,7 +279,9 @@ describe("database commands", () => {
       for (const [name, value] of [
         ["PORT", "8o8o"],
         ["JWT_SECRET", "short"],
-        ["TRUSTED_PROXIES", "everyone"]
+        ["TRUSTED_PROXIES", "everyone"],
+        ["REFRESH_TOKEN_TTL", "-5 days"],
+        ["ACCESS_TOKEN_TTL", "0 seconds"]
       ] as const) {
         const failure = await Effect.runPromiseExit(runServe({ demoContracts: 50 }).pipe(provideEnv({ [name]: value })))
         const error = Exit.isFailure(failure) ? failure.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined

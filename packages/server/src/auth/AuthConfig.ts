@@ -36,20 +36,31 @@ const Secret = Schema.String.check(
   )
 )
 
+/** A duration that lasts: a zero or negative token lifetime issues tokens that are dead on arrival. */
+const positiveDuration = (name: string, fallback: Duration.Duration) =>
+  Config.schema(
+    Schema.DurationFromString.check(
+      Schema.makeFilter((d: Duration.Duration) =>
+        Duration.isGreaterThan(d, Duration.zero) ? true : "must be longer than zero"
+      )
+    ),
+    name
+  ).pipe(Config.withDefault(fallback))
+
 const positiveInt = (name: string, fallback: number) =>
   Config.schema(Schema.Int.check(Schema.isGreaterThan(0)), name).pipe(Config.withDefault(fallback))
 
 export class AuthConfig extends Context.Service<AuthConfig, AuthSettings>()("@adalqarau/server/AuthConfig") {
   static readonly fromEnv: Config.Config<AuthSettings> = Config.all({
     jwtSecret: Config.option(Config.schema(Secret, "JWT_SECRET")).pipe(Config.map(Option.map(Redacted.make))),
-    accessTokenTtl: Config.Duration("ACCESS_TOKEN_TTL").pipe(Config.withDefault(defaultAuthSettings.accessTokenTtl)),
-    refreshTokenTtl: Config.Duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(defaultAuthSettings.refreshTokenTtl)),
+    accessTokenTtl: positiveDuration("ACCESS_TOKEN_TTL", defaultAuthSettings.accessTokenTtl),
+    refreshTokenTtl: positiveDuration("REFRESH_TOKEN_TTL", defaultAuthSettings.refreshTokenTtl),
     loginMaxFailuresPerUser: positiveInt("LOGIN_MAX_FAILURES_PER_USER", defaultAuthSettings.loginMaxFailuresPerUser),
     loginMaxFailuresPerAddress: positiveInt(
       "LOGIN_MAX_FAILURES_PER_ADDRESS",
       defaultAuthSettings.loginMaxFailuresPerAddress
     ),
-    loginWindow: Config.Duration("LOGIN_WINDOW").pipe(Config.withDefault(defaultAuthSettings.loginWindow))
+    loginWindow: positiveDuration("LOGIN_WINDOW", defaultAuthSettings.loginWindow)
   })
 
   static readonly layerEnv: Layer.Layer<AuthConfig, Config.ConfigError> = Layer.effect(AuthConfig, AuthConfig.fromEnv)
