@@ -1,4 +1,4 @@
-import { open, stat } from "node:fs/promises"
+import { open } from "node:fs/promises"
 
 /** How much of a file's start is looked at: many records, so a line ending shows if there is one. */
 const SAMPLE_BYTES = 64 << 10
@@ -14,11 +14,10 @@ const isRecordStart = (byte: number | undefined): boolean => byte === OPEN_BRACE
  * What makes a file unreadable as UTF-8 JSON lines as a whole, seen from its first bytes: UTF-16 text (with or
  * without a byte-order mark), or lines separated by CR alone. Read line by line, the first would give one
  * rejection per line and the second one line of the whole file; either hides that nothing in it was read. Returns
- * the reason, or undefined when the start looks like JSON lines (or the file is no regular file, not looked at).
+ * the reason, or undefined when the start looks like JSON lines. For regular files only: a pipe or device is read
+ * once, and a look at its start would take those bytes from the reader (the folder listing refuses those first).
  */
 export const encodingProblem = async (path: string): Promise<string | undefined> => {
-  // A pipe or device is read once: a look at its start would take those bytes from the reader.
-  if (!(await stat(path)).isFile()) return undefined
   const handle = await open(path, "r")
   try {
     const sample = Buffer.alloc(SAMPLE_BYTES)
