@@ -65,10 +65,9 @@ export const makePgChangeFeed = (options: PgChangeFeedOptions = {}) =>
         // Only a heartbeat sent and then not heard condemns the listening connection. One that could not be sent
         // in time (the pool busy under load, or its connection dead too) says nothing about it: the next one tries
         // again; failing here would send a loaded server's reads to the database on top of its load.
-        const notified = yield* pg`SELECT pg_notify(${CHANGE_CHANNEL}, ${`${HEARTBEAT}${feedId}:${n}`})`.pipe(
-          Effect.as(true),
-          Effect.timeoutOrElse({ duration: within, orElse: () => Effect.succeed(false) })
-        )
+        const notified = yield* pg
+          .notify(CHANGE_CHANNEL, `${HEARTBEAT}${feedId}:${n}`)
+          .pipe(Effect.as(true), Effect.timeoutOrElse({ duration: within, orElse: () => Effect.succeed(false) }))
         if (!notified) return
         yield* Effect.sleep(within)
         if (echoed < n) {
