@@ -54,6 +54,22 @@ const issueTokens = Effect.fn("Auth.issueTokens")(function* (user: StoredUser, f
   return pair
 })
 
+/**
+ * Whether the user was disabled or had their tokens revoked since `user` was read, once a session of `familyId` has
+ * been stored under that read; if so, the family is revoked. A password change or disable revokes the user's
+ * sessions after its update: either after this session was stored, which revokes it too, or before, and then this
+ * read sees the change. findByUsername reads the store itself (the cached store caches lookups by id only).
+ */
+const revokedSinceRead = (user: StoredUser, familyId: string) =>
+  Effect.gen(function* () {
+    const current = yield* (yield* UserStore).findByUsername(user.username)
+    if (Option.isSome(current) && !current.value.disabled && current.value.tokensRevokedAt === user.tokensRevokedAt) {
+      return false
+    }
+    yield* (yield* SessionStore).revokeFamily(familyId, yield* now)
+    return true
+  })
+
 export interface LoginInput {
   readonly username: string
   readonly password: Redacted.Redacted<string>
@@ -84,14 +100,8 @@ export const login = Effect.fn("Auth.login")(function* (input: LoginInput) {
   yield* throttle.succeeded(attempt)
   const familyId = yield* (yield* RefreshTokens).newFamilyId
   const pair = yield* issueTokens(user, familyId)
-  // A password change or disable committed while the old password was being checked revokes the user's sessions
-  // after its update: either after this session was stored, which revokes it too, or before, and then this read
-  // sees the change. findByUsername reads the store itself (the cached store caches lookups by id only).
-  const current = yield* users.findByUsername(user.username)
-  if (Option.isNone(current) || current.value.disabled || current.value.tokensRevokedAt !== user.tokensRevokedAt) {
-    yield* (yield* SessionStore).revokeFamily(familyId, yield* now)
-    return yield* new Unauthenticated({ message: INVALID_CREDENTIALS })
-  }
+  // The old password may have been checked while it changed.
+  if (yield* revokedSinceRead(user, familyId)) return yield* new Unauthenticated({ message: INVALID_CREDENTIALS })
   yield* Effect.logInfo("login").pipe(Effect.annotateLogs({ userId: user.id }))
   return pair
 }, storeUnavailable)
@@ -133,11 +143,7 @@ export const refresh = Effect.fn("Auth.refresh")(function* (refreshToken: string
     return yield* new Unauthenticated({ message: "refresh token revoked" })
   }
   const pair = yield* issueTokens(user.value, session.familyId)
-  // As at login: a change committed while this ran revokes the sessions after its update — after the new session
-  // was stored, which revokes it too, or before, and then this read sees it (the store itself, not a cached copy).
-  const current = yield* users.findByUsername(user.value.username)
-  if (Option.isNone(current) || current.value.disabled || current.value.tokensRevokedAt !== revokedAt) {
-    yield* sessions.revokeFamily(session.familyId, yield* now)
+  if (yield* revokedSinceRead(user.value, session.familyId)) {
     return yield* new Unauthenticated({ message: "refresh token revoked" })
   }
   return pair
