@@ -3,17 +3,20 @@
  * migration leaves the database as it was. Also: the SQL script splitter, the seeded regions against core's list,
  * and the server's Asia/Almaty calendar days against core's (the offset changed on 2024-03-01).
  */
+import { randomBytes } from "node:crypto"
 import { readdirSync } from "node:fs"
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { almatyDay, formatDay, REGIONS } from "@adalqarau/core"
+import { almatyDay, FindingStore, formatDay, REGIONS } from "@adalqarau/core"
+import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { DEFAULT_MIGRATIONS_DIR, runMigrations, splitStatements } from "../src/postgres/migrations.ts"
 import { instantText } from "../src/postgres/values.ts"
-import { backends } from "./support/databases.ts"
+import { layerStorage } from "../src/postgres/Database.ts"
+import { backends, pgAdminUrl, pgTestDatabaseUrl } from "./support/databases.ts"
 
 /** The ids of the repository's migration files (other packages add their own). */
 const FILE_IDS = readdirSync(DEFAULT_MIGRATIONS_DIR)
@@ -431,3 +434,41 @@ for (const backend of backends()) {
     )
   })
 }
+
+const pgUrl = pgAdminUrl()
+
+describe.skipIf(pgUrl === undefined)("migrations (postgres, a role that may only read)", () => {
+  it.live("an up-to-date database is only read: a read-only role opens the storage and lists findings", () =>
+    Effect.gen(function* () {
+      const url = yield* pgTestDatabaseUrl(pgUrl as string)
+      const role = `aq_reader_${randomBytes(4).toString("hex")}`
+      const owner = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
+      yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations()
+        yield* sql`CREATE ROLE ${sql(role)} LOGIN`
+        yield* sql`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${sql(role)}`
+      }).pipe(Effect.provide(owner))
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`DROP OWNED BY ${sql(role)}`
+          yield* sql`DROP ROLE ${sql(role)}`
+        }).pipe(Effect.provide(owner), Effect.orDie)
+      )
+      const readerUrl = new URL(url)
+      readerUrl.username = role
+      const reader = PgClient.layer({ url: Redacted.make(readerUrl.toString()), maxConnections: 2 })
+      const page = yield* Effect.gen(function* () {
+        const findings = yield* FindingStore
+        return yield* findings.query({ limit: 5 })
+      }).pipe(Effect.provide(layerStorage(reader)))
+      assert.deepStrictEqual(page.findings, [])
+      // The same role cannot migrate a database that is behind: it says so rather than pretending.
+      const newer = yield* copyOfMigrations({ files: { "9901_more.sql": "CREATE TABLE aq_more (x int);" } })
+      const behind = yield* Effect.exit(runMigrations(newer).pipe(Effect.provide(reader)))
+      assert.isTrue(Exit.isFailure(behind))
+      assert.match(String(Exit.isFailure(behind) ? behind.cause : ""), /permission denied/u)
+    }).pipe(Effect.scoped)
+  )
+})

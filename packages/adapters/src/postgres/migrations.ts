@@ -106,10 +106,32 @@ export const loadMigrationsFrom = (dir: string): Migrator.Loader =>
 
 const migrate = Migrator.make({})
 
+const TABLE = "schema_migrations"
+
+/**
+ * Whether the database has applied every migration of `dir`, read without a lock or a write. The migrator locks its
+ * table exclusively (and would create it) even when nothing is pending, which a role that may only read cannot do:
+ * `adalqarau findings` as a read-only role failed with "permission denied for table schema_migrations".
+ */
+const upToDate = (dir: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const exists = yield* sql<{ readonly found: boolean }>`SELECT to_regclass(${TABLE}) IS NOT NULL AS found`
+    if (exists[0]?.found !== true) return false
+    const latest = yield* sql<{ readonly id: number | null }>`SELECT max(migration_id) AS id FROM ${sql(TABLE)}`
+    const files = yield* loadMigrationsFrom(dir)
+    const newest = files.reduce((max, [id]) => Math.max(max, id), 0)
+    return (latest[0]?.id ?? 0) >= newest
+  })
+
 /**
  * Applies the pending migrations of `dir` (default: the repository's `migrations/`). Every pending migration runs
  * in one transaction: a failure leaves the database as it was, and a second run applies nothing.
- * Returns the migrations applied.
+ * Returns the migrations applied. A database with nothing pending is only read, so a read-only role can use it.
  */
 export const runMigrations = (dir: string = DEFAULT_MIGRATIONS_DIR) =>
-  migrate({ loader: loadMigrationsFrom(dir), table: "schema_migrations" })
+  Effect.flatMap(upToDate(dir), (current) =>
+    current
+      ? Effect.succeed<ReadonlyArray<readonly [id: number, name: string]>>([])
+      : migrate({ loader: loadMigrationsFrom(dir), table: TABLE })
+  )
