@@ -281,13 +281,22 @@ describe("database commands", () => {
         ["JWT_SECRET", "short"],
         ["TRUSTED_PROXIES", "everyone"],
         ["REFRESH_TOKEN_TTL", "-5 days"],
-        ["ACCESS_TOKEN_TTL", "0 seconds"]
+        ["ACCESS_TOKEN_TTL", "0 seconds"],
+        ["CORS_ORIGINS", "https://app.example, intranet"],
+        ["CORS_ORIGINS", "https://App.example/"]
       ] as const) {
         const failure = await Effect.runPromiseExit(runServe({ demoContracts: 50 }).pipe(provideEnv({ [name]: value })))
         const error = Exit.isFailure(failure) ? failure.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
         assert.instanceOf(error, CliFailure)
         assert.include(error.message, `at ["${name}"]`)
       }
+      // A host that does not resolve is found by trying to listen, still before anything is written.
+      const host = await Effect.runPromiseExit(
+        runServe({ demoContracts: 50 }).pipe(provideEnv({ HOST: "no-such-host.invalid", PORT: "0" }))
+      )
+      const hostError = Exit.isFailure(host) ? host.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+      assert.instanceOf(hostError, CliFailure)
+      assert.include(hostError.message, "cannot listen on no-such-host.invalid:0 (HOST, PORT)")
       const written = await Effect.runPromise(
         withDatabase(
           Effect.gen(function* () {
@@ -326,9 +335,8 @@ describe("database commands", () => {
       const error = Exit.isFailure(failure) ? failure.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
       assert.instanceOf(error, CliFailure)
       assert.strictEqual(error.exitCode, 1)
-      assert.include(error.message, "the server failed: ")
+      assert.include(error.message, `the server cannot listen on 127.0.0.1:${address.port} (HOST, PORT): `)
       assert.include(error.message, "EADDRINUSE")
-      assert.include(error.message, `127.0.0.1:${address.port}`)
     } finally {
       await new Promise<void>((resolve) => busy.close(() => resolve()))
     }

@@ -203,10 +203,10 @@ describe.concurrent("adalqarau CLI", () => {
     assert.include(help.stdout, "adalqarau analyze [flags] <dir>")
   })
 
-  it("serve stopped with SIGTERM exits 0 (a clean stop for a service manager)", async () => {
+  it("serve stopped with SIGTERM exits 0 (a clean stop for a service manager), after global flags too", async () => {
     const { DATABASE_URL: _database, ...inherited } = process.env
     const env = { ...inherited, ADALQARAU_DATA_DIR: join(root, "serve-sigterm"), PORT: "0", LOG_FORMAT: "json" }
-    const child = spawn(process.execPath, [BIN, "serve", "--demo-contracts", "0"], {
+    const child = spawn(process.execPath, [BIN, "--log-level", "info", "serve", "--demo-contracts", "0"], {
       stdio: ["ignore", "pipe", "pipe"],
       env
     })

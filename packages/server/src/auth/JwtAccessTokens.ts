@@ -116,7 +116,7 @@ export const layerJwtAccessTokens: Layer.Layer<AccessTokens, Error, AuthConfig> 
     } else {
       secret = randomBytes(MIN_SECRET_BYTES)
       yield* Effect.logWarning(
-        "JWT_SECRET is not set: generated a random signing key; access tokens will not survive a restart"
+        "JWT_SECRET is not set (or is empty): generated a random signing key; access tokens will not survive a restart"
       )
     }
     return makeJwtAccessTokens(secret, config.accessTokenTtl)

@@ -4,13 +4,14 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit, Runtime } from "effect"
 import { runCli } from "../cli/index.ts"
+import { isServing } from "../cli/serve.ts"
 
 const args = process.argv.slice(2)
 
 // A server asked to stop (SIGTERM, SIGINT) has done its job: it exits 0, which a service manager counts as a clean
 // stop. Any other command interrupted has not finished, and keeps runMain's 130.
 const teardown: Runtime.Teardown = (exit, onExit) =>
-  args[0] === "serve" && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+  isServing() && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
     ? onExit(0)
     : Runtime.defaultTeardown(exit, onExit)
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto"
+import { createServer } from "node:net"
 import { SqlImporter } from "@adalqarau/adapters/postgres"
 import {
   accepted,
@@ -10,7 +11,7 @@ import {
   Users
 } from "@adalqarau/core"
 import { type GeneratedRecord, generateStream } from "@adalqarau/core/testing"
-import { Config, Console, Effect, Layer, Logger, Option, Redacted, Stream } from "effect"
+import { Config, Console, Context, Effect, Layer, Logger, Option, Redacted, Stream } from "effect"
 import { Command, Flag } from "effect/cli"
 import { HttpServer } from "effect/http"
 import { AuthConfig } from "../auth/AuthConfig.ts"
@@ -92,10 +93,38 @@ const reasonOf = (error: unknown): string => {
 }
 
 /**
+ * Whether the address can be listened on, tried before anything is written: a HOST that does not resolve, or a
+ * port in use, found only when the server starts would come after the demo load and the first admin's one-time
+ * password. The trial listener is closed at once; the server binds again when it starts.
+ */
+const canListen = (host: string, port: number): Effect.Effect<void, string> =>
+  Effect.callback<void, string>((resume) => {
+    const probe = createServer()
+    probe.once("error", (error) => resume(Effect.fail(error.message)))
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resume(Effect.void)))
+  })
+
+/**
  * The server over the database (PostgreSQL with DATABASE_URL, else the embedded PGlite): migrations at start, a
  * demo dataset and the indicators on first start, the first admin, then RPC + REST until SIGINT/SIGTERM.
  */
 export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure> =>
+  Effect.andThen(
+    Effect.sync(() => {
+      serving = true
+    }),
+    serveOverDatabase(options)
+  )
+
+let serving = false
+
+/**
+ * Whether this process was asked to serve: an interrupted server (SIGTERM, SIGINT) has done its job and exits 0,
+ * whatever global flags came before `serve` on the command line (the bin's teardown asks).
+ */
+export const isServing = (): boolean => serving
+
+const serveOverDatabase = (options: ServeOptions): Effect.Effect<void, CliFailure> =>
   withDatabase(
     Effect.scoped(
       Effect.gen(function* () {
@@ -104,6 +133,10 @@ export const runServe = (options: ServeOptions): Effect.Effect<void, CliFailure>
         // the first admin would leave both behind, with the admin's one-time password in a failed start's output.
         const settings = yield* Layer.build(Layer.mergeAll(ServerConfig.layerEnv, AuthConfig.layerEnv)).pipe(
           Effect.mapError((e) => runFailure(`the server failed: ${reasonOf(e)}`))
+        )
+        const { host, port } = Context.get(settings, ServerConfig)
+        yield* canListen(host, port).pipe(
+          Effect.mapError((reason) => runFailure(`the server cannot listen on ${host}:${port} (HOST, PORT): ${reason}`))
         )
         yield* seedDemo(options.demoContracts)
         yield* ensureAdmin

@@ -42,8 +42,24 @@ const Networks = Schema.String.check(
   })
 )
 
-const list = (name: string) =>
-  Config.String(name).pipe(Config.map(itemsOf), Config.withDefault<ReadonlyArray<string>>([]))
+/**
+ * Browser origins as browsers send them in `Origin` (`https://host[:port]`, lower-case, no path or trailing
+ * slash), or `*`. The allow-list compares the header's text, so `https://App.example/` would never match: it is
+ * refused with the form that would.
+ */
+const Origins = Schema.String.check(
+  Schema.makeFilter((text: string) => {
+    for (const item of itemsOf(text)) {
+      if (item === "*") continue
+      const origin = URL.canParse(item) ? new URL(item).origin : "null"
+      if (origin === "null" || !/^https?:/u.test(origin)) {
+        return `${JSON.stringify(item)} is not a browser origin (e.g. https://app.example.kz or http://localhost:3000)`
+      }
+      if (origin !== item) return `${JSON.stringify(item)} never matches a browser's Origin header: write ${origin}`
+    }
+    return true
+  })
+)
 
 export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>()("@adalqarau/server/ServerConfig") {
   static readonly fromEnv: Config.Config<ServerSettings> = Config.all({
@@ -51,7 +67,10 @@ export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>(
     port: Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), "PORT").pipe(
       Config.withDefault(defaultServerSettings.port)
     ),
-    corsOrigins: list("CORS_ORIGINS"),
+    corsOrigins: Config.schema(Origins, "CORS_ORIGINS").pipe(
+      Config.map(itemsOf),
+      Config.withDefault<ReadonlyArray<string>>([])
+    ),
     bodyLimitBytes: Config.schema(Schema.Int.check(Schema.isGreaterThan(0)), "BODY_LIMIT_BYTES").pipe(
       Config.withDefault(defaultServerSettings.bodyLimitBytes)
     ),
