@@ -6,6 +6,7 @@ import {
   formatAlmaty,
   formatDay,
   fromAlmatyWallClock,
+  INSTANT_MAX,
   parseTimestamp
 } from "../src/index.ts"
 
@@ -108,6 +109,10 @@ describe("parseTimestamp", () => {
       assert.isString(result, bad)
       assert.include(result as string, "expected a date like")
     }
+    // The last instant the stores hold is 9999-12-31T23:59:59.999Z; a negative offset can carry a value past it.
+    assert.strictEqual(parsed("9999-12-31T23:59:59.999Z"), INSTANT_MAX)
+    assert.strictEqual(parsed("9999-12-31 23:59:59"), INSTANT_MAX - 999 - 5 * 3_600_000)
+    assert.include(parseTimestamp("9999-12-31T23:00:00-12:00") as string, "after 9999-12-31T23:59:59.999Z")
     assert.include(parseTimestamp(20230115) as string, "got number")
     assert.include(parseTimestamp(null) as string, "got null")
     assert.include(parseTimestamp(undefined) as string, "got undefined")

@@ -5,6 +5,7 @@
  * from the runtime's time-zone database, read once into a transition table, not from a constant.
  */
 import { dayOfDate } from "./CivilDays.ts"
+import { INSTANT_MAX } from "./instantRange.ts"
 
 export const ZONE = "Asia/Almaty"
 
@@ -232,7 +233,11 @@ export const parseTimestamp = (value: unknown): number | string => {
   if (offsetMinutes > 59 || offsetSeconds > 59 || offset > 14 * 3600) {
     return `${JSON.stringify(value)} has a time zone offset ${zone} that no zone uses (at most ±14:00)`
   }
-  return wall - sign * offset * MS_PER_SECOND
+  const instant = wall - sign * offset * MS_PER_SECOND
+  // A negative offset can carry the last hours of 9999 into year 10000, which no store can hold.
+  if (instant > INSTANT_MAX)
+    return `${JSON.stringify(value)} is after 9999-12-31T23:59:59.999Z, the last instant stored`
+  return instant
 }
 
 /**

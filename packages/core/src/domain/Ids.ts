@@ -14,9 +14,9 @@ export type PaymentId = typeof PaymentId.Type
 export const UnitId = PositiveId.pipe(Schema.brand("UnitId"))
 export type UnitId = typeof UnitId.Type
 
-/** The first and last millisecond of years with four digits (0001–9999), the instants the stores can hold. */
-export const INSTANT_MIN = -62_135_596_800_000
-export const INSTANT_MAX = 253_402_300_799_999
+import { INSTANT_MAX, INSTANT_MIN } from "./instantRange.ts"
+
+export { INSTANT_MAX, INSTANT_MIN } from "./instantRange.ts"
 
 /**
  * A UTC instant as epoch milliseconds (see AlmatyTime for how goszakup's zone-less times are read), in years
