@@ -3,7 +3,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ContractStore, FindingStore, UserStore, type Username } from "@adalqarau/core"
-import { ConfigProvider, Effect, Exit, Layer, Option, Scope, Stdio } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Option, Scope, Stdio } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { pgAdminUrl, pgTestDatabaseUrl } from "../../adapters/test/support/databases.ts"
@@ -102,6 +102,63 @@ describe("database commands", () => {
     const shown = writes.join("")
     assert.match(shown, /importing .*progress-dataset: 1\d,\d{3} records, [\d,]+ records\/s, /u)
     assert.isTrue(shown.endsWith("\r\x1b[2K"), "the progress line is cleared at the end")
+  }, 120_000)
+
+  it("import interrupted says which committed batches stay imported, and the database agrees", async () => {
+    const dir = join(root, "interrupt-dataset")
+    await run(runGenerate({ contracts: 6_000, seed: 13, out: dir, json: true }))
+    const writes: Array<string> = []
+    let shown: () => void = () => {}
+    const progressShown = new Promise<void>((resolve) => {
+      shown = resolve
+    })
+    const terminal = {
+      isTTY: true,
+      write: (text: string) => {
+        writes.push(text)
+        if (text.includes("records/s")) shown()
+      }
+    }
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "interrupt-data") }
+    const scope = Effect.runSync(Scope.make())
+    const adminUrl = pgAdminUrl()
+    if (adminUrl !== undefined) {
+      local.DATABASE_URL = await Effect.runPromise(Scope.provide(scope)(pgTestDatabaseUrl(adminUrl)))
+    }
+    const provideLocal = Effect.provide(
+      Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
+    )
+    try {
+      const fiber = Effect.runFork(
+        runImport({ dir, batchSize: 500, refresh: false, json: true }, terminal).pipe(provideLocal)
+      )
+      await progressShown
+      const exit = await Effect.runPromise(Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber))))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+      const said = writes.join("")
+      const match = /import interrupted: at least ([\d,]+) committed batches stay imported \(([\d,]+) records/u.exec(
+        said
+      )
+      assert.isNotNull(match, said)
+      const [batches, records] = [Number(match?.[1]?.replace(/,/gu, "")), Number(match?.[2]?.replace(/,/gu, ""))]
+      assert.isAtLeast(records, 10_000)
+      const stored = await Effect.runPromise(
+        withDatabase(
+          Effect.gen(function* () {
+            const sql = yield* SqlClient.SqlClient
+            const rows = yield* sql<{ batches: number; records: number }>`
+              SELECT count(*)::int AS batches, coalesce(sum(read), 0)::int AS records FROM import_batch`
+            return rows[0]
+          }).pipe(Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: 1 })))
+        ).pipe(provideLocal)
+      )
+      // "At least": a batch that committed in the instant before the interruption may not be counted yet.
+      assert.isAtLeast(stored?.batches ?? 0, batches)
+      assert.isAtMost(stored?.batches ?? 0, batches + 1)
+      assert.isAtLeast(stored?.records ?? 0, records)
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
   }, 120_000)
 
   it("import --rejects writes every rejection in file order, batch after batch; rejects --out reads them back", async () => {

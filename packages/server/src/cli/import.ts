@@ -85,6 +85,18 @@ const importListed = (
           })
         const report = yield* importFolder(options.dir, { batchSize: options.batchSize, onBatch }).pipe(
           Effect.ensuring(progress.finish),
+          // Ctrl-C or SIGTERM: the operator needs to know what stayed. The batch being written rolls back; a batch
+          // that committed in the instant before the signal may not be counted yet, hence "at least".
+          Effect.onInterrupt(() =>
+            print(
+              committed === undefined
+                ? "adalqarau: import interrupted before its first batch committed: nothing was imported"
+                : `adalqarau: import interrupted: at least ${formatCount(committed.batches)} committed batches stay ` +
+                    `imported (${formatCount(read)} records, ${formatCount(committed.rejected)} rejected; import ` +
+                    `${committed.importId}); the batch being written was rolled back. Importing the folder again ` +
+                    "finishes the job: records already stored count as unchanged."
+            )
+          ),
           Effect.catch((e) =>
             Effect.gen(function* () {
               if (committed === undefined) return yield* runFailure(e.message)
@@ -106,7 +118,16 @@ const importListed = (
         yield* reportRejections(report.importId, t.rejected)
         const engine = yield* SqlIndicatorEngine
         const run = options.refresh
-          ? yield* engine.refresh().pipe(Effect.mapError((e) => runFailure(`indicator refresh failed: ${e.message}`)))
+          ? yield* engine.refresh().pipe(
+              Effect.mapError((e) => runFailure(`indicator refresh failed: ${e.message}`)),
+              Effect.onInterrupt(() =>
+                print(
+                  `adalqarau: interrupted during the indicator refresh: import ${report.importId} is complete, ` +
+                    "its findings not yet refreshed; the next refresh (after an import, or a run started through " +
+                    "the server) takes its changes in"
+                )
+              )
+            )
           : undefined
         if (options.json) {
           const summary = {
