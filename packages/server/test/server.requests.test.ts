@@ -3,7 +3,15 @@
  * hold, unknown routes, wrong methods and unreadable bodies. Each answers a 4xx problem naming what was wrong,
  * over REST and RPC alike, and never runs on defaults or blames a store.
  */
-import { ContractStore, ContractStoreError, FindingStore, FindingStoreError, RunStore } from "@adalqarau/core"
+import {
+  ContractStore,
+  ContractStoreError,
+  FindingStore,
+  FindingStoreError,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  RunStore
+} from "@adalqarau/core"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Effect } from "effect"
 import type { PortServices } from "../src/Server.ts"
@@ -164,6 +172,15 @@ describe("the NUL character (U+0000) in text", () => {
       body: JSON.stringify({ username: "adm\u0000in", password: PASSWORD })
     })
     assertBadRequest({ response: login, text: await login.text() }, ["payload", "username"], NUL)
+    const user = {
+      username: "nul-name",
+      displayName: "a\u0000b",
+      password: "long-enough-password",
+      roles: ["viewer"],
+      regions: []
+    }
+    const json = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) }
+    assertBadRequest(await send("/api/v1/users", json), ["payload", "displayName"], NUL)
   })
 
   it("is refused by the RPC payload schema, not reported Unavailable", async () => {
@@ -171,7 +188,8 @@ describe("the NUL character (U+0000) in text", () => {
       ["FindingsQuery", { afterKey: "a\u0000" }, "afterKey"],
       ["FindingsCounts", { indicators: ["a\u0000"] }, "indicators"],
       ["FindingsQuery", { measure: { name: "x\u0000y" } }, "measure"],
-      ["ContractsSearch", { number: "a\u0000b" }, "number"]
+      ["ContractsSearch", { number: "a\u0000b" }, "number"],
+      ["UsersUpdate", { id: "1", displayName: "a\u0000" }, "displayName"]
     ]
     for (const [tag, payload, field] of cases) {
       const result = await callRpc(server.baseUrl, tag, payload, adminToken)
@@ -309,5 +327,32 @@ describe("errors a use case finds in a request", () => {
     assert.notInclude(error.message, "\n")
     const only = await callRpc(server.baseUrl, "RunsStart", { params: { only: ["nope"] } }, adminToken)
     assert.strictEqual((only.error as { readonly field: string }).field, "params.only.0")
+  })
+})
+
+describe("passwords", () => {
+  type JsonSchema = { $ref?: string; properties?: Record<string, JsonSchema>; minLength?: number; maxLength?: number }
+
+  it("are documented with the length the server checks, counted in characters", async () => {
+    const spec = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: JsonSchema }> } } }>
+      components: { schemas: Record<string, JsonSchema> }
+    }
+    const resolve = (schema: JsonSchema | undefined): JsonSchema | undefined =>
+      schema?.$ref === undefined ? schema : resolve(spec.components.schemas[schema.$ref.split("/").at(-1) as string])
+    const body = resolve(spec.paths["/api/v1/users"]?.post?.requestBody?.content["application/json"]?.schema)
+    const password = resolve(body?.properties?.password)
+    assert.strictEqual(password?.minLength, PASSWORD_MIN_LENGTH)
+    assert.strictEqual(password?.maxLength, PASSWORD_MAX_LENGTH)
+
+    const create = (username: string, pass: string) =>
+      send("/api/v1/users", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username, password: pass, roles: ["viewer"], regions: [] })
+      })
+    // Six characters outside the BMP are twelve UTF-16 units: too short all the same.
+    assertBadRequest(await create("emoji-pass", "🔑".repeat(6)), ["payload", "password"], /at least 12 characters/u)
+    assert.strictEqual((await create("cyrillic-pass", "пароль-длинн")).response.status, 201)
   })
 })

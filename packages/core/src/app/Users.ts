@@ -11,22 +11,53 @@ import { type Permission, type Principal, ROLE_PERMISSIONS, requirePermission } 
 export const PASSWORD_MIN_LENGTH = 12
 export const PASSWORD_MAX_LENGTH = 1024
 
-/** A password as it travels in requests: checked for length, then kept redacted so it never reaches a log. */
+const codePoints = (text: string): number => {
+  let n = 0
+  for (const _ of text) n++
+  return n
+}
+
+/**
+ * A password as it travels in requests: checked for length, then kept redacted so it never reaches a log. Lengths
+ * count characters (code points), as JSON Schema's `minLength` does: with `isMinLength`, which counts UTF-16 units,
+ * the OpenAPI document promised 6 (the fewest characters that can make 12 units) where the server wanted 12.
+ */
 export const Password = Schema.RedactedFromValue(
   Schema.String.check(
-    Schema.isMinLength(PASSWORD_MIN_LENGTH, {
-      message: `password must have at least ${PASSWORD_MIN_LENGTH} characters`
-    }),
-    Schema.isMaxLength(PASSWORD_MAX_LENGTH, { message: `password must have at most ${PASSWORD_MAX_LENGTH} characters` })
+    Schema.makeFilter(
+      (text: string) =>
+        codePoints(text) >= PASSWORD_MIN_LENGTH || `password must have at least ${PASSWORD_MIN_LENGTH} characters`,
+      { toJsonSchema: () => ({ minLength: PASSWORD_MIN_LENGTH }) }
+    ),
+    Schema.makeFilter(
+      (text: string) =>
+        codePoints(text) <= PASSWORD_MAX_LENGTH || `password must have at most ${PASSWORD_MAX_LENGTH} characters`,
+      { toJsonSchema: () => ({ maxLength: PASSWORD_MAX_LENGTH }) }
+    )
   )
 )
 
 const Roles = Schema.Array(Role).check(Schema.isMinLength(1, { message: "give the user at least one role" }))
-const DisplayName = Schema.String.check(Schema.isMaxLength(200))
+/**
+ * Shown to people, stored as PostgreSQL text: no NUL (the store refuses it, which answered 503 as an outage) and no
+ * lone UTF-16 surrogate (the driver would store U+FFFD in its place, changing the name silently).
+ */
+const DisplayName = Schema.String.check(
+  Schema.isMaxLength(200, { message: "display name must have at most 200 characters" }),
+  Schema.makeFilter(
+    (text: string) =>
+      (!text.includes("\u0000") && !/\p{Cs}/u.test(text)) ||
+      "display name must not contain the NUL character (U+0000) or a lone UTF-16 surrogate"
+  )
+)
 
 export const CreateUserInput = Schema.Struct({
   /** Trimmed and lower-cased before it is checked and stored. */
-  username: Schema.String,
+  username: Schema.String.annotate({
+    description:
+      "3-64 characters: Latin letters, digits, '.', '_' or '-', starting with a letter or digit; trimmed and lower-cased " +
+      "before it is checked and stored"
+  }),
   displayName: Schema.optional(DisplayName),
   password: Password,
   roles: Roles,
