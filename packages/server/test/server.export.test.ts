@@ -14,7 +14,7 @@ let server: TestServer
 let adminToken: string
 const logged: Array<{ readonly level: string; readonly message: string }> = []
 
-/** Marker indicator codes in the filter choose how the store fails; any other query is served as usual. */
+/** Marker measure names in the filter choose how the store fails; any other query is served as usual. */
 const FAIL_FIRST = "fail-on-first-page"
 const FAIL_LATER = "fail-on-second-page"
 
@@ -27,11 +27,11 @@ const failingFindings = (ports: Context.Context<PortServices>): Context.Context<
     FindingStore.of({
       ...findings,
       query: (q) => {
-        if (q.indicators?.includes(FAIL_FIRST) === true) return failure
-        if (q.indicators?.includes(FAIL_LATER) !== true) return findings.query(q)
+        if (q.measure?.name === FAIL_FIRST) return failure
+        if (q.measure?.name !== FAIL_LATER) return findings.query(q)
         // A real first page that claims there is more, then a failure on the page after it.
         return q.afterKey === undefined
-          ? Effect.map(findings.query({ ...q, indicators: undefined, limit: 2 }), (page) => ({
+          ? Effect.map(findings.query({ ...q, measure: undefined, limit: 2 }), (page) => ({
               ...page,
               nextKey: page.findings.at(-1)?.key ?? "z"
             }))
@@ -52,8 +52,8 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const exportOf = (indicator: string) =>
-  fetch(`${server.baseUrl}/api/v1/findings/export?indicators=${indicator}`, {
+const exportOf = (marker: string) =>
+  fetch(`${server.baseUrl}/api/v1/findings/export?measure=${marker}`, {
     headers: { authorization: `Bearer ${adminToken}` }
   })
 
@@ -68,7 +68,7 @@ describe("a findings export whose store fails", () => {
   })
 
   it("on the first page fails with Unavailable over RPC before any finding", async () => {
-    const result = await callRpc(server.baseUrl, "FindingsExport", { indicators: [FAIL_FIRST] }, adminToken)
+    const result = await callRpc(server.baseUrl, "FindingsExport", { measure: { name: FAIL_FIRST } }, adminToken)
     assert.strictEqual(result.outcome, "Unavailable")
     assert.deepStrictEqual(result.value, [])
   })
@@ -90,13 +90,15 @@ describe("a findings export whose store fails", () => {
   })
 
   it("on a later page ends the RPC stream with Unavailable after the findings already sent", async () => {
-    const result = await callRpc(server.baseUrl, "FindingsExport", { indicators: [FAIL_LATER] }, adminToken)
+    const result = await callRpc(server.baseUrl, "FindingsExport", { measure: { name: FAIL_LATER } }, adminToken)
     assert.strictEqual(result.outcome, "Unavailable")
     assert.lengthOf(result.value as ReadonlyArray<unknown>, 2)
   })
 
   it("serves the whole export when the store answers", async () => {
-    const response = await exportOf("super-dumping")
+    const response = await fetch(`${server.baseUrl}/api/v1/findings/export?indicators=super-dumping`, {
+      headers: { authorization: `Bearer ${adminToken}` }
+    })
     assert.strictEqual(response.status, 200)
     const lines = (await response.text()).split("\n").filter((line) => line.length > 0)
     assert.isAbove(lines.length, 0)

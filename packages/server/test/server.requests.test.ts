@@ -356,3 +356,45 @@ describe("passwords", () => {
     assert.strictEqual((await create("cyrillic-pass", "пароль-длинн")).response.status, 201)
   })
 })
+
+describe("finding filters that can only match nothing because they are wrong", () => {
+  it("answer 400 naming the parameter over REST, not an empty page", async () => {
+    const UNKNOWN = /unknown indicator .*: the catalogue has super-dumping, /u
+    for (const path of ["/api/v1/findings", "/api/v1/findings/counts", "/api/v1/findings/export"]) {
+      assertBadRequest(await send(`${path}?indicators=nope`), ["query", "indicators", 0], UNKNOWN)
+      assertBadRequest(await send(`${path}?indicators=SUPER-DUMPING`), ["query", "indicators", 0], UNKNOWN)
+      assertBadRequest(
+        await send(`${path}?indicators=super-dumping&indicators=super-dumping,sum-growth`),
+        ["query", "indicators", 1],
+        UNKNOWN
+      )
+      assertBadRequest(
+        await send(`${path}?dateFrom=2024-01-01&dateTo=2023-01-01`),
+        ["query", "dateTo"],
+        /before dateFrom/u
+      )
+      assertBadRequest(
+        await send(`${path}?measure=reduction_pct&measureMin=50&measureMax=10`),
+        ["query", "measureMax"],
+        /below its min/u
+      )
+    }
+    // One day is a range, and equal bounds match exactly that value.
+    assert.strictEqual((await send("/api/v1/findings?dateFrom=2023-01-01&dateTo=2023-01-01")).response.status, 200)
+    const exact = await send("/api/v1/findings?measure=reduction_pct&measureMin=50&measureMax=50.0")
+    assert.strictEqual(exact.response.status, 200)
+  })
+
+  it("fail with InvalidInput over RPC, naming the payload field", async () => {
+    const cases: ReadonlyArray<readonly [string, unknown, string]> = [
+      ["FindingsQuery", { indicators: ["super-dumping", "nope"] }, "indicators.1"],
+      ["FindingsCounts", { dateFrom: "2024-01-01", dateTo: "2023-12-31" }, "dateTo"],
+      ["FindingsExport", { measure: { name: "reduction_pct", min: "10.5", max: "10.25" } }, "measure.max"]
+    ]
+    for (const [tag, payload, field] of cases) {
+      const result = await callRpc(server.baseUrl, tag, payload, adminToken)
+      assert.strictEqual(result.outcome, "InvalidInput", `${tag}: ${JSON.stringify(result)}`)
+      assert.strictEqual((result.error as { readonly field: string }).field, field)
+    }
+  })
+})

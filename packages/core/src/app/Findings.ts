@@ -4,7 +4,9 @@ import type { Instant } from "../domain/Ids.ts"
 import type { RegionCode } from "../domain/Region.ts"
 import type { Finding } from "../indicators/Finding.ts"
 import { FindingCount, type FindingFilter, FindingStore, type MeasureRange } from "../ports/FindingStore.ts"
-import { storeUnavailable, type Unavailable } from "./Errors.ts"
+import { compareFractions, fractionOfDecimal } from "../domain/Decimal.ts"
+import { IndicatorCatalog } from "./Catalogue.ts"
+import { InvalidInput, storeUnavailable, type Unavailable } from "./Errors.ts"
 import { effectiveFindingRegions, type Principal, regionScopeOf, requirePermission } from "./Policy.ts"
 
 export interface FindingSearchFilter {
@@ -44,9 +46,34 @@ const scopedFilter = (principal: Principal, filter: FindingSearchFilter): Findin
   }
 }
 
+/**
+ * A filter that can only match nothing because it is wrong: an indicator code the catalogue does not have (a typo,
+ * the wrong case, `a,b` written as one value), or a range whose end comes before its start. Answering an empty page
+ * would read as "no risks found". Fields are named as in the request (`measure.max`; REST renames them).
+ */
+export const checkFindingFilter = Effect.fn("Findings.checkFilter")(function* (filter: FindingSearchFilter) {
+  const known = (yield* IndicatorCatalog).indicators.map((indicator) => indicator.code)
+  for (const [index, code] of (filter.indicators ?? []).entries()) {
+    if (!known.includes(code)) {
+      return yield* new InvalidInput({
+        field: `indicators.${index}`,
+        message: `unknown indicator ${JSON.stringify(code)}: the catalogue has ${known.join(", ")}`
+      })
+    }
+  }
+  if (filter.dateFrom !== undefined && filter.dateTo !== undefined && filter.dateTo < filter.dateFrom) {
+    return yield* new InvalidInput({ field: "dateTo", message: "dateTo is before dateFrom: the range holds nothing" })
+  }
+  const { min, max } = filter.measure ?? {}
+  if (min !== undefined && max !== undefined && compareFractions(fractionOfDecimal(max), fractionOfDecimal(min)) < 0) {
+    return yield* new InvalidInput({ field: "measure.max", message: "the measure's max is below its min" })
+  }
+})
+
 /** A page of findings in key order (the store's keyset order) within the caller's regions. */
 export const queryFindings = Effect.fn("Findings.query")(function* (principal: Principal, search: FindingSearch) {
   yield* requirePermission(principal, "findings:read")
+  yield* checkFindingFilter(search)
   return yield* (yield* FindingStore).query({
     ...scopedFilter(principal, search),
     afterKey: search.afterKey,
@@ -60,6 +87,7 @@ export const countFindings = Effect.fn("Findings.counts")(function* (
   filter: FindingSearchFilter
 ) {
   yield* requirePermission(principal, "findings:read")
+  yield* checkFindingFilter(filter)
   const counts: FindingCounts = { counts: yield* (yield* FindingStore).counts(scopedFilter(principal, filter)) }
   return counts
 }, storeUnavailable)
@@ -76,6 +104,7 @@ export const exportFindings = Effect.fn("Findings.export")(function* (
   filter: FindingSearchFilter
 ) {
   yield* requirePermission(principal, "findings:export")
+  yield* checkFindingFilter(filter)
   const store = yield* FindingStore
   const scoped = scopedFilter(principal, filter)
   const pageAfter = (afterKey: string | undefined) => store.query({ ...scoped, afterKey, limit: EXPORT_PAGE })

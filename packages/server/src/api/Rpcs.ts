@@ -76,17 +76,17 @@ export class ProtectedRpcs extends RpcGroup.make(
   Rpc.make("FindingsQuery", {
     payload: closed(FindingQueryRequest),
     success: FindingPage,
-    error: Schema.Union(Denied)
+    error: Schema.Union([...Denied, InvalidInput])
   }),
   Rpc.make("FindingsCounts", {
     payload: closed(FindingFilterRequest),
     success: FindingCounts,
-    error: Schema.Union(Denied)
+    error: Schema.Union([...Denied, InvalidInput])
   }),
   Rpc.make("FindingsExport", {
     payload: closed(FindingFilterRequest),
     success: Finding,
-    error: Schema.Union(Denied),
+    error: Schema.Union([...Denied, InvalidInput]),
     stream: true
   }),
   Rpc.make("IndicatorsCatalogue", { success: Catalogue, error: Forbidden }),

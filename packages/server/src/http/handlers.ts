@@ -60,21 +60,36 @@ const findingPageResponse = encodedOnce(FindingPage)
 const loggedIfCutShort = <A, E, R>(findings: Stream.Stream<A, E, R>) =>
   Stream.tapError(findings, (error) => Effect.logError("findings export cut short after its response began", error))
 
+/** The findings use cases name filter fields as the RPC payload has them; REST has them as query parameters. */
+const inQuery = <A, E, R>(useCase: Effect.Effect<A, E | InvalidInput, R>): Effect.Effect<A, E | InvalidInput, R> =>
+  Effect.mapError(useCase, (e) =>
+    e instanceof InvalidInput
+      ? new InvalidInput({
+          field: `query.${e.field.replace(/^measure\.max$/u, "measureMax")}`,
+          message: e.message
+        })
+      : e
+  )
+
 const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handlers) =>
   handlers
     .handle("query", ({ query }) =>
       asPrincipal((p) =>
         Effect.flatMap(findingFilterOfQuery(query), (filter) =>
-          Findings.queryFindings(p, { ...filter, afterKey: query.afterKey, limit: query.limit ?? DEFAULT_PAGE })
+          inQuery(
+            Findings.queryFindings(p, { ...filter, afterKey: query.afterKey, limit: query.limit ?? DEFAULT_PAGE })
+          )
         )
       ).pipe(Effect.flatMap(findingPageResponse))
     )
     .handle("counts", ({ query }) =>
-      asPrincipal((p) => Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.countFindings(p, filter)))
+      asPrincipal((p) =>
+        Effect.flatMap(findingFilterOfQuery(query), (filter) => inQuery(Findings.countFindings(p, filter)))
+      )
     )
     .handle("export", ({ query }) =>
       asPrincipal((p) =>
-        Effect.flatMap(findingFilterOfQuery(query), (filter) => Findings.exportFindings(p, filter))
+        Effect.flatMap(findingFilterOfQuery(query), (filter) => inQuery(Findings.exportFindings(p, filter)))
       ).pipe(Effect.map(loggedIfCutShort))
     )
 )
