@@ -379,6 +379,11 @@ describe("finding filters that can only match nothing because they are wrong", (
         /below its min/u
       )
     }
+    assertBadRequest(
+      await send("/api/v1/contracts?signedFrom=2024-01-01&signedTo=2020-01-01"),
+      ["query", "signedTo"],
+      /before signedFrom/u
+    )
     // One day is a range, and equal bounds match exactly that value.
     assert.strictEqual((await send("/api/v1/findings?dateFrom=2023-01-01&dateTo=2023-01-01")).response.status, 200)
     const exact = await send("/api/v1/findings?measure=reduction_pct&measureMin=50&measureMax=50.0")
@@ -389,7 +394,8 @@ describe("finding filters that can only match nothing because they are wrong", (
     const cases: ReadonlyArray<readonly [string, unknown, string]> = [
       ["FindingsQuery", { indicators: ["super-dumping", "nope"] }, "indicators.1"],
       ["FindingsCounts", { dateFrom: "2024-01-01", dateTo: "2023-12-31" }, "dateTo"],
-      ["FindingsExport", { measure: { name: "reduction_pct", min: "10.5", max: "10.25" } }, "measure.max"]
+      ["FindingsExport", { measure: { name: "reduction_pct", min: "10.5", max: "10.25" } }, "measure.max"],
+      ["ContractsSearch", { signedFrom: "2024-01-01", signedTo: "2020-01-01" }, "signedTo"]
     ]
     for (const [tag, payload, field] of cases) {
       const result = await callRpc(server.baseUrl, tag, payload, adminToken)

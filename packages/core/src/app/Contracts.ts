@@ -5,7 +5,7 @@ import { ContractId, type Instant } from "../domain/Ids.ts"
 import type { RegionCode } from "../domain/Region.ts"
 import { ChainDiff, diffChain } from "../diff/ContractDiff.ts"
 import { type ContractQuery, ContractStore } from "../ports/ContractStore.ts"
-import { NotFound, storeUnavailable } from "./Errors.ts"
+import { InvalidInput, NotFound, storeUnavailable } from "./Errors.ts"
 import { effectiveRegions, type Principal, regionScopeOf, requirePermission } from "./Policy.ts"
 
 /** One contract version with its whole chain (root and amendments, in chain order) and what changed along it. */
@@ -41,6 +41,13 @@ export const MAX_CONTRACT_PAGE = 500
 /** Contracts by BIN, number and sign dates within the caller's regions, keyset-paged by id. */
 export const searchContracts = Effect.fn("Contracts.search")(function* (principal: Principal, search: ContractSearch) {
   yield* requirePermission(principal, "contracts:read")
+  if (search.signedFrom !== undefined && search.signedTo !== undefined && search.signedTo < search.signedFrom) {
+    // Wrong rather than narrow: an empty page would read as "no such contracts".
+    return yield* new InvalidInput({
+      field: "signedTo",
+      message: "signedTo is before signedFrom: the range holds nothing"
+    })
+  }
   const regions = effectiveRegions(regionScopeOf(principal), search.regions)
   const limit = Math.min(search.limit, MAX_CONTRACT_PAGE)
   const query: ContractQuery = {

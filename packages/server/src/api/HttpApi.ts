@@ -74,7 +74,7 @@ export class ContractsGroup extends HttpApiGroup.make("contracts")
     HttpApiEndpoint.get("search", "/contracts", {
       query: ContractSearchQuery,
       success: ContractPage,
-      error: [...Denied]
+      error: [...Denied, InvalidInputProblem]
     }).annotate(
       OpenApi.Description,
       "Contracts by BIN, number and sign dates within your regions, keyset-paged by id."

@@ -66,7 +66,7 @@ export class ProtectedRpcs extends RpcGroup.make(
   Rpc.make("ContractsSearch", {
     payload: closed(ContractSearchRequest),
     success: ContractPage,
-    error: Schema.Union(Denied)
+    error: Schema.Union([...Denied, InvalidInput])
   }),
   Rpc.make("ContractsGet", {
     payload: closed(Schema.Struct(ContractIdParams)),

@@ -45,9 +45,20 @@ const AuthHandlers = HttpApiBuilder.group(AdalQarauApi, "auth", (handlers) =>
     .handle("me", () => asPrincipal(Users.me))
 )
 
+/** Use cases name filter fields as the RPC payload has them; REST has them as query parameters. */
+const inQuery = <A, E, R>(useCase: Effect.Effect<A, E | InvalidInput, R>): Effect.Effect<A, E | InvalidInput, R> =>
+  Effect.mapError(useCase, (e) =>
+    e instanceof InvalidInput
+      ? new InvalidInput({
+          field: `query.${e.field.replace(/^measure\.max$/u, "measureMax")}`,
+          message: e.message
+        })
+      : e
+  )
+
 const ContractsHandlers = HttpApiBuilder.group(AdalQarauApi, "contracts", (handlers) =>
   handlers
-    .handle("search", ({ query }) => asPrincipal((p) => Contracts.searchContracts(p, contractSearchOf(query))))
+    .handle("search", ({ query }) => asPrincipal((p) => inQuery(Contracts.searchContracts(p, contractSearchOf(query)))))
     .handle("get", ({ params }) => asPrincipal((p) => Contracts.getContract(p, params.id)))
 )
 
@@ -59,17 +70,6 @@ const findingPageResponse = encodedOnce(FindingPage)
  */
 const loggedIfCutShort = <A, E, R>(findings: Stream.Stream<A, E, R>) =>
   Stream.tapError(findings, (error) => Effect.logError("findings export cut short after its response began", error))
-
-/** The findings use cases name filter fields as the RPC payload has them; REST has them as query parameters. */
-const inQuery = <A, E, R>(useCase: Effect.Effect<A, E | InvalidInput, R>): Effect.Effect<A, E | InvalidInput, R> =>
-  Effect.mapError(useCase, (e) =>
-    e instanceof InvalidInput
-      ? new InvalidInput({
-          field: `query.${e.field.replace(/^measure\.max$/u, "measureMax")}`,
-          message: e.message
-        })
-      : e
-  )
 
 const FindingsHandlers = HttpApiBuilder.group(AdalQarauApi, "findings", (handlers) =>
   handlers
