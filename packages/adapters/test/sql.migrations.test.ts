@@ -217,6 +217,46 @@ for (const backend of backends()) {
       }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
     )
 
+    it.live("0021 rewords stored payments dated before creation as days before it, and nothing else", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* runMigrations(yield* copyOfMigrations({ upTo: 20 }))
+        const old = (days: number) =>
+          [
+            `Первая оплата 2023-05-08 через ${days} дн. после создания договора 2023-05-10 (порог: менее 5 дн.).`,
+            `First payment on 2023-05-08, ${days} day(s) after the contract was created on 2023-05-10 (threshold: fewer than 5).`
+          ] as const
+        for (const [id, indicator, days] of [
+          [1, "accelerated-payment", -2],
+          [2, "accelerated-payment", 3],
+          [3, "sum-growth", -2]
+        ] as const) {
+          const [ru, en] = old(days)
+          yield* sql`
+            INSERT INTO finding (key, indicator, subject_kind, contract_id, customer_bin, supplier_bin, measures,
+              thresholds, explanation_ru, explanation_en)
+            VALUES (${`${indicator}:${id}`}, ${indicator}, 'contract', ${id}, '1', '2',
+              ${JSON.stringify({ days: String(days), contract_created: "2023-05-10", first_payment: "2023-05-08" })}::jsonb,
+              '{"max_days": "5"}'::jsonb, ${ru}, ${en})`
+        }
+        yield* runMigrations()
+        const rows = yield* sql<{ key: string; ru: string; en: string }>`
+          SELECT key, explanation_ru AS ru, explanation_en AS en FROM finding ORDER BY contract_id`
+        assert.deepStrictEqual(
+          rows.map((r) => [r.key, r.ru, r.en]),
+          [
+            [
+              "accelerated-payment:1",
+              "Первая оплата 2023-05-08 за 2 дн. до создания договора 2023-05-10 (порог: менее 5 дн.).",
+              "First payment on 2023-05-08, 2 day(s) before the contract was created on 2023-05-10 (threshold: fewer than 5)."
+            ],
+            ["accelerated-payment:2", ...old(3)],
+            ["sum-growth:3", ...old(-2)]
+          ]
+        )
+      }).pipe(Effect.scoped, Effect.provide(backend.layer("empty")))
+    )
+
     it.live("0019 forgets who built the derived tables, so the next refresh runs in full under the new rules", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient

@@ -28,6 +28,20 @@ describe("accelerated payment: days = first payment − creation, calendar days 
     assert.strictEqual(days("2023-05-10 10:00:00", "2023-05-08 12:00:00"), "-2")
   })
 
+  it("explains a payment dated before the creation as days before it, not negative days after", () => {
+    const before = runOne(CODE, paid("2023-05-10 10:00:00", ["2023-05-08 12:00:00"]), {}).findings[0]
+    assert.strictEqual(
+      before?.explanation.en,
+      "First payment on 2023-05-08, 2 day(s) before the contract was created on 2023-05-10 (threshold: fewer than 5)."
+    )
+    assert.strictEqual(
+      before?.explanation.ru,
+      "Первая оплата 2023-05-08 за 2 дн. до создания договора 2023-05-10 (порог: менее 5 дн.)."
+    )
+    const after = runOne(CODE, paid("2023-05-10 10:00:00", ["2023-05-13 12:00:00"]), {}).findings[0]
+    assert.include(after?.explanation.en, ", 3 day(s) after the contract was created on 2023-05-10")
+  })
+
   it("counts a payment at 00:30 the next day as one day, though less than 24 h passed", () => {
     assert.strictEqual(days("2023-05-10 23:50:00", "2023-05-11 00:30:00"), "1")
     assert.isUndefined(days("2023-05-10 23:50:00", "2023-05-11 00:30:00", { maxDays: 1 }))

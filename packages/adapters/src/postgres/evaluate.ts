@@ -210,10 +210,14 @@ const acceleratedPayment = (
       f.supplier_bin, s.region, coalesce(f.sign_date, f.crdate),
       jsonb_build_object('days', m.days::text, 'contract_created', m.created, 'first_payment', m.paid),
       jsonb_build_object('max_days', ${maxDays}::text),
-      format(${"Первая оплата %s через %s дн. после создания договора %s (порог: менее %s дн.)."}::text,
-             m.paid, m.days, m.created, ${maxDays}::text),
-      format(${"First payment on %s, %s day(s) after the contract was created on %s (threshold: fewer than %s)."}::text,
-             m.paid, m.days, m.created, ${maxDays}::text),
+      format(CASE WHEN m.days < 0
+               THEN ${"Первая оплата %s за %s дн. до создания договора %s (порог: менее %s дн.)."}::text
+               ELSE ${"Первая оплата %s через %s дн. после создания договора %s (порог: менее %s дн.)."}::text END,
+             m.paid, abs(m.days), m.created, ${maxDays}::text),
+      format(CASE WHEN m.days < 0
+               THEN ${"First payment on %s, %s day(s) before the contract was created on %s (threshold: fewer than %s)."}::text
+               ELSE ${"First payment on %s, %s day(s) after the contract was created on %s (threshold: fewer than %s)."}::text END,
+             m.paid, abs(m.days), m.created, ${maxDays}::text),
       ${runIdParam(runId)}::bigint
     FROM chain_fact f
     LEFT JOIN subject s ON s.bin = f.customer_bin COLLATE "default"

@@ -56,10 +56,17 @@ export const acceleratedPayment: Indicator<AcceleratedPaymentParams> = {
             root,
             { days: String(days), contract_created: createdText, first_payment: paidText },
             thresholds,
-            {
-              ru: `Первая оплата ${paidText} через ${days} дн. после создания договора ${createdText} (порог: менее ${params.maxDays} дн.).`,
-              en: `First payment on ${paidText}, ${days} day(s) after the contract was created on ${createdText} (threshold: fewer than ${params.maxDays}).`
-            }
+            // A payment dated before the contract's creation (days < 0) is said as "before": "-9 days after" read
+            // as a typo. The SQL engine words it alike (evaluate.ts), and migration 0021 rewrote stored findings.
+            days < 0
+              ? {
+                  ru: `Первая оплата ${paidText} за ${-days} дн. до создания договора ${createdText} (порог: менее ${params.maxDays} дн.).`,
+                  en: `First payment on ${paidText}, ${-days} day(s) before the contract was created on ${createdText} (threshold: fewer than ${params.maxDays}).`
+                }
+              : {
+                  ru: `Первая оплата ${paidText} через ${days} дн. после создания договора ${createdText} (порог: менее ${params.maxDays} дн.).`,
+                  en: `First payment on ${paidText}, ${days} day(s) after the contract was created on ${createdText} (threshold: fewer than ${params.maxDays}).`
+                }
           )
         )
       },
