@@ -58,6 +58,8 @@ for (const backend of backends()) {
             const got = byKey(actual.filter((f) => evaluated.has(f.indicator)))
             assert.strictEqual(got.length, wanted.length, `finding count with params ${JSON.stringify(params)}`)
             assert.deepStrictEqual(got, wanted)
+            // Key order too (deepStrictEqual ignores it): exports of either engine are equal line for line.
+            assert.strictEqual(JSON.stringify(got), JSON.stringify(wanted))
             assert.deepStrictEqual(run.stats, expected.stats)
             assert.isAbove(wanted.length, 0)
           }

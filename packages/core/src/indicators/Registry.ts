@@ -5,6 +5,7 @@ import { CommonFilters } from "./Filters.ts"
 import { compareFindings, type Finding } from "./Finding.ts"
 import { anyIndicator, type Indicator } from "./Indicator.ts"
 import { minimalDumping } from "./minimalDumping.ts"
+import { inStoredKeyOrder } from "./storedKeyOrder.ts"
 import { partnership } from "./partnership.ts"
 import { sumGrowth } from "./sumGrowth.ts"
 import { superDumping } from "./superDumping.ts"
@@ -162,7 +163,7 @@ export const evaluateIndicators = (dataset: AnalysisDataset, resolved: ResolvedP
     indicator.evaluate(dataset, params, resolved.filters, {
       emit: (finding) => {
         flagged++
-        findings.push(finding)
+        findings.push(inStoredKeyOrder(finding))
       },
       evaluated: () => {
         evaluated++

@@ -9,6 +9,7 @@ import {
   type MeasureRange
 } from "../ports/FindingStore.ts"
 import { textFilterProblem } from "../ports/textFilters.ts"
+import { inStoredKeyOrder } from "../indicators/storedKeyOrder.ts"
 import { compareCodePoints } from "./codePointOrder.ts"
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/u
@@ -63,7 +64,7 @@ export const makeMemoryFindingStore = Effect.sync(() => {
     replace: (indicators, findings) =>
       Effect.sync(() => {
         const next = new Map([...byKey].filter(([, f]) => !indicators.includes(f.indicator)))
-        for (const f of findings) next.set(f.key, f)
+        for (const f of findings) next.set(f.key, inStoredKeyOrder(f))
         byKey = next
         sorted = undefined
       }),
