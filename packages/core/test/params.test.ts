@@ -159,6 +159,20 @@ describe("IndicatorRegistry.resolve", () => {
     })
   )
 
+  it.effect("refuses an empty id set, which would leave out every contract and empty the findings", () =>
+    Effect.gen(function* () {
+      for (const [input, path] of [
+        [{ filters: { contractTypeIds: [] } }, "filters.contractTypeIds"],
+        [{ filters: { statusIds: [] } }, "filters.statusIds"],
+        [{ indicators: { "accelerated-payment": { statusIds: [] } } }, "indicators.accelerated-payment.statusIds"]
+      ] as const) {
+        const error = yield* paramsError(input)
+        assert.strictEqual(error.path, path)
+        assert.include(error.message, "an empty set would leave out every contract")
+      }
+    })
+  )
+
   it.effect("runs an indicator named twice in `only` once", () =>
     Effect.gen(function* () {
       const resolved = yield* standard.resolve({ only: ["super-dumping", "super-dumping"] })

@@ -1,6 +1,14 @@
 import { Effect, Schema } from "effect"
 
-const IdList = Schema.Array(Schema.Int)
+/**
+ * A set of reference-book ids a contract must be in. An empty set passes no contract: a run with one replaced every
+ * stored finding by none, which reads as "no risks". Leaving the key out takes the default.
+ */
+export const IdList = Schema.Array(Schema.Int).check(
+  Schema.isMinLength(1, {
+    message: "an empty set would leave out every contract: list at least one id, or leave the key out for the default"
+  })
+)
 
 /** A percentage threshold of a reduction: 0 to 100. */
 export const PercentThreshold = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))

@@ -1,12 +1,12 @@
 import { Schema } from "effect"
 import { almatyDay, formatDay } from "../domain/AlmatyTime.ts"
 import { contractFindingAt, forEachPassingRoot } from "./columnar.ts"
-import { NonNegativeInt, withDefault } from "./Filters.ts"
+import { IdList, NonNegativeInt, withDefault } from "./Filters.ts"
 import type { Indicator } from "./Indicator.ts"
 
 export const AcceleratedPaymentParams = Schema.Struct({
   maxDays: withDefault(NonNegativeInt, 5),
-  statusIds: withDefault(Schema.Array(Schema.Int), [190, 375, 390, 450])
+  statusIds: withDefault(IdList, [190, 375, 390, 450])
 })
 export type AcceleratedPaymentParams = typeof AcceleratedPaymentParams.Type
 

@@ -84,7 +84,7 @@ const dateInput = (description: string, read: (text: string) => string) =>
  * writes them) or ISO 8601 with an offset. Decodes to epoch milliseconds; a date alone is the start of that day.
  */
 export const DateInput = dateInput(
-  "A date (2024-01-31: from the start of that Almaty day) or timestamp (2024-01-31 10:20:30, Asia/Almaty time, or ISO 8601 with an offset)",
+  "A date (2024-01-31: from the start of that Almaty day) or timestamp (2024-01-31 10:20:30 or 2024-01-31T10:20, Asia/Almaty time; or ISO 8601 with an offset)",
   (text) => text
 )
 
@@ -93,7 +93,7 @@ export const DateInput = dateInput(
  * a contract signed at 2024-01-31 10:00), as the CLI's `--to` does; a timestamp is the bound itself.
  */
 export const DateToInput = dateInput(
-  "An inclusive end: a date (2024-01-31: to the end of that Almaty day) or timestamp (2024-01-31 10:20:30, Asia/Almaty time, or ISO 8601 with an offset)",
+  "An inclusive end: a date (2024-01-31: to the end of that Almaty day) or timestamp (2024-01-31 10:20:30 or 2024-01-31T10:20, Asia/Almaty time; or ISO 8601 with an offset)",
   endOfDayText
 )
 
