@@ -279,7 +279,15 @@ describe("whole numbers in query strings and paths", () => {
     assertBadRequest(await send("/api/v1/contracts?limit=501"), ["query", "limit"], /between 1 and 500/u)
     assertBadRequest(await send("/api/v1/runs?limit=0"), ["query", "limit"], /between 1 and 100/u)
     assertBadRequest(await send("/api/v1/runs/0"), ["params", "id"], /greater than 0/u)
-    assertBadRequest(await send("/api/v1/contracts/99999999999999999999"), ["params", "id"], /integer/u)
+    const HUGE = /must be a whole number from 1 to 9007199254740991/u
+    assertBadRequest(await send("/api/v1/contracts/99999999999999999999"), ["params", "id"], HUGE)
+    assertBadRequest(await send("/api/v1/contracts/9007199254740992"), ["params", "id"], HUGE)
+    assertBadRequest(await send("/api/v1/contracts?afterId=99999999999999999999"), ["query", "afterId"], HUGE)
+    assertBadRequest(
+      await send("/api/v1/findings?limit=99999999999999999999999"),
+      ["query", "limit"],
+      /limit must be a whole number from 1 to 1000/u
+    )
   })
 
   it("accept digits within the bounds", async () => {

@@ -115,7 +115,11 @@ const wholeNumberText = <S extends Schema.Codec<unknown, number>>(
   texts: { readonly description: string; readonly message: string }
 ) =>
   Schema.String.annotate({ description: texts.description })
-    .check(Schema.isPattern(DIGITS, { message: texts.message }))
+    .check(
+      Schema.isPattern(DIGITS, { message: texts.message }),
+      // Past 2^53 − 1 the digits no longer name one number ("Expected an integer" said nothing useful).
+      Schema.makeFilter((text: string) => Number(text) <= Number.MAX_SAFE_INTEGER || texts.message)
+    )
     .pipe(Schema.decodeTo(to, SchemaTransformation.numberFromString))
 
 /** `limit` in a query string: digits only, 1 to `maximum`. */
@@ -127,11 +131,11 @@ export const PageLimitText = (maximum: number) =>
 
 const ContractIdText = wholeNumberText(ContractId, {
   description: "A contract id: a whole number, 1 or more",
-  message: "a contract id must be a whole number, 1 or more"
+  message: `a contract id must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`
 })
 const RunIdText = wholeNumberText(RunId, {
   description: "A run id: a whole number, 1 or more",
-  message: "a run id must be a whole number, 1 or more"
+  message: `a run id must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`
 })
 
 /** "unknown" stands for findings whose customer has no known region (admins only). */
