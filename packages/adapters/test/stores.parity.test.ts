@@ -2,7 +2,8 @@
  * The in-memory stores stand in for the SQL ones in other teams' tests, so where inputs are unusual they must
  * answer as the SQL stores do: keys in code-point order (PostgreSQL's "C" collation), a key given twice in one
  * replace (the later wins), NUL in a text filter or an instant past year 9999 (the same typed error), ids no
- * contract can have (nothing found) and a negative limit (nothing listed).
+ * contract can have (nothing found), a negative limit (nothing listed), and user writes the SQL table refuses
+ * (a username, role or region outside the rules, text PostgreSQL cannot hold).
  */
 import {
   type ContractId,
@@ -11,6 +12,7 @@ import {
   FindingStore,
   type Instant,
   type RegionCode,
+  type UserId,
   type Username,
   UserStore
 } from "@adalqarau/core"
@@ -84,12 +86,33 @@ const answers = Effect.gen(function* () {
     })
   }
   const listed = (yield* users.list({ limit: -1 })).map((u) => u.username)
+  // Writes the SQL table's CHECKs (and PostgreSQL text) refuse: the in-memory store refuses them alike.
+  const newUser = {
+    username: "dan" as Username,
+    displayName: "dan",
+    roles: ["viewer" as const],
+    regions: [] as ReadonlyArray<RegionCode>,
+    passwordHash: "h",
+    at: Date.UTC(2025, 0, 1) as Instant
+  }
+  const ann = (yield* users.list({ limit: 1 }))[0]
+  const refusedWrites = yield* Effect.all([
+    Effect.flip(users.create({ ...newUser, username: "Dan Smith" as Username })),
+    Effect.flip(users.create({ ...newUser, roles: ["root" as "admin"] })),
+    Effect.flip(users.create({ ...newUser, regions: ["99" as RegionCode] })),
+    Effect.flip(users.create({ ...newUser, displayName: "d\u0000n" })),
+    Effect.flip(users.update(ann?.id as UserId, { displayName: "\uD800", at: newUser.at })),
+    Effect.flip(users.update(ann?.id as UserId, { regions: ["7" as RegionCode], at: newUser.at }))
+  ])
+  const stillThree = (yield* users.list({ limit: 10 })).map((u) => `${u.username}:${u.displayName}:${u.regions}`)
   return {
     pages,
     counts,
     failures: failures.map((e) => `${e._tag}: ${e.message}`),
     missing,
-    listed
+    listed,
+    refusedWrites: refusedWrites.map((e) => `${e._tag}: ${e.message}`),
+    stillThree
   }
 })
 
@@ -113,6 +136,15 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
           ])
           assert.deepStrictEqual(sql.missing, [true, true])
           assert.deepStrictEqual(sql.listed, [])
+          assert.deepStrictEqual(sql.refusedWrites, [
+            `UserStoreError: username "Dan Smith": 3-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit`,
+            'UserStoreError: role "root" is not one of admin, analyst, viewer',
+            'UserStoreError: region "99" is not a region code',
+            "UserStoreError: display name must not contain the NUL character (U+0000)",
+            "UserStoreError: display name must not contain a lone UTF-16 surrogate",
+            'UserStoreError: region "7" is not a region code'
+          ])
+          assert.deepStrictEqual(sql.stillThree, ["ann:ann:", "bob:bob:", "cem:cem:"])
           assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
           assert.deepStrictEqual(sql.failures, [
             "FindingStoreError: invalid query: text filters must not contain NUL characters",

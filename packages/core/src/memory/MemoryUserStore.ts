@@ -7,7 +7,9 @@ import {
   type User,
   type UserId,
   UserStore,
-  UsernameTaken
+  UserStoreError,
+  UsernameTaken,
+  userWriteProblem
 } from "../ports/UserStore.ts"
 
 const publicView = ({ passwordHash: _hash, tokensRevokedAt: _revoked, ...user }: StoredUser): User => user
@@ -25,7 +27,9 @@ export const makeMemoryUserStore = Effect.sync(() => {
 
   return UserStore.of({
     create: (input) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<StoredUser, UserStoreError | UsernameTaken> => {
+        const problem = userWriteProblem(input)
+        if (problem !== undefined) return Effect.fail(new UserStoreError({ operation: "create", message: problem }))
         if (idByUsername.has(input.username)) return Effect.fail(new UsernameTaken({ username: input.username }))
         const id = `u${next++}` as UserId
         const user: StoredUser = {
@@ -61,7 +65,9 @@ export const makeMemoryUserStore = Effect.sync(() => {
       ),
     // One synchronous step, so no other fiber's update can come between the admin check and the write.
     update: (id, patch) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<Option.Option<StoredUser>, UserStoreError | LastActiveAdmin> => {
+        const problem = userWriteProblem(patch)
+        if (problem !== undefined) return Effect.fail(new UserStoreError({ operation: "update", message: problem }))
         const stored = byId.get(id)
         if (stored === undefined) return Effect.succeed(Option.none())
         const updated: StoredUser = {

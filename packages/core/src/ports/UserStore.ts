@@ -1,6 +1,6 @@
 import { Context, type Effect, type Option, Schema } from "effect"
 import { Instant } from "../domain/Ids.ts"
-import { RegionCode } from "../domain/Region.ts"
+import { REGION_CODES, RegionCode } from "../domain/Region.ts"
 
 export class UserStoreError extends Schema.TaggedError<UserStoreError>()("UserStoreError", {
   operation: Schema.String,
@@ -102,6 +102,39 @@ export const isActiveAdmin = (user: Pick<User, "roles" | "disabled">): boolean =
 /** Whether applying the patch could turn an active admin into something else (disable it, or drop the role). */
 export const mayRemoveAnAdmin = (patch: UserPatch): boolean =>
   patch.disabled === true || (patch.roles !== undefined && !patch.roles.includes("admin"))
+
+const STORABLE_TEXT_PROBLEM = (name: string, text: string): string | undefined =>
+  text.includes("\u0000")
+    ? `${name} must not contain the NUL character (U+0000)`
+    : /\p{Cs}/u.test(text)
+      ? `${name} must not contain a lone UTF-16 surrogate`
+      : undefined
+
+/**
+ * Why a store cannot keep these fields, or undefined: the rules of the SQL store's table (`app_user`'s CHECKs,
+ * text PostgreSQL can hold), checked the same way by every store, so that a test on the in-memory one meets the
+ * refusal production meets, with the same message. Callers normally decode `Username`, `Role` and `RegionCode`
+ * first; a store must still not take what bypassed that.
+ */
+export const userWriteProblem = (fields: {
+  readonly username?: string
+  readonly displayName?: string | undefined
+  readonly roles?: ReadonlyArray<string> | undefined
+  readonly regions?: ReadonlyArray<string> | undefined
+  readonly passwordHash?: string | undefined
+}): string | undefined => {
+  if (fields.username !== undefined && !Schema.is(Username)(fields.username)) {
+    return `username ${JSON.stringify(fields.username)}: 3-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit`
+  }
+  const badRole = fields.roles?.find((role) => !(ROLES as ReadonlyArray<string>).includes(role))
+  if (badRole !== undefined) return `role ${JSON.stringify(badRole)} is not one of ${ROLES.join(", ")}`
+  const badRegion = fields.regions?.find((region) => !(REGION_CODES as ReadonlyArray<string>).includes(region))
+  if (badRegion !== undefined) return `region ${JSON.stringify(badRegion)} is not a region code`
+  return (
+    (fields.displayName === undefined ? undefined : STORABLE_TEXT_PROBLEM("display name", fields.displayName)) ??
+    (fields.passwordHash === undefined ? undefined : STORABLE_TEXT_PROBLEM("password hash", fields.passwordHash))
+  )
+}
 
 export interface UserListQuery {
   /** Keyset paging: users whose username sorts after this one. */

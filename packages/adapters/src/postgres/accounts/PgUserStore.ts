@@ -15,7 +15,8 @@ import {
   UsernameTaken,
   type UserPatch,
   UserStore,
-  UserStoreError
+  UserStoreError,
+  userWriteProblem
 } from "@adalqarau/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -83,6 +84,8 @@ export const makePgUserStore = Effect.gen(function* () {
   // then finds the name taken.
   const create = (input: NewUser) =>
     Effect.gen(function* () {
+      const problem = userWriteProblem(input)
+      if (problem !== undefined) return yield* new UserStoreError({ operation: "create", message: problem })
       const at = instantText(input.at)
       const rows = yield* sql<Row>`
         INSERT INTO app_user (username, display_name, roles, regions, password_hash, created_at, updated_at)
@@ -157,12 +160,15 @@ export const makePgUserStore = Effect.gen(function* () {
       })
     )
 
-  const update = (id: UserId, patch: UserPatch) =>
-    isStoredUserId(id)
+  const update = (id: UserId, patch: UserPatch) => {
+    const problem = userWriteProblem(patch)
+    if (problem !== undefined) return Effect.fail(new UserStoreError({ operation: "update", message: problem }))
+    return isStoredUserId(id)
       ? (mayRemoveAnAdmin(patch) ? guardedPatch(id, patch) : applyPatch(id, patch)).pipe(
           Effect.mapError((e) => (e instanceof LastActiveAdmin ? e : storeError("update")(e)))
         )
       : Effect.succeed(Option.none<StoredUser>())
+  }
 
   const countActiveAdmins = sql<Row>`
     SELECT count(*) AS n FROM app_user WHERE NOT disabled AND 'admin' = ANY (roles)`.pipe(
