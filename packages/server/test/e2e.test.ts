@@ -360,7 +360,14 @@ describe("the OpenAPI document", () => {
       openapi: string
       paths: Record<
         string,
-        Record<string, { security?: Array<Record<string, unknown>>; responses: Record<string, unknown> }>
+        Record<
+          string,
+          {
+            security?: Array<Record<string, unknown>>
+            requestBody?: unknown
+            responses: Record<string, { headers?: Record<string, unknown> }>
+          }
+        >
       >
       components: { securitySchemes?: Record<string, { scheme?: string }> }
     }
@@ -374,6 +381,9 @@ describe("the OpenAPI document", () => {
       assert.property(operation?.responses, "400", `${route.method} ${path} documents no 400`)
       const isPublic = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"].includes(route.path)
       assert.strictEqual((operation?.security ?? []).length > 0, !isPublic, `${route.method} ${path} security`)
+      // The edge's own answers: a body over the limit (413) or not JSON (415), and 401's WWW-Authenticate.
+      if (operation?.requestBody !== undefined) assert.includeMembers(Object.keys(operation.responses), ["413", "415"])
+      if (!isPublic) assert.property(operation?.responses["401"]?.headers, "WWW-Authenticate", `${path} 401`)
     }
     assert.strictEqual(Object.values(spec.components.securitySchemes ?? {})[0]?.scheme?.toLowerCase(), "bearer")
     assert.property(spec.paths["/api/v1/auth/login"]?.post?.responses, "429")

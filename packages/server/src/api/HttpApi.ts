@@ -15,6 +15,7 @@ import {
   UserPage
 } from "@adalqarau/core"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "effect/http-api"
+import { addEdgeResponses } from "./edgeResponses.ts"
 import {
   ContractIdPath,
   ContractSearchQuery,
@@ -180,6 +181,7 @@ export class AdalQarauApi extends HttpApi.make("adalqarau")
   // `additionalProperties: false` says: a misspelt "indicators" must not start a run on defaults. Query strings
   // stay open, as URLs conventionally are.
   .annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error" })
+  .annotate(OpenApi.Transform, addEdgeResponses)
   .annotateMerge(
     OpenApi.annotations({
       title: "AdalQarau API",
