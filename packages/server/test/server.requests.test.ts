@@ -412,3 +412,37 @@ describe("finding filters that can only match nothing because they are wrong", (
     }
   })
 })
+
+describe("a caller without the endpoint's permission", () => {
+  it("gets 403 before the request is checked, so a refusal teaches nothing about the operation's rules", async () => {
+    const as = async (username: string, path: string, init: RequestInit = {}) => {
+      const token = (await loginRest(server.baseUrl, username)).accessToken
+      const response = await fetch(`${server.baseUrl}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...init.headers }
+      })
+      return { status: response.status, body: await response.text() }
+    }
+    const json = (body: unknown): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body)
+    })
+    const weakUser = json({ username: "zz", password: "x", roles: [], regions: [] })
+    for (const [username, path, init] of [
+      ["analyst", "/api/v1/users", weakUser],
+      ["analyst", "/api/v1/users?limit=0", {}],
+      ["viewer", "/api/v1/findings/export?dateFrom=x", {}],
+      ["viewer", "/api/v1/runs", json({ params: { filters: { statusIds: [] } } })],
+      ["viewer", "/api/v1/runs/0", {}]
+    ] as const) {
+      const answer = await as(username, path, init)
+      assert.strictEqual(answer.status, 403, `${username} ${path}: ${answer.body}`)
+      assert.notMatch(answer.body, /password|limit|dateFrom|statusIds|whole number/u)
+    }
+    // With the permission, the same requests are checked: 400 naming the field.
+    const admin = await as("admin", "/api/v1/users", weakUser)
+    assert.strictEqual(admin.status, 400)
+    assert.strictEqual((await as("analyst", "/api/v1/findings/export?dateFrom=x")).status, 400)
+  })
+})

@@ -38,7 +38,7 @@ import {
   UnauthenticatedProblem,
   UnavailableProblem
 } from "./problems.ts"
-import { HttpAuthentication } from "./security.ts"
+import { HttpAuthentication, RequiredPermission } from "./security.ts"
 
 /** The operations as REST endpoints under `/api/v1`, described by OpenAPI 3.1 at `/openapi.json`. Client-safe. */
 
@@ -87,6 +87,7 @@ export class ContractsGroup extends HttpApiGroup.make("contracts")
     }).annotate(OpenApi.Description, "One contract version with its chain and the field-level diff along it.")
   )
   .middleware(HttpAuthentication)
+  .annotate(RequiredPermission, "contracts:read")
   .annotateMerge(OpenApi.annotations({ title: "Contracts" })) {}
 
 export class FindingsGroup extends HttpApiGroup.make("findings")
@@ -105,9 +106,12 @@ export class FindingsGroup extends HttpApiGroup.make("findings")
       query: FindingFilterQuery,
       success: HttpApiSchema.StreamNdjson({ schema: Finding }),
       error: [...Denied, InvalidInputProblem]
-    }).annotate(OpenApi.Description, "Every matching finding within your regions as NDJSON, streamed.")
+    })
+      .annotate(OpenApi.Description, "Every matching finding within your regions as NDJSON, streamed.")
+      .annotate(RequiredPermission, "findings:export")
   )
   .middleware(HttpAuthentication)
+  .annotate(RequiredPermission, "findings:read")
   .annotateMerge(OpenApi.annotations({ title: "Findings" })) {}
 
 export class IndicatorsGroup extends HttpApiGroup.make("indicators")
@@ -118,6 +122,7 @@ export class IndicatorsGroup extends HttpApiGroup.make("indicators")
     )
   )
   .middleware(HttpAuthentication)
+  .annotate(RequiredPermission, "catalogue:read")
   .annotateMerge(OpenApi.annotations({ title: "Indicators" })) {}
 
 export class RunsGroup extends HttpApiGroup.make("runs")
@@ -126,7 +131,9 @@ export class RunsGroup extends HttpApiGroup.make("runs")
       payload: StartRunRequest,
       success: Run.pipe(HttpApiSchema.status(202)),
       error: [...Denied, InvalidInputProblem]
-    }).annotate(OpenApi.Description, "Queues an indicator run with parameters; answers at once with the queued run."),
+    })
+      .annotate(OpenApi.Description, "Queues an indicator run with parameters; answers at once with the queued run.")
+      .annotate(RequiredPermission, "runs:start"),
     HttpApiEndpoint.get("list", "/runs", { query: RunListQuery, success: RunPage, error: [...Denied] }),
     HttpApiEndpoint.get("get", "/runs/:id", {
       params: RunIdPath,
@@ -135,6 +142,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
     }).annotate(OpenApi.Description, "A run's status (queued, running, succeeded, failed) and, when done, its report.")
   )
   .middleware(HttpAuthentication)
+  .annotate(RequiredPermission, "runs:read")
   .annotateMerge(OpenApi.annotations({ title: "Indicator runs" })) {}
 
 export class UsersGroup extends HttpApiGroup.make("users")
@@ -163,6 +171,7 @@ export class UsersGroup extends HttpApiGroup.make("users")
     }).annotate(OpenApi.Description, "Disables the account and revokes its sessions.")
   )
   .middleware(HttpAuthentication)
+  .annotate(RequiredPermission, "users:manage")
   .annotateMerge(OpenApi.annotations({ title: "Users (admin)" })) {}
 
 export const API_PREFIX = "/api/v1"

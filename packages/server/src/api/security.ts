@@ -1,8 +1,8 @@
-import { type CurrentPrincipal, Unauthenticated, Unavailable } from "@adalqarau/core"
-import { Schema } from "effect"
+import { type CurrentPrincipal, type Permission, Unauthenticated, Unavailable } from "@adalqarau/core"
+import { Context, Schema } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
 import { RpcMiddleware } from "effect/rpc"
-import { UnauthenticatedProblem, UnavailableProblem } from "./problems.ts"
+import { ForbiddenProblem, UnauthenticatedProblem, UnavailableProblem } from "./problems.ts"
 
 /**
  * Bearer-token authentication for protected operations, one declaration per transport. Each resolves the access
@@ -14,8 +14,18 @@ export class HttpAuthentication extends HttpApiMiddleware.Service<HttpAuthentica
   "@adalqarau/server/HttpAuthentication",
   {
     security: { bearer: HttpApiSecurity.bearer },
-    error: [UnauthenticatedProblem, UnavailableProblem]
+    error: [UnauthenticatedProblem, ForbiddenProblem, UnavailableProblem]
   }
+) {}
+
+/**
+ * The permission a REST endpoint (or every endpoint of a group) needs, checked by `HttpAuthentication` right after
+ * the token and before the request is decoded: a caller without it gets 403, not a 400 that would describe the
+ * rules of an operation it may not use (an analyst creating a user learnt the password policy). The use cases
+ * check it again, for RPC and for callers of core.
+ */
+export class RequiredPermission extends Context.Service<RequiredPermission, Permission>()(
+  "@adalqarau/server/RequiredPermission"
 ) {}
 
 export class RpcAuthentication extends RpcMiddleware.Service<RpcAuthentication, { provides: CurrentPrincipal }>()(

@@ -1,7 +1,14 @@
-import { type AccessTokens, Auth, CurrentPrincipal, Unauthenticated, type UserStore } from "@adalqarau/core"
-import { Effect, Layer, Redacted } from "effect"
+import {
+  type AccessTokens,
+  Auth,
+  CurrentPrincipal,
+  requirePermission,
+  Unauthenticated,
+  type UserStore
+} from "@adalqarau/core"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { HttpEffect, HttpServerResponse } from "effect/http"
-import { HttpAuthentication } from "../api/security.ts"
+import { HttpAuthentication, RequiredPermission } from "../api/security.ts"
 
 const REALM = `Bearer realm="adalqarau"`
 
@@ -24,7 +31,10 @@ export const layerHttpAuthentication: Layer.Layer<HttpAuthentication, never, Acc
   Effect.gen(function* () {
     const services = yield* Effect.context<AccessTokens | UserStore>()
     return HttpAuthentication.of({
-      bearer: (httpEffect, { credential }) => {
+      bearer: (httpEffect, { credential, endpoint, group }) => {
+        const permission = Option.orElse(Context.getOption(endpoint.annotations, RequiredPermission), () =>
+          Context.getOption(group.annotations, RequiredPermission)
+        )
         const token = Redacted.value(credential)
         const principal =
           token === ""
@@ -37,7 +47,12 @@ export const layerHttpAuthentication: Layer.Layer<HttpAuthentication, never, Acc
                   error._tag === "Unauthenticated" ? invalidTokenChallenge(error) : Effect.void
                 )
               )
-        return Effect.flatMap(principal, (p) => Effect.provideService(httpEffect, CurrentPrincipal, p))
+        return Effect.flatMap(principal, (p) =>
+          Effect.andThen(
+            Option.match(permission, { onNone: () => Effect.void, onSome: (needed) => requirePermission(p, needed) }),
+            Effect.provideService(httpEffect, CurrentPrincipal, p)
+          )
+        )
       }
     })
   })
