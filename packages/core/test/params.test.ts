@@ -296,7 +296,9 @@ describe("params are strict", () => {
         IndicatorRegistry.standard.resolve({ indicators: { "super-dumping": { threshhold: 5 } } })
       )
       assert.strictEqual(typo.path, "indicators.super-dumping.threshhold")
-      assert.strictEqual(typo.message, "Expected no excess property")
+      assert.strictEqual(typo.reason, "Expected no excess property")
+      // The message alone names the value to fix (a log line, Cause.pretty): path and reason.
+      assert.strictEqual(typo.message, "indicators.super-dumping.threshhold: Expected no excess property")
       const share = yield* Effect.flip(
         IndicatorRegistry.standard.resolve({ indicators: { partnership: { supplierShare: 1.5 } } })
       )

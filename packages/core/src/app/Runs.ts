@@ -58,7 +58,10 @@ export class RunExecutor extends Context.Service<
           yield* runs.update(run.id, {
             status: "failed",
             finishedAt: yield* now,
-            error: { message: error.message, path: error._tag === "ParamsError" ? error.path : null }
+            error:
+              error._tag === "ParamsError"
+                ? { message: error.reason, path: error.path }
+                : { message: error.message, path: null }
           })
           yield* Effect.logError("indicator run failed", error).pipe(Effect.annotateLogs({ runId: run.id }))
         }
@@ -97,7 +100,7 @@ export const startRun = Effect.fn("Runs.start")(function* (principal: Principal,
   yield* requirePermission(principal, "runs:start")
   yield* (yield* IndicatorCatalog)
     .resolve(params)
-    .pipe(Effect.mapError((e) => new InvalidInput({ field: `params.${e.path}`, message: e.message })))
+    .pipe(Effect.mapError((e) => new InvalidInput({ field: `params.${e.path}`, message: e.reason })))
   const run = yield* (yield* RunStore).create({ params, requestedBy: principal.userId, at: yield* now })
   yield* (yield* RunExecutor).submit(run)
   yield* Effect.logInfo("indicator run queued").pipe(Effect.annotateLogs({ runId: run.id, by: principal.userId }))

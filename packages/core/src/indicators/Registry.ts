@@ -13,8 +13,14 @@ import { superDumping } from "./superDumping.ts"
 export class ParamsError extends Schema.TaggedError<ParamsError>()("ParamsError", {
   /** Where in the parameters the problem is, e.g. `indicators.super-dumping.threshold`. */
   path: Schema.String,
-  message: Schema.String
-}) {}
+  /** What is wrong there, without the path: "Expected a value between 0 and 100". */
+  reason: Schema.String
+}) {
+  /** Path and reason, so that the error alone (a log line, `Cause.pretty`) says which value to fix. */
+  override get message(): string {
+    return `${this.path}: ${this.reason}`
+  }
+}
 
 export class DuplicateIndicatorError extends Schema.TaggedError<DuplicateIndicatorError>()("DuplicateIndicatorError", {
   code: Schema.String
@@ -67,7 +73,7 @@ const paramsError = (at: ReadonlyArray<string>, error: Schema.SchemaError): Para
   const path = [...at, ...below]
   return new ParamsError({
     path: path.length === 0 ? "(params)" : path.join("."),
-    message: (issue?.message ?? error.message).split("\n")[0] ?? error.message
+    reason: (issue?.message ?? error.message).split("\n")[0] ?? error.message
   })
 }
 
@@ -126,7 +132,7 @@ export class IndicatorRegistry {
         if (!this.byCode.has(code)) {
           return yield* new ParamsError({
             path: `indicators.${code}`,
-            message: `unknown indicator; known: ${[...this.byCode.keys()].join(", ")}`
+            reason: `unknown indicator; known: ${[...this.byCode.keys()].join(", ")}`
           })
         }
       }
@@ -138,7 +144,7 @@ export class IndicatorRegistry {
         if (indicator === undefined) {
           return yield* new ParamsError({
             path: `only.${(raw.only ?? only).indexOf(code)}`,
-            message: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
+            reason: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
           })
         }
         const params = yield* Schema.decodeUnknownEffect(

@@ -62,7 +62,7 @@ export const runAnalyze = (
         Effect.ensuring(progress.finish),
         Effect.catchTags({
           ProcurementSourceError: (e) => Effect.fail(runFailure(e.message)),
-          ParamsError: (e) => Effect.fail(usageFailure(`parameters: ${e.path}: ${e.message}`))
+          ParamsError: (e) => Effect.fail(usageFailure(`parameters: ${e.message}`))
         })
       )
       const elapsed = performance.now() - started

@@ -32,6 +32,6 @@ export const loadParams = (
     })
     yield* registry
       .resolve(params)
-      .pipe(Effect.mapError((e) => usageFailure(`params file ${path}: ${e.path}: ${oneLine(e.message)}`)))
+      .pipe(Effect.mapError((e) => usageFailure(`params file ${path}: ${e.path}: ${oneLine(e.reason)}`)))
     return params
   })
