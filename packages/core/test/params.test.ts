@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema, Stream } from "effect"
+import { Cause, Effect, Exit, Schema, Stream } from "effect"
 import {
   type AnalysisDataset,
   analyzeRecords,
@@ -7,9 +7,11 @@ import {
   contractFinding,
   DEFAULT_FILTERS,
   DuplicateIndicatorError,
+  type EvaluationSink,
   forEachFilteredRoot,
   type Indicator,
   IndicatorRegistry,
+  InvalidIndicatorCodeError,
   ParamsError,
   type SourceItem,
   superDumping
@@ -247,6 +249,53 @@ describe("custom indicators", () => {
       const twice = yield* Effect.flip(once.with({ ...bigContract, titles: { ...bigContract.titles, en: "Other" } }))
       assert.strictEqual(twice.code, "big-contract")
     })
+  )
+
+  it.effect("a code that cannot start a finding key is refused", () =>
+    Effect.gen(function* () {
+      for (const code of ["", "a:b", "big contract", "Big"]) {
+        const error = yield* Effect.flip(IndicatorRegistry.empty.with({ ...bigContract, code }))
+        assert.instanceOf(error, InvalidIndicatorCodeError)
+        assert.include(error.message, JSON.stringify(code))
+      }
+    })
+  )
+
+  it.effect(
+    "an indicator emitting another's findings, a foreign key or a key twice is a defect, not an overwrite",
+    () =>
+      Effect.gen(function* () {
+        const emitting = (code: string, key: (id: number) => ReadonlyArray<string>, indicator = code) => ({
+          ...bigContract,
+          code,
+          evaluate: (
+            dataset: AnalysisDataset,
+            _params: unknown,
+            filters: typeof DEFAULT_FILTERS,
+            sink: EvaluationSink
+          ) =>
+            forEachFilteredRoot(dataset, filters, sink, (_chain, root) => {
+              sink.evaluated()
+              for (const k of key(root.id)) {
+                sink.emit({ ...contractFinding(dataset, indicator, root, {}, {}, { ru: "-", en: "-" }), key: k })
+              }
+            })
+        })
+        const records = tendered({ id: 1, plan: "100.00", sum: "10.00" })
+        for (const [indicator, message] of [
+          [
+            emitting("spoof", (id) => [`super-dumping:${id}`], "super-dumping"),
+            "emitted a finding of indicator super-dumping"
+          ],
+          [emitting("spoof", (id) => [`super-dumping:${id}`]), "does not start with spoof:"],
+          [emitting("spoof", (id) => [`spoof:${id}`, `spoof:${id}`]), "emitted the finding spoof:1 twice"]
+        ] as const) {
+          const registry = yield* standard.with(indicator)
+          const exit = yield* Effect.exit(analyzeRecords(records, { registry }))
+          assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), message)
+          assert.include(String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : ""), message)
+        }
+      })
   )
 
   it.effect("an empty registry runs nothing", () =>

@@ -30,6 +30,27 @@ export class DuplicateIndicatorError extends Schema.TaggedError<DuplicateIndicat
   }
 }
 
+/** An indicator's code: it starts every finding key (`<code>:<id>`), so it must not hold `:` or spaces. */
+const CODE = /^[a-z0-9][a-z0-9._-]*$/u
+
+export class InvalidIndicatorCodeError extends Schema.TaggedError<InvalidIndicatorCodeError>()(
+  "InvalidIndicatorCodeError",
+  { code: Schema.String }
+) {
+  override get message(): string {
+    return `indicator code ${JSON.stringify(this.code)} must be lower-case letters, digits, '.', '_' or '-' (it starts every finding key)`
+  }
+}
+
+/**
+ * An indicator broke its contract with the engine: a finding under another indicator's code, a key not of the
+ * form `<code>:…`, or one key twice. Stored findings are keyed across indicators, so such a finding would
+ * silently overwrite another's. It is a bug in the indicator, raised as a defect.
+ */
+export class IndicatorContractViolation extends Error {
+  override readonly name = "IndicatorContractViolation"
+}
+
 /** Parameters of a run as written in params.json (every part optional; defaults fill the rest). */
 export const AnalysisParamsInput = Schema.Struct({
   filters: Schema.optional(Schema.Unknown),
@@ -96,11 +117,15 @@ export class IndicatorRegistry {
     anyIndicator(partnership)
   ].reduce((registry, indicator) => registry.withUnsafe(indicator), IndicatorRegistry.empty)
 
-  /** Adds an indicator; fails when its code is taken. */
-  with<P>(indicator: Indicator<P>): Effect.Effect<IndicatorRegistry, DuplicateIndicatorError> {
-    return this.byCode.has(indicator.code)
-      ? Effect.fail(new DuplicateIndicatorError({ code: indicator.code }))
-      : Effect.succeed(this.withUnsafe(anyIndicator(indicator)))
+  /** Adds an indicator; fails when its code is taken or cannot start a finding key. */
+  with<P>(
+    indicator: Indicator<P>
+  ): Effect.Effect<IndicatorRegistry, DuplicateIndicatorError | InvalidIndicatorCodeError> {
+    return !CODE.test(indicator.code)
+      ? Effect.fail(new InvalidIndicatorCodeError({ code: indicator.code }))
+      : this.byCode.has(indicator.code)
+        ? Effect.fail(new DuplicateIndicatorError({ code: indicator.code }))
+        : Effect.succeed(this.withUnsafe(anyIndicator(indicator)))
   }
 
   private withUnsafe(indicator: Indicator<unknown>): IndicatorRegistry {
@@ -166,8 +191,20 @@ export const evaluateIndicators = (dataset: AnalysisDataset, resolved: ResolvedP
     let evaluated = 0
     let flagged = 0
     const skipped: Record<string, number> = {}
+    const keys = new Set<string>()
+    const prefix = `${indicator.code}:`
     indicator.evaluate(dataset, params, resolved.filters, {
       emit: (finding) => {
+        if (finding.indicator !== indicator.code || !finding.key.startsWith(prefix) || keys.has(finding.key)) {
+          throw new IndicatorContractViolation(
+            finding.indicator !== indicator.code
+              ? `indicator ${indicator.code} emitted a finding of indicator ${finding.indicator}`
+              : keys.has(finding.key)
+                ? `indicator ${indicator.code} emitted the finding ${finding.key} twice`
+                : `indicator ${indicator.code} emitted the key ${finding.key}, which does not start with ${prefix}`
+          )
+        }
+        keys.add(finding.key)
         flagged++
         findings.push(inStoredKeyOrder(finding))
       },
