@@ -45,7 +45,7 @@ export interface ChainView {
   readonly root: ContractFacts | undefined
   /** Every version of the chain, deleted ones included, in no particular order. */
   readonly members: ReadonlyArray<ContractFacts>
-  /** Non-deleted versions in chain order: (`sign_date`, `crdate`, `id`), missing sign dates last. */
+  /** Non-deleted versions in chain order: the root first, then (`sign_date`, `crdate`, `id`), missing sign dates last. */
   readonly versions: ReadonlyArray<ContractFacts>
 }
 

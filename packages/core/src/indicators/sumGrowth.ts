@@ -31,7 +31,8 @@ export const sumGrowth: Indicator<SumGrowthParams> = {
   code: "sum-growth",
   titles: { ru: "Рост суммы договора", kk: "Шарт сомасының өсуі", en: "Contract sum growth" },
   formula:
-    "chain ordered by (sign_date, crdate, id); growth = (S_last − S_first) × 100 / S_first on contract_sum_wnds and " +
+    "chain order: the root first, then amendments by (sign_date, crdate, id), unsigned last; " +
+    "growth = (S_last − S_first) × 100 / S_first on contract_sum_wnds and " +
     "on fakt_sum_wnds; flag when either > T",
   description:
     "Amendments raised the contract's sum (or its actual sum) well above what was won at tender — a common way " +

@@ -5,7 +5,7 @@ import { STATUS } from "../refs.ts"
 import { type ChainCase, exactAmount, flag, INDICATOR, type LabelShape, nearMiss, passing } from "./types.ts"
 
 /**
- * Sum growth over amendments: versions ordered by (sign_date, crdate, id), deleted ones left out;
+ * Sum growth over amendments: the root first, then versions by (sign_date, crdate, id), deleted ones left out;
  * growth = (last − first) × 100 / first on contract_sum_wnds and on fakt_sum_wnds; flag when either > 20.
  */
 const SG = INDICATOR.sumGrowth
