@@ -9,8 +9,20 @@
 import { analyzeJsonlFolder } from "@adalqarau/adapters/files"
 import { layerPglite } from "@adalqarau/adapters/pglite"
 import { importFolder, layerStorage } from "@adalqarau/adapters/postgres"
-import { analyzeRecords, decodeRecord, type Finding, IndicatorEngine } from "@adalqarau/core"
+import {
+  type AnalysisDataset,
+  analyzeRecords,
+  type ContractColumnsView,
+  decodeRecord,
+  type Finding,
+  IndicatorEngine
+} from "@adalqarau/core"
+import type { DatasetPlan, TimeSpan } from "@adalqarau/core/testing"
 import { Effect } from "effect"
+
+// The types of public fields can be named, as a custom indicator or a test helper would.
+export const tableOf = (dataset: AnalysisDataset): ContractColumnsView => dataset.table
+export const spanOf = (plan: DatasetPlan): TimeSpan => plan.span
 
 const folder = process.argv[2]
 if (folder === undefined) throw new Error("usage: node consumer.ts FOLDER")

@@ -12,7 +12,12 @@ import { nullIfNaN, orNaN } from "./dataset/columns.ts"
 import { groupLots, groupPayments, type LotGroups, type PaymentGroups } from "./dataset/groups.ts"
 import { KeyedColumns } from "./dataset/KeyedColumns.ts"
 
+// The types of the dataset's public fields, so custom indicators can name them (the classes are not for constructing).
+export type { BinTable } from "./dataset/BinTable.ts"
 export type { ChainTable } from "./dataset/chains.ts"
+export type { ContractColumnsView, ReadonlyColumn } from "./dataset/ContractColumns.ts"
+export type { LotGroups, PaymentGroups } from "./dataset/groups.ts"
+export type { KeyedColumns } from "./dataset/KeyedColumns.ts"
 export type { ContractRow } from "./dataset/ContractColumns.ts"
 export { emptyContractRow } from "./dataset/ContractColumns.ts"
 

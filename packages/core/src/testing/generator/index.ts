@@ -25,5 +25,6 @@ export {
   type PlannedCase,
   planDataset
 } from "./plan.ts"
+export type { TimeSpan } from "./context.ts"
 export { GENERATOR_REF_IDS } from "./refs.ts"
 export { GeneratedTally } from "./tally.ts"
