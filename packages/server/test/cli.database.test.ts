@@ -290,6 +290,14 @@ describe("database commands", () => {
       (await fails(runFindings({ indicators: [], regions: [], from: "2023-02-30", limit: 5, json: true }))).exitCode,
       EXIT_USAGE
     )
+    const unknown = await fails(runFindings({ indicators: ["SUPER-DUMPING"], regions: [], limit: 5, json: true }))
+    assert.strictEqual(unknown.exitCode, EXIT_USAGE)
+    assert.include(unknown.message, "--indicator SUPER-DUMPING: unknown indicator; known: super-dumping, ")
+    const inverted = await fails(
+      runFindings({ indicators: [], regions: [], from: "2024-06-30", to: "2024-01-01", limit: 5, json: true })
+    )
+    assert.strictEqual(inverted.exitCode, EXIT_USAGE)
+    assert.include(inverted.message, "--to 2024-01-01 is before --from 2024-06-30")
     const out = join(root, "findings.jsonl")
     await run(runFindings({ indicators: ["super-dumping"], regions: [], limit: 50, out, json: false }))
     const exported = (await readFile(out, "utf8")).split("\n").filter((l) => l !== "")

@@ -223,6 +223,21 @@ describe.concurrent("adalqarau CLI", () => {
     assert.strictEqual(code, 0)
   }, 60_000)
 
+  it("findings --json keeps stdout one JSON value and says on stderr that more match", async () => {
+    const { DATABASE_URL: _database, ...inherited } = process.env
+    const env = { ...inherited, ADALQARAU_DATA_DIR: join(root, "findings-json") }
+    const data = join(root, "findings-json-dataset")
+    assert.strictEqual((await adalqarau("generate", "--contracts", "300", "--out", data)).code, 0)
+    assert.strictEqual((await adalqarauIn(env, ["import", data])).code, 0)
+    const cut = await adalqarauIn(env, ["findings", "--json", "--limit", "1"])
+    assert.strictEqual(cut.code, 0, cut.stderr)
+    assert.lengthOf(JSON.parse(cut.stdout) as ReadonlyArray<unknown>, 1)
+    assert.include(cut.stderr, "note: 1 finding shown (more match: raise --limit or use --out)")
+    const whole = await adalqarauIn(env, ["findings", "--json", "--limit", "100000"])
+    assert.isAbove((JSON.parse(whole.stdout) as ReadonlyArray<unknown>).length, 1)
+    assert.notInclude(whole.stderr, "more match")
+  }, 120_000)
+
   it("analyze of a missing folder fails with one clear line", async () => {
     const missing = join(root, "no-such-folder")
     const run = await adalqarau("analyze", missing)

@@ -6,6 +6,7 @@ import {
   FindingQuery,
   FindingStore,
   formatAlmaty,
+  IndicatorRegistry,
   parseTimestamp,
   REGION_CODES,
   type RegionCode
@@ -41,6 +42,13 @@ const decodeDay = (flag: string, value: string, endOfDay: boolean) => {
 /** Builds the store query from the flags; every value is validated before the database is touched. */
 const buildQuery = (options: FindingsCommandOptions) =>
   Effect.gen(function* () {
+    // A wrong filter is a wrong invocation, not an empty answer that reads as "no risks".
+    const known = IndicatorRegistry.standard.indicators.map((indicator) => indicator.code)
+    for (const code of options.indicators) {
+      if (!known.includes(code)) {
+        return yield* usageFailure(`--indicator ${code}: unknown indicator; known: ${known.join(", ")}`)
+      }
+    }
     for (const region of options.regions) {
       if (!(REGION_CODES as ReadonlyArray<string>).includes(region)) {
         return yield* usageFailure(`--region ${region}: not a region code; known: ${REGION_CODES.join(", ")}`)
@@ -54,6 +62,9 @@ const buildQuery = (options: FindingsCommandOptions) =>
       ...(options.supplier === undefined ? {} : { supplierBin: yield* decodeBin("supplier", options.supplier) }),
       ...(options.from === undefined ? {} : { dateFrom: yield* decodeDay("from", options.from, false) }),
       ...(options.to === undefined ? {} : { dateTo: yield* decodeDay("to", options.to, true) })
+    }
+    if (input.dateFrom !== undefined && input.dateTo !== undefined && input.dateTo < input.dateFrom) {
+      return yield* usageFailure(`--to ${options.to} is before --from ${options.from}: the range holds nothing`)
     }
     return yield* Schema.decodeUnknownEffect(FindingQuery)(input).pipe(Effect.mapError((e) => usageFailure(e.message)))
   })
@@ -89,8 +100,12 @@ export const runFindings = (options: FindingsCommandOptions): Effect.Effect<void
         yield* Console.log(`${formatCount(found.length)} findings written to ${options.out}`)
         return
       }
+      const more = afterKey === null ? "" : " (more match: raise --limit or use --out)"
+      const shown = `${formatCount(found.length)} ${found.length === 1 ? "finding" : "findings"} shown${more}`
       if (options.json) {
         yield* Console.log(JSON.stringify(found, null, 2))
+        // stdout stays one JSON value for a pipe; that it was cut short goes to stderr.
+        if (more !== "") yield* Console.error(`note: ${shown}`)
         return
       }
       yield* Console.log(
@@ -111,9 +126,7 @@ export const runFindings = (options: FindingsCommandOptions): Effect.Effect<void
           ])
         })
       )
-      yield* Console.log(
-        `${formatCount(found.length)} findings shown${afterKey === null ? "" : " (more match: raise --limit or use --out)"}`
-      )
+      yield* Console.log(shown)
     })
   )
 
@@ -129,7 +142,10 @@ export const findingsCommand = Command.make(
     supplier: Flag.String("supplier").pipe(Flag.withDescription("Supplier BIN"), Flag.optional),
     from: Flag.String("from").pipe(Flag.withDescription("Finding date from (YYYY-MM-DD, Almaty)"), Flag.optional),
     to: Flag.String("to").pipe(Flag.withDescription("Finding date to, inclusive (YYYY-MM-DD, Almaty)"), Flag.optional),
-    limit: Flag.Int("limit").pipe(Flag.withDescription("How many findings to print"), Flag.withDefault(50)),
+    limit: Flag.Int("limit").pipe(
+      Flag.withDescription("How many findings to print (--out writes every match)"),
+      Flag.withDefault(50)
+    ),
     out: Flag.String("out").pipe(
       Flag.withDescription("Export every match to .csv, .jsonl/.ndjson (JSON lines) or .json (a JSON array)"),
       Flag.optional
