@@ -34,6 +34,20 @@ const sortRecords = (records: ReadonlyArray<ProcurementRecord>) =>
 
 for (const backend of backends()) {
   describe(`import and ContractStore (${backend.name})`, () => {
+    it.live("a batch size that is not a whole number of records is refused before anything is written", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        for (const batchSize of [0, -1, 1.5, Number.NaN]) {
+          const error = yield* Effect.flip(importer.importSource(Stream.empty, { batchSize }))
+          assert.strictEqual(error._tag, "ImportError")
+          assert.include(error.message, `batchSize must be a whole number of records, at least 1; got ${batchSize}`)
+        }
+        const sql = yield* SqlClient.SqlClient
+        const batches = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM import_batch`
+        assert.strictEqual(batches[0]?.n, 0)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("re-importing the same records changes nothing and reports them unchanged", () =>
       Effect.gen(function* () {
         const items = yield* sourceItems(generatedRecords(1_200, 5))

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Cause, Effect, Exit, Stream } from "effect"
 import * as fc from "fast-check"
 import {
   accepted,
@@ -322,6 +322,14 @@ const sourceItem = (g: RawGen): SourceItem => {
 }
 
 describe("streamed analysis", () => {
+  it("refuses a progressEvery that is not a whole number of items, naming it", () => {
+    for (const every of [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const exit = Effect.runSyncExit(analyzeStream(Stream.empty, { progressEvery: every }))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), String(every))
+      assert.include(String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : ""), `got ${every}`)
+    }
+  })
+
   it("reads = accepted + rejected, per kind and in total, and rejected records reach onRejected", () => {
     fc.assert(
       fc.property(fc.array(rawGen, { maxLength: 60 }), fc.integer({ min: 1, max: 7 }), (gens, every) => {

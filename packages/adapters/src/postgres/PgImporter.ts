@@ -210,17 +210,31 @@ export const makeSqlImporter = Effect.gen(function* () {
     )
 
   const importSource = <E, R>(items: Stream.Stream<SourceItem, E, R>, options: ImportOptions = {}) =>
-    importBatches(preparedBatches(items, options.batchSize ?? DEFAULT_BATCH_SIZE), options.source ?? "stream", options)
+    Effect.flatMap(batchSizeOf(options), (batchSize) =>
+      importBatches(preparedBatches(items, batchSize), options.source ?? "stream", options)
+    )
 
   const importFolder = (dir: string, options: FolderImportOptions = {}) =>
-    importBatches(
-      folderBatches(dir, {
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        ...(options.threadFrom === undefined ? {} : { threadFrom: options.threadFrom })
-      }),
-      dir,
-      options
+    Effect.flatMap(batchSizeOf(options), (batchSize) =>
+      importBatches(
+        folderBatches(dir, {
+          batchSize,
+          ...(options.threadFrom === undefined ? {} : { threadFrom: options.threadFrom })
+        }),
+        dir,
+        options
+      )
     )
+
+  // 0 or a negative wrote one record per transaction, NaN the whole input as one, 1.5 batches of two.
+  const batchSizeOf = (options: ImportOptions): Effect.Effect<number, ImportError> => {
+    const size = options.batchSize ?? DEFAULT_BATCH_SIZE
+    return Number.isSafeInteger(size) && size >= 1
+      ? Effect.succeed(size)
+      : Effect.fail(
+          new ImportError({ message: `batchSize must be a whole number of records, at least 1; got ${size}` })
+        )
+  }
 
   const importBatches = <E, R>(
     prepared: Stream.Stream<PreparedBatch, E, R>,

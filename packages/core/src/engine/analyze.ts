@@ -18,6 +18,17 @@ export interface AnalysisReport extends EvaluationResult {
   }
 }
 
+/**
+ * `progressEvery` as a count: 0, NaN or Infinity never called `onProgress`, and a fraction or a negative called it
+ * at every item. A wrong value is a bug in the caller, raised as a defect that says which.
+ */
+const progressEveryOf = (options: AnalyzeOptions): Effect.Effect<number> => {
+  const every = options.progressEvery ?? 100_000
+  return Number.isSafeInteger(every) && every >= 1
+    ? Effect.succeed(every)
+    : Effect.die(new RangeError(`progressEvery must be a whole number of items, at least 1; got ${every}`))
+}
+
 export interface AnalyzeOptions {
   readonly registry?: IndicatorRegistry
   /** params.json content (see `AnalysisParamsInput`); defaults when absent. */
@@ -54,7 +65,7 @@ export const analyzeStream = <E, R>(
     const resolved = yield* (options.registry ?? IndicatorRegistry.standard).resolve(options.params ?? {})
     const builder = new DatasetBuilder()
     const tally = new InputTally()
-    const every = options.progressEvery ?? 100_000
+    const every = yield* progressEveryOf(options)
     let seen = 0
     yield* Stream.runForEachArray(items, (chunk) =>
       Effect.gen(function* () {
@@ -102,7 +113,7 @@ export const analyzeFeed = <E, R>(
     const resolved = yield* (options.registry ?? IndicatorRegistry.standard).resolve(options.params ?? {})
     const builder = new DatasetBuilder(options.sizeHint)
     const tally = new InputTally()
-    const every = options.progressEvery ?? 100_000
+    const every = yield* progressEveryOf(options)
     let reported = 0
     const noop = Effect.void
     yield* feed({
