@@ -182,7 +182,7 @@ describe.concurrent("adalqarau CLI", () => {
     noStackTrace(run.stderr)
   })
 
-  it("a wrong invocation (unknown flag or command, bad or missing value) exits 2 with its error once; --help exits 0", async () => {
+  it("a wrong invocation (unknown flag or command, bad or missing value) exits 2 with its error once, on stderr; --help exits 0", async () => {
     const wrong: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["analyze", "--bogus", "x"], "Unrecognized flag: --bogus in command adalqarau analyze"],
       [["bogus"], 'Unknown subcommand "bogus" for "adalqarau"'],
@@ -197,6 +197,9 @@ describe.concurrent("adalqarau CLI", () => {
       const run = runs[i] as Run
       assert.strictEqual(run.code, 2, args.join(" "))
       assert.strictEqual(run.stderr.split(error).length, 2, run.stderr)
+      // Nothing on stdout (the help is for --help), so a `--json` pipe never gets a page of usage text.
+      assert.strictEqual(run.stdout, "", args.join(" "))
+      assert.include(run.stderr, "--help")
       noStackTrace(run.stderr)
     })
     assert.strictEqual(help.code, 0)

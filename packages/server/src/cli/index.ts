@@ -1,6 +1,6 @@
 /** The `adalqarau` command-line tool: commands, and `runCli` to run them on an argument list. */
 import { Console, Effect } from "effect"
-import { Command } from "effect/cli"
+import { CliOutput, Command } from "effect/cli"
 import { adalqarau, VERSION } from "./root.ts"
 import { withStderrReporting } from "./stderrReporting.ts"
 import { usageFailure } from "./CliFailure.ts"
@@ -18,8 +18,24 @@ export { withStderrReporting } from "./stderrReporting.ts"
  * as one line on stderr and fails the effect with its exit code (see `CliFailure`); logs and a defect's report go to
  * stderr too (see `withStderrReporting`: run it with `runMain({ disableErrorReporting: true })`).
  */
+/**
+ * A wrong invocation prints what was wrong and where to look, all on stderr: effect/cli's default also printed the
+ * whole help (about 1.5 KB) on stdout, into the pipe of a `--json` run. `--help` still prints help on stdout.
+ */
+const usagePresenter = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Effect.gen(function* () {
+          const formatter = yield* CliOutput.Formatter
+          yield* Console.error(formatter.formatErrors(event.errors))
+          yield* Console.error(`See: ${[...event.commandPath].join(" ")} --help`)
+        })
+      : CliOutput.defaultPresenter.present(event)
+})
+
 export const runCli = (args: ReadonlyArray<string>) =>
   Command.runWith(adalqarau, { version: VERSION })(args).pipe(
+    Effect.provide(usagePresenter),
     Effect.tapError((error) =>
       error._tag === "CliFailure" ? Console.error(`adalqarau: ${error.message}`) : Effect.void
     ),
