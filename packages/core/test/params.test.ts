@@ -175,6 +175,15 @@ describe("IndicatorRegistry.resolve", () => {
     })
   )
 
+  it.effect("refuses null for a section instead of reading it as the defaults", () =>
+    Effect.gen(function* () {
+      assert.strictEqual((yield* paramsError({ filters: null })).path, "filters")
+      const section = yield* paramsError({ indicators: { "super-dumping": null } })
+      assert.strictEqual(section.path, "indicators.super-dumping")
+      assert.include(section.reason, "leave the key out for the defaults")
+    })
+  )
+
   it.effect("runs an indicator named twice in `only` once", () =>
     Effect.gen(function* () {
       const resolved = yield* standard.resolve({ only: ["super-dumping", "super-dumping"] })

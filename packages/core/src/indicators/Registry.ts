@@ -98,6 +98,9 @@ const paramsError = (at: ReadonlyArray<string>, error: Schema.SchemaError): Para
   })
 }
 
+const nullSection = (path: string) =>
+  Effect.fail(new ParamsError({ path, reason: "null is not a section: leave the key out for the defaults" }))
+
 /** The set of indicators a run evaluates. Immutable: `with` returns a new registry. */
 export class IndicatorRegistry {
   private readonly byCode: ReadonlyMap<string, Indicator<unknown>>
@@ -148,11 +151,16 @@ export class IndicatorRegistry {
         AnalysisParamsInput,
         STRICT
       )(input).pipe(Effect.mapError((e) => paramsError([], e)))
+      // null is not "the defaults" (`??` would have read it so): leaving the key out is.
+      if (raw.filters === null) return yield* nullSection("filters")
       const filters = yield* Schema.decodeUnknownEffect(
         CommonFilters,
         STRICT
       )(raw.filters ?? {}).pipe(Effect.mapError((e) => paramsError(["filters"], e)))
       const sections = raw.indicators ?? {}
+      for (const [code, section] of Object.entries(sections)) {
+        if (section === null) return yield* nullSection(`indicators.${code}`)
+      }
       for (const code of Object.keys(sections)) {
         if (!this.byCode.has(code)) {
           return yield* new ParamsError({
