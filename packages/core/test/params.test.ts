@@ -6,6 +6,7 @@ import {
   analyzeStream,
   contractFinding,
   DEFAULT_FILTERS,
+  decodeRecord,
   DuplicateIndicatorError,
   type EvaluationSink,
   forEachFilteredRoot,
@@ -16,6 +17,7 @@ import {
   type SourceItem,
   superDumping
 } from "../src/index.ts"
+import { generateDataset } from "../src/testing/index.ts"
 import { rec, tendered } from "./fixtures.ts"
 
 const standard = IndicatorRegistry.standard
@@ -305,6 +307,39 @@ describe("custom indicators", () => {
           assert.include(String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : ""), message)
         }
       })
+  )
+
+  it.effect("the standard indicators emit only the measures they declare, and declare every one they emit", () =>
+    Effect.gen(function* () {
+      const { findings } = yield* analyzeRecords(
+        [...generateDataset({ contracts: 1_500, seed: 3 })].flatMap((item) => {
+          if (item.kind === "label") return []
+          const decoded = decodeRecord(item.kind, item.raw)
+          return decoded.ok ? [decoded.value] : []
+        })
+      )
+      for (const indicator of standard.indicators) {
+        const emitted = new Set(
+          findings.filter((f) => f.indicator === indicator.code).flatMap((f) => Object.keys(f.measures))
+        )
+        assert.deepStrictEqual(
+          [...emitted].sort(),
+          (indicator.measureDocs ?? []).map((m) => m.name).sort(),
+          indicator.code
+        )
+      }
+    })
+  )
+
+  it.effect("a measure its measureDocs do not declare is a defect", () =>
+    Effect.gen(function* () {
+      const declared = { ...bigContract, measureDocs: [{ name: "total", description: "-", kind: "decimal" as const }] }
+      const registry = yield* IndicatorRegistry.empty.with(declared)
+      const exit = yield* Effect.exit(
+        analyzeRecords(tendered({ id: 1, plan: "2000000.00", sum: "1500000.00" }), { registry })
+      )
+      assert.include(String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : ""), "emitted the measure sum")
+    })
   )
 
   it.effect("an empty registry runs nothing", () =>

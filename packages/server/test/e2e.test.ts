@@ -60,6 +60,10 @@ describe("through the typed RPC client", () => {
         const superDumping = catalogue.indicators.find((i) => i.code === "super-dumping")
         assert.deepStrictEqual(superDumping?.parameters[0]?.default, 30)
         assert.deepStrictEqual(
+          superDumping?.measures.map((m) => `${m.name}:${m.kind}`),
+          ["plan_sum:decimal", "contract_sum:decimal", "reduction_pct:decimal"]
+        )
+        assert.deepStrictEqual(
           catalogue.commonFilters.map((f) => f.name),
           ["contractTypeIds", "yearTypeIds", "statusIds"]
         )

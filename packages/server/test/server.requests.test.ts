@@ -392,6 +392,22 @@ describe("finding filters that can only match nothing because they are wrong", (
       ["query", "signedTo"],
       /before signedFrom/u
     )
+    assertBadRequest(
+      await send("/api/v1/findings?measure=nonexistent"),
+      ["query", "measure"],
+      /unknown measure "nonexistent": the indicators have plan_sum, /u
+    )
+    assertBadRequest(
+      await send("/api/v1/findings?indicators=partnership&measure=reduction_pct&measureMin=1"),
+      ["query", "measure"],
+      /unknown measure "reduction_pct": the indicators asked for have pair_contracts, /u
+    )
+    assertBadRequest(
+      await send("/api/v1/findings?measure=first_payment&measureMin=5"),
+      ["query", "measure"],
+      /first_payment is a date, and a measure range compares decimals/u
+    )
+    assert.strictEqual((await send("/api/v1/findings?measure=first_payment")).response.status, 200)
     // One day is a range, and equal bounds match exactly that value.
     assert.strictEqual((await send("/api/v1/findings?dateFrom=2023-01-01&dateTo=2023-01-01")).response.status, 200)
     const exact = await send("/api/v1/findings?measure=reduction_pct&measureMin=50&measureMax=50.0")

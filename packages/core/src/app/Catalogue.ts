@@ -15,13 +15,23 @@ export const ParameterEntry = Schema.Struct({
 })
 export type ParameterEntry = typeof ParameterEntry.Type
 
+export const MeasureEntry = Schema.Struct({
+  name: Schema.String,
+  description: Schema.String,
+  /** `decimal`: exact decimal text, which finding filters range over; `date`: an Almaty date (YYYY-MM-DD). */
+  kind: Schema.Literals(["decimal", "date"])
+})
+export type MeasureEntry = typeof MeasureEntry.Type
+
 export const IndicatorEntry = Schema.Struct({
   code: Schema.String,
   titles: Schema.Struct({ ru: Schema.String, kk: Schema.String, en: Schema.String }),
   formula: Schema.String,
   description: Schema.String,
   scope: Schema.Literals(["contract", "chain", "pair"]),
-  parameters: Schema.Array(ParameterEntry)
+  parameters: Schema.Array(ParameterEntry),
+  /** The measures its findings carry; empty for an indicator that does not declare them. */
+  measures: Schema.Array(MeasureEntry)
 })
 export type IndicatorEntry = typeof IndicatorEntry.Type
 
@@ -58,7 +68,8 @@ export const describeRegistry = (registry: IndicatorRegistry): Catalogue => ({
       name: p.name,
       description: p.description,
       default: asJson(p.default)
-    }))
+    })),
+    measures: (indicator.measureDocs ?? []).map(({ name, description, kind }) => ({ name, description, kind }))
   })),
   commonFilters: COMMON_FILTER_DOCS.map(({ name, description }) => ({
     name,

@@ -52,7 +52,8 @@ const scopedFilter = (principal: Principal, filter: FindingSearchFilter): Findin
  * would read as "no risks found". Fields are named as in the request (`measure.max`; REST renames them).
  */
 export const checkFindingFilter = Effect.fn("Findings.checkFilter")(function* (filter: FindingSearchFilter) {
-  const known = (yield* IndicatorCatalog).indicators.map((indicator) => indicator.code)
+  const catalog = yield* IndicatorCatalog
+  const known = catalog.indicators.map((indicator) => indicator.code)
   for (const [index, code] of (filter.indicators ?? []).entries()) {
     if (!known.includes(code)) {
       return yield* new InvalidInput({
@@ -63,6 +64,31 @@ export const checkFindingFilter = Effect.fn("Findings.checkFilter")(function* (f
   }
   if (filter.dateFrom !== undefined && filter.dateTo !== undefined && filter.dateTo < filter.dateFrom) {
     return yield* new InvalidInput({ field: "dateTo", message: "dateTo is before dateFrom: the range holds nothing" })
+  }
+  if (filter.measure !== undefined) {
+    // Only where every indicator in question declares its measures: a custom one may carry any.
+    const about = catalog.indicators.filter(
+      (i) => filter.indicators === undefined || filter.indicators.includes(i.code)
+    )
+    const measures = about.flatMap((i) => i.measureDocs ?? [])
+    const declared = about.every((i) => i.measureDocs !== undefined)
+    const measure = measures.find((m) => m.name === filter.measure?.name)
+    if (declared && measure === undefined) {
+      const names = [...new Set(measures.map((m) => m.name))]
+      return yield* new InvalidInput({
+        field: "measure.name",
+        message: `unknown measure ${JSON.stringify(filter.measure.name)}: ${
+          filter.indicators === undefined ? "the indicators" : "the indicators asked for"
+        } have ${names.join(", ")}`
+      })
+    }
+    const ranged = filter.measure.min !== undefined || filter.measure.max !== undefined
+    if (ranged && measures.some((m) => m.name === filter.measure?.name && m.kind === "date")) {
+      return yield* new InvalidInput({
+        field: "measure.name",
+        message: `${filter.measure.name} is a date, and a measure range compares decimals`
+      })
+    }
   }
   const { min, max } = filter.measure ?? {}
   if (min !== undefined && max !== undefined && compareFractions(fractionOfDecimal(max), fractionOfDecimal(min)) < 0) {

@@ -16,6 +16,16 @@ export interface ParameterDoc {
   readonly default: unknown
 }
 
+/**
+ * A measure an indicator's findings carry. `decimal` measures are exact decimal strings, which finding filters can
+ * range over (`measure=reduction_pct&measureMin=50`); `date` measures are Almaty calendar dates (YYYY-MM-DD).
+ */
+export interface MeasureDoc {
+  readonly name: string
+  readonly description: string
+  readonly kind: "decimal" | "date"
+}
+
 /** What an indicator's evaluation reports besides findings: how many subjects it looked at and why it passed some over. */
 export interface EvaluationSink {
   readonly emit: (finding: Finding) => void
@@ -38,6 +48,11 @@ export interface Indicator<P = unknown> {
   /** Decodes the indicator's section of params.json; every field has a default, so `{}` decodes. */
   readonly params: Schema.Codec<P, unknown>
   readonly parameterDocs: ReadonlyArray<ParameterDoc>
+  /**
+   * The measures its findings may carry. Optional for indicators written before it existed; declared, they are
+   * listed in the catalogue and a finding filter naming another measure is refused.
+   */
+  readonly measureDocs?: ReadonlyArray<MeasureDoc>
   readonly evaluate: (dataset: AnalysisDataset, params: P, filters: CommonFilters, sink: EvaluationSink) => void
 }
 

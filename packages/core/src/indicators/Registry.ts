@@ -201,6 +201,7 @@ export const evaluateIndicators = (dataset: AnalysisDataset, resolved: ResolvedP
     const skipped: Record<string, number> = {}
     const keys = new Set<string>()
     const prefix = `${indicator.code}:`
+    const declared = indicator.measureDocs === undefined ? undefined : new Set(indicator.measureDocs.map((m) => m.name))
     indicator.evaluate(dataset, params, resolved.filters, {
       emit: (finding) => {
         if (finding.indicator !== indicator.code || !finding.key.startsWith(prefix) || keys.has(finding.key)) {
@@ -210,6 +211,13 @@ export const evaluateIndicators = (dataset: AnalysisDataset, resolved: ResolvedP
               : keys.has(finding.key)
                 ? `indicator ${indicator.code} emitted the finding ${finding.key} twice`
                 : `indicator ${indicator.code} emitted the key ${finding.key}, which does not start with ${prefix}`
+          )
+        }
+        const undeclared =
+          declared === undefined ? undefined : Object.keys(finding.measures).find((name) => !declared.has(name))
+        if (undeclared !== undefined) {
+          throw new IndicatorContractViolation(
+            `indicator ${indicator.code} emitted the measure ${undeclared}, which its measureDocs do not declare`
           )
         }
         keys.add(finding.key)

@@ -21,6 +21,15 @@ export const acceleratedPayment: Indicator<AcceleratedPaymentParams> = {
     "which suggests the work was agreed or done before the procurement.",
   scope: "chain",
   params: AcceleratedPaymentParams,
+  measureDocs: [
+    {
+      name: "days",
+      description: "calendar days (Almaty) from the root's crdate to the first payment; negative when paid before",
+      kind: "decimal"
+    },
+    { name: "contract_created", description: "the root's crdate, an Almaty date", kind: "date" },
+    { name: "first_payment", description: "the first pay_date over the chain, an Almaty date", kind: "date" }
+  ],
   parameterDocs: [
     {
       name: "maxDays",

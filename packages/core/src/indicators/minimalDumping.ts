@@ -18,6 +18,11 @@ export const minimalDumping: Indicator<MinimalDumpingParams> = {
     "ceiling, or that competition was staged.",
   scope: "contract",
   params: MinimalDumpingParams,
+  measureDocs: [
+    { name: "plan_sum", description: "P, tenge: the plan sum of the root contract's lots", kind: "decimal" },
+    { name: "contract_sum", description: "C, tenge: contract_sum_wnds of the root contract", kind: "decimal" },
+    { name: "reduction_pct", description: "r = (P − C) × 100 / P, percent", kind: "decimal" }
+  ],
   parameterDocs: [{ name: "threshold", description: "T, percent: flag when 0 < reduction ≤ T", default: 1 }],
   evaluate: evaluateReduction(
     "minimal-dumping",

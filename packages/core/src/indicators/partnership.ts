@@ -31,6 +31,13 @@ export const partnership: Indicator<PartnershipParams> = {
     "relationship that competition should not produce.",
   scope: "pair",
   params: PartnershipParams,
+  measureDocs: [
+    { name: "pair_contracts", description: "Npair: root contracts of the customer–supplier pair", kind: "decimal" },
+    { name: "supplier_contracts", description: "Nsupplier: all of the supplier's root contracts", kind: "decimal" },
+    { name: "customer_contracts", description: "Ncustomer: all of the customer's root contracts", kind: "decimal" },
+    { name: "supplier_share", description: "Npair / Nsupplier", kind: "decimal" },
+    { name: "customer_share", description: "Npair / Ncustomer", kind: "decimal" }
+  ],
   parameterDocs: [
     { name: "minContracts", description: "min: the least number of contracts between the pair", default: 5 },
     {

@@ -39,6 +39,15 @@ export const sumGrowth: Indicator<SumGrowthParams> = {
     "to recover a dumped price or pay for work never competed.",
   scope: "chain",
   params: SumGrowthParams,
+  measureDocs: [
+    { name: "versions", description: "non-deleted versions of the chain", kind: "decimal" },
+    { name: "sum_first", description: "contract_sum_wnds of the first version, tenge", kind: "decimal" },
+    { name: "sum_last", description: "contract_sum_wnds of the last version, tenge", kind: "decimal" },
+    { name: "sum_growth_pct", description: "growth of contract_sum_wnds, percent", kind: "decimal" },
+    { name: "fakt_first", description: "fakt_sum_wnds of the first version, tenge", kind: "decimal" },
+    { name: "fakt_last", description: "fakt_sum_wnds of the last version, tenge", kind: "decimal" },
+    { name: "fakt_growth_pct", description: "growth of fakt_sum_wnds, percent", kind: "decimal" }
+  ],
   parameterDocs: [{ name: "threshold", description: "T, percent: flag when either growth exceeds it", default: 20 }],
   evaluate: (dataset, params, filters, sink) => {
     const threshold = exactThreshold(params.threshold)

@@ -18,6 +18,11 @@ export const superDumping: Indicator<SuperDumpingParams> = {
     "that is often made up later by amendments or poor delivery.",
   scope: "contract",
   params: SuperDumpingParams,
+  measureDocs: [
+    { name: "plan_sum", description: "P, tenge: the plan sum of the root contract's lots", kind: "decimal" },
+    { name: "contract_sum", description: "C, tenge: contract_sum_wnds of the root contract", kind: "decimal" },
+    { name: "reduction_pct", description: "r = (P − C) × 100 / P, percent", kind: "decimal" }
+  ],
   parameterDocs: [{ name: "threshold", description: "T, percent: flag when the reduction exceeds it", default: 30 }],
   evaluate: evaluateReduction(
     "super-dumping",

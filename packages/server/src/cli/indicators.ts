@@ -1,4 +1,4 @@
-import { DEFAULT_FILTERS, type Indicator, IndicatorRegistry } from "@adalqarau/core"
+import { DEFAULT_FILTERS, type Indicator, IndicatorRegistry, type MeasureDoc } from "@adalqarau/core"
 import { Console, Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { formatValue, renderTable, wrap } from "./output.ts"
@@ -12,6 +12,7 @@ export interface IndicatorCatalogue {
     readonly formula: string
     readonly description: string
     readonly parameters: Indicator["parameterDocs"]
+    readonly measures: ReadonlyArray<MeasureDoc>
   }>
   /** The common filters (params.json `filters`) and their defaults. */
   readonly filters: typeof DEFAULT_FILTERS
@@ -24,7 +25,8 @@ export const indicatorCatalogue = (registry: IndicatorRegistry = IndicatorRegist
     scope: i.scope,
     formula: i.formula,
     description: i.description,
-    parameters: i.parameterDocs
+    parameters: i.parameterDocs,
+    measures: i.measureDocs ?? []
   })),
   filters: DEFAULT_FILTERS
 })
@@ -48,7 +50,19 @@ export const renderCatalogue = (catalogue: IndicatorCatalogue): string => {
               .split("\n")
               .map((line) => `    ${line}`)
               .join("\n")
-          ].join("\n")
+          ].join("\n"),
+      ...(i.measures.length === 0
+        ? []
+        : [
+            "  measures (in each finding):",
+            renderTable({
+              columns: [{ header: "name" }, { header: "kind" }, { header: "meaning" }],
+              rows: i.measures.map((m) => [m.name, m.kind, m.description])
+            })
+              .split("\n")
+              .map((line) => `    ${line}`)
+              .join("\n")
+          ])
     ].join("\n")
   )
   const filters = [
@@ -76,6 +90,6 @@ export const indicatorsCommand = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "List the registered indicators: code, titles, scope, formula, description, parameters and common filters with defaults"
+    "List the registered indicators: code, titles, scope, formula, description, parameters with defaults, the measures findings carry, and the common filters"
   )
 )

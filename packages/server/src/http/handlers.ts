@@ -50,7 +50,7 @@ const inQuery = <A, E, R>(useCase: Effect.Effect<A, E | InvalidInput, R>): Effec
   Effect.mapError(useCase, (e) =>
     e instanceof InvalidInput
       ? new InvalidInput({
-          field: `query.${e.field.replace(/^measure\.max$/u, "measureMax")}`,
+          field: `query.${e.field.replace(/^measure\.max$/u, "measureMax").replace(/^measure\.name$/u, "measure")}`,
           message: e.message
         })
       : e
