@@ -190,6 +190,51 @@ describe("JSONL folder source", () => {
     })
   )
 
+  it.effect(
+    "keeps every odd line accounted for, with a bounded report: huge ids and values, deep nesting, odd spaces",
+    () =>
+      Effect.gen(function* () {
+        const dir = join(root, "odd")
+        const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`
+        const lines = [
+          // A huge id and a huge date: the report shows each shortened, not megabytes.
+          JSON.stringify({ ...contract(30), id: "9".repeat(2_000_000) }),
+          JSON.stringify({ ...contract(31), crdate: "2".repeat(500_000) }),
+          // Valid JSON nested 200,000 levels, on a line with a long number (read exactly, by a recursive walk).
+          line(contract(32, { supplier_iik: "123456789012345678" })).replace(/\}$/u, `,"deep":${deep}}`),
+          // Whitespace JSON does not know: not a blank line to skip, but a line that is not JSON.
+          "\u00a0",
+          "\u2028\ufeff",
+          line(contract(33))
+        ]
+        yield* Effect.promise(async () => {
+          await mkdir(dir)
+          await writeFile(join(dir, "contracts.jsonl"), `${lines.join("\n")}\n\n \t\n`)
+        })
+        const items = yield* collect(jsonlFolderItems(dir))
+        assert.deepStrictEqual(acceptedIds(items), ["contract:33"])
+        const rejections = rejectionsOf(items)
+        assert.deepStrictEqual(
+          rejections.map((r) => [r.line, r.field]),
+          [
+            [1, "id"],
+            [2, "crdate"],
+            [3, "(json)"],
+            [4, "(json)"],
+            [5, "(json)"]
+          ]
+        )
+        for (const r of rejections) assert.isBelow(r.text.length, 700, r.text.slice(0, 200))
+        assert.match(rejections[0]?.recordId ?? "", /^9{64}… \(1999936 more characters\)$/u)
+        assert.match(rejections[1]?.reason ?? "", /… \(\d+ more characters\)$/u)
+        assert.strictEqual(
+          rejections[2]?.reason,
+          "nested too deeply to read (thousands of levels of arrays or objects); not read"
+        )
+        assert.match(rejections[3]?.reason ?? "", /^invalid JSON: /u)
+      })
+  )
+
   it.effect("is a ProcurementSource layer", () =>
     Effect.gen(function* () {
       const source = yield* ProcurementSource

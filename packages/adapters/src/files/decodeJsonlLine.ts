@@ -10,7 +10,11 @@ import {
   showValue
 } from "@adalqarau/core"
 
-const BLANK = /^\s*$/u
+/**
+ * JSON's own whitespace only: `\s` also matched U+00A0, U+2028, U+FEFF, \v and \f, and a line of those was
+ * skipped as blank, neither read nor rejected. Such a line is now rejected as not JSON.
+ */
+const BLANK = /^[ \t\r\n]*$/u
 
 type JsonObject = { readonly [key: string]: unknown }
 
@@ -70,7 +74,11 @@ export const decodeJsonlLine =
         kind,
         field: "(json)",
         value: showValue(text),
-        reason: `invalid JSON: ${parseFailure(cause)}`
+        // Valid JSON nested thousands of levels deep: reading its long numbers exactly walks it recursively.
+        reason:
+          cause instanceof RangeError && /call stack/u.test(cause.message)
+            ? "nested too deeply to read (thousands of levels of arrays or objects); not read"
+            : `invalid JSON: ${parseFailure(cause)}`
       })
       out.push(rejected(locateRejection(rejection, source, line)))
       return

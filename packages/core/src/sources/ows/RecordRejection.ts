@@ -49,6 +49,24 @@ export const showValue = (value: unknown): string => {
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}…` : text
 }
 
+const MAX_REASON_TEXT = 300
+const MAX_ID_TEXT = 64
+
+const shortened = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+
+/**
+ * A reason for reports and storage: reasons quote the value they refuse, and a 500 KB date string made a 500 KB
+ * reason on the terminal and in `rejected_record`. The value itself is shown (shortened) in `value`.
+ */
+export const shortReason = (reason: string): string => shortened(reason, MAX_REASON_TEXT)
+
+/** A record's id as reports show it: the text of a number or string, else its JSON, at most 64 characters. */
+export const shownRecordId = (id: unknown): string =>
+  typeof id === "string" || typeof id === "number" || typeof id === "bigint"
+    ? shortened(String(id), MAX_ID_TEXT)
+    : shortened(shownJson(id, 0), MAX_ID_TEXT)
+
 /** The same rejection, located in its source (a file and 1-based line, or another source name). */
 export const locateRejection = (rejection: RecordRejection, source: string, line?: number): RecordRejection =>
   new RecordRejection({

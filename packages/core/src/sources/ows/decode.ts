@@ -25,7 +25,7 @@ import {
   required,
   text
 } from "./fields.ts"
-import { RecordRejection, showValue } from "./RecordRejection.ts"
+import { RecordRejection, shortReason, showValue, shownRecordId } from "./RecordRejection.ts"
 
 /** Result of decoding one raw record: the domain value, or why it was rejected. */
 export type Decoded<A> =
@@ -84,8 +84,8 @@ const decoder =
           kind,
           field: failure.field,
           value: showValue(failure.input),
-          reason: failure.reason,
-          ...(id === undefined || id === null ? {} : { recordId: String(id) })
+          reason: shortReason(failure.reason),
+          ...(id === undefined || id === null ? {} : { recordId: shownRecordId(id) })
         })
       }
     }
