@@ -377,6 +377,9 @@ describe("RecordRejection", () => {
     assert.isTrue(shown.endsWith("…"))
     assert.strictEqual(showValue(undefined), "(missing)")
     assert.strictEqual(showValue(10n as unknown), "10")
+    // Not "null", which JSON.stringify would write: the record holds no null.
+    assert.strictEqual(showValue(Number.POSITIVE_INFINITY), "Infinity")
+    assert.strictEqual(showValue([1, Number.NaN]), "[1,NaN]")
   })
 
   it("shows a value nested thousands of levels deep, a few levels of it, without overflowing the stack", () => {

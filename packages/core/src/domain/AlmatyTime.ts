@@ -209,8 +209,8 @@ export const parseTimestamp = (value: unknown): number | string => {
   const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"))
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis)
   const check = new Date(wall)
+  if (year < 1900) return `${JSON.stringify(value)} is before 1900, the earliest year read`
   if (
-    year < 1900 ||
     check.getUTCFullYear() !== year ||
     check.getUTCMonth() !== month - 1 ||
     check.getUTCDate() !== day ||

@@ -40,7 +40,10 @@ const shownJson = (value: unknown, depth: number): string => {
     const items = entries.slice(0, MAX_SHOWN_ITEMS).map(([k, v]) => `${JSON.stringify(k)}:${shownJson(v, depth + 1)}`)
     return `{${items.join(",")}${entries.length > MAX_SHOWN_ITEMS ? ",…" : ""}}`
   }
-  return typeof value === "bigint" ? String(value) : (JSON.stringify(value) ?? String(value))
+  // JSON.stringify writes Infinity and NaN as null, which would show a value the record does not hold.
+  return typeof value === "bigint" || (typeof value === "number" && !Number.isFinite(value))
+    ? String(value)
+    : (JSON.stringify(value) ?? String(value))
 }
 
 /** JSON text of a value, shortened for reports. */
