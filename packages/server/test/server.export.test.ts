@@ -3,7 +3,7 @@
  * problem, RPC `Unavailable`); on a later page, once the 200 is out, it must end in a way no client takes for a
  * complete export, and the failure must be logged.
  */
-import { FindingStore, FindingStoreError } from "@adalqarau/core"
+import { completeBin, FindingStore, FindingStoreError } from "@adalqarau/core"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Context, Effect, Logger } from "effect"
 import type { PortServices } from "../src/Server.ts"
@@ -14,9 +14,9 @@ let server: TestServer
 let adminToken: string
 const logged: Array<{ readonly level: string; readonly message: string }> = []
 
-/** Marker measure names in the filter choose how the store fails; any other query is served as usual. */
-const FAIL_FIRST = "fail-on-first-page"
-const FAIL_LATER = "fail-on-second-page"
+/** Marker customer BINs in the filter choose how the store fails; any other query is served as usual. */
+const FAIL_FIRST = completeBin("99000000001") as string
+const FAIL_LATER = completeBin("99000000002") as string
 
 const failingFindings = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
   const findings = Context.get(ports, FindingStore)
@@ -27,11 +27,11 @@ const failingFindings = (ports: Context.Context<PortServices>): Context.Context<
     FindingStore.of({
       ...findings,
       query: (q) => {
-        if (q.measure?.name === FAIL_FIRST) return failure
-        if (q.measure?.name !== FAIL_LATER) return findings.query(q)
+        if (q.customerBin === FAIL_FIRST) return failure
+        if (q.customerBin !== FAIL_LATER) return findings.query(q)
         // A real first page that claims there is more, then a failure on the page after it.
         return q.afterKey === undefined
-          ? Effect.map(findings.query({ ...q, measure: undefined, limit: 2 }), (page) => ({
+          ? Effect.map(findings.query({ ...q, customerBin: undefined, limit: 2 }), (page) => ({
               ...page,
               nextKey: page.findings.at(-1)?.key ?? "z"
             }))
@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 const exportOf = (marker: string) =>
-  fetch(`${server.baseUrl}/api/v1/findings/export?measure=${marker}`, {
+  fetch(`${server.baseUrl}/api/v1/findings/export?customerBin=${marker}`, {
     headers: { authorization: `Bearer ${adminToken}` }
   })
 
@@ -68,7 +68,7 @@ describe("a findings export whose store fails", () => {
   })
 
   it("on the first page fails with Unavailable over RPC before any finding", async () => {
-    const result = await callRpc(server.baseUrl, "FindingsExport", { measure: { name: FAIL_FIRST } }, adminToken)
+    const result = await callRpc(server.baseUrl, "FindingsExport", { customerBin: FAIL_FIRST }, adminToken)
     assert.strictEqual(result.outcome, "Unavailable")
     assert.deepStrictEqual(result.value, [])
   })
@@ -90,7 +90,7 @@ describe("a findings export whose store fails", () => {
   })
 
   it("on a later page ends the RPC stream with Unavailable after the findings already sent", async () => {
-    const result = await callRpc(server.baseUrl, "FindingsExport", { measure: { name: FAIL_LATER } }, adminToken)
+    const result = await callRpc(server.baseUrl, "FindingsExport", { customerBin: FAIL_LATER }, adminToken)
     assert.strictEqual(result.outcome, "Unavailable")
     assert.lengthOf(result.value as ReadonlyArray<unknown>, 2)
   })
