@@ -136,9 +136,10 @@ describe("database commands", () => {
       const exit = await Effect.runPromise(Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber))))
       assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
       const said = writes.join("")
-      const match = /import interrupted: at least ([\d,]+) committed batches stay imported \(([\d,]+) records/u.exec(
-        said
-      )
+      const match =
+        /import interrupted: at least ([\d,]+) committed batch(?:es stay|\s+stays) imported \(([\d,]+) records/u.exec(
+          said
+        )
       assert.isNotNull(match, said)
       const [batches, records] = [Number(match?.[1]?.replace(/,/gu, "")), Number(match?.[2]?.replace(/,/gu, ""))]
       assert.isAtLeast(records, 10_000)

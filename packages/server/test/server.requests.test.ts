@@ -181,6 +181,10 @@ describe("the NUL character (U+0000) in text", () => {
     }
     const json = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) }
     assertBadRequest(await send("/api/v1/users", json), ["payload", "displayName"], NUL)
+    // Lengths count characters: 150 emoji (300 UTF-16 units) are within the 200 allowed.
+    const emoji = { ...user, username: "emoji-name", displayName: "😀".repeat(150) }
+    const created = await send("/api/v1/users", { ...json, body: JSON.stringify(emoji) })
+    assert.strictEqual(created.response.status, 201, created.text)
   })
 
   it("is refused by the RPC payload schema, not reported Unavailable", async () => {
@@ -419,7 +423,9 @@ describe("finding filters that can only match nothing because they are wrong", (
       ["FindingsQuery", { indicators: ["super-dumping", "nope"] }, "indicators.1"],
       ["FindingsCounts", { dateFrom: "2024-01-01", dateTo: "2023-12-31" }, "dateTo"],
       ["FindingsExport", { measure: { name: "reduction_pct", min: "10.5", max: "10.25" } }, "measure.max"],
-      ["ContractsSearch", { signedFrom: "2024-01-01", signedTo: "2020-01-01" }, "signedTo"]
+      ["ContractsSearch", { signedFrom: "2024-01-01", signedTo: "2020-01-01" }, "signedTo"],
+      ["FindingsQuery", { indicators: [] }, "indicators"],
+      ["FindingsCounts", { indicators: [], measure: { name: "days" } }, "indicators"]
     ]
     for (const [tag, payload, field] of cases) {
       const result = await callRpc(server.baseUrl, tag, payload, adminToken)

@@ -54,6 +54,12 @@ const scopedFilter = (principal: Principal, filter: FindingSearchFilter): Findin
 export const checkFindingFilter = Effect.fn("Findings.checkFilter")(function* (filter: FindingSearchFilter) {
   const catalog = yield* IndicatorCatalog
   const known = catalog.indicators.map((indicator) => indicator.code)
+  if (filter.indicators !== undefined && filter.indicators.length === 0) {
+    return yield* new InvalidInput({
+      field: "indicators",
+      message: "an empty list of indicators matches nothing: leave it out for every indicator"
+    })
+  }
   for (const [index, code] of (filter.indicators ?? []).entries()) {
     if (!known.includes(code)) {
       return yield* new InvalidInput({

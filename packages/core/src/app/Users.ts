@@ -43,7 +43,9 @@ const Roles = Schema.Array(Role).check(Schema.isMinLength(1, { message: "give th
  * lone UTF-16 surrogate (the driver would store U+FFFD in its place, changing the name silently).
  */
 const DisplayName = Schema.String.check(
-  Schema.isMaxLength(200, { message: "display name must have at most 200 characters" }),
+  Schema.makeFilter((text: string) => codePoints(text) <= 200 || "display name must have at most 200 characters", {
+    toJsonSchema: () => ({ maxLength: 200 })
+  }),
   Schema.makeFilter(
     (text: string) =>
       (!text.includes("\u0000") && !/\p{Cs}/u.test(text)) ||

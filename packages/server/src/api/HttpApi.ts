@@ -44,6 +44,13 @@ import { HttpAuthentication, RequiredPermission } from "./security.ts"
 
 const Denied = [ForbiddenProblem, UnavailableProblem] as const
 
+const withoutForbidden = (operation: Record<string, unknown>): Record<string, unknown> => {
+  const responses = operation.responses
+  if (typeof responses !== "object" || responses === null) return operation
+  const { "403": _forbidden, ...rest } = responses as Record<string, unknown>
+  return { ...operation, responses: rest }
+}
+
 export class AuthGroup extends HttpApiGroup.make("auth")
   .add(
     HttpApiEndpoint.post("login", "/auth/login", {
@@ -64,9 +71,10 @@ export class AuthGroup extends HttpApiGroup.make("auth")
       success: HttpApiSchema.NoContent,
       error: UnavailableProblem
     }).annotate(OpenApi.Description, "Revokes the session the refresh token belongs to."),
-    HttpApiEndpoint.get("me", "/auth/me", { success: Me, error: [NotFoundProblem, UnavailableProblem] }).middleware(
-      HttpAuthentication
-    )
+    HttpApiEndpoint.get("me", "/auth/me", { success: Me, error: [NotFoundProblem, UnavailableProblem] })
+      .middleware(HttpAuthentication)
+      // The authentication middleware may answer 403 where an endpoint needs a permission; this one needs none.
+      .annotate(OpenApi.Transform, withoutForbidden)
   )
   .annotateMerge(OpenApi.annotations({ title: "Authentication" })) {}
 

@@ -1,7 +1,8 @@
 /**
  * Answers the server's edge gives outside the HTTP API's own endpoints, added to the OpenAPI document so that a
  * client generated from it knows them: every operation with a body may answer 413 (over the body limit) and 415
- * (not `application/json`), and a 401 carries `WWW-Authenticate: Bearer` (ops/Edge.ts, ops/routeProblems.ts).
+ * (not `application/json`), and a protected operation's 401 carries `WWW-Authenticate: Bearer` (ops/Edge.ts,
+ * ops/routeProblems.ts, http/Authentication.ts).
  */
 
 type Json = Readonly<Record<string, unknown>>
@@ -46,7 +47,8 @@ const withEdgeResponses = (operation: Json): Json => {
     responses: {
       ...responses,
       ...(operation.requestBody === undefined ? {} : BODY_RESPONSES),
-      ...(isObject(unauthorized)
+      // Only the bearer check sends the challenge; login and refresh answer 401 without it.
+      ...(isObject(unauthorized) && Array.isArray(operation.security) && operation.security.length > 0
         ? {
             "401": {
               ...unauthorized,

@@ -90,11 +90,12 @@ const importListed = (
           Effect.onInterrupt(() =>
             print(
               committed === undefined
-                ? "adalqarau: import interrupted before its first batch committed: nothing was imported"
-                : `adalqarau: import interrupted: at least ${formatCount(committed.batches)} committed batches stay ` +
-                    `imported (${formatCount(read)} records, ${formatCount(committed.rejected)} rejected; import ` +
-                    `${committed.importId}); the batch being written was rolled back. Importing the folder again ` +
-                    "finishes the job: records already stored count as unchanged."
+                ? "adalqarau: import interrupted before any batch was reported committed (one committing at that instant " +
+                    "stays imported); importing the folder again finishes the job"
+                : `adalqarau: import interrupted: at least ${formatCount(committed.batches)} committed ` +
+                    `${committed.batches === 1 ? "batch stays" : "batches stay"} imported (${formatCount(read)} ` +
+                    `records, ${formatCount(committed.rejected)} rejected; import ${committed.importId}); the batch ` +
+                    "being written was rolled back. Importing the folder again finishes the job (it is idempotent)."
             )
           ),
           Effect.catch((e) =>

@@ -195,7 +195,7 @@ export const decodeRecord = (kind: RecordKind, raw: unknown): Decoded<Procuremen
       return {
         ok: false,
         rejection: new RecordRejection({
-          kind: String(kind),
+          kind: shownRecordId(kind),
           field: "(kind)",
           value: showValue(kind),
           reason: `unknown record kind; known: ${RECORD_KINDS.join(", ")}`
