@@ -47,9 +47,10 @@ const scopedFilter = (principal: Principal, filter: FindingSearchFilter): Findin
 }
 
 /**
- * A filter that can only match nothing because it is wrong: an indicator code the catalogue does not have (a typo,
- * the wrong case, `a,b` written as one value), or a range whose end comes before its start. Answering an empty page
- * would read as "no risks found". Fields are named as in the request (`measure.max`; REST renames them).
+ * A filter that can only match nothing because it is wrong: an empty list of indicators, a code the catalogue does
+ * not have (a typo, the wrong case, `a,b` written as one value), a measure none of those indicators declares or a
+ * range over a date measure, or a range whose end comes before its start. Answering an empty page would read as
+ * "no risks found". Fields are named as in the request (`measure.max`; REST renames them).
  */
 export const checkFindingFilter = Effect.fn("Findings.checkFilter")(function* (filter: FindingSearchFilter) {
   const catalog = yield* IndicatorCatalog
