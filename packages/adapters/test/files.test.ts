@@ -21,6 +21,7 @@ import {
   csvRecord,
   type DatasetItem,
   FINDINGS_CSV_COLUMNS,
+  findingCsvFields,
   findingCsvRecord,
   findingsFormatOf,
   GROUND_TRUTH_FILE,
@@ -455,6 +456,19 @@ describe("findings writers", () => {
     assert.strictEqual(csvField("a,b"), '"a,b"')
     assert.strictEqual(csvField('say "hi"'), '"say ""hi"""')
     assert.strictEqual(csvField("two\nlines"), '"two\nlines"')
+    // A finding's free text that a spreadsheet would run as a formula is written as text.
+    const fields = findingCsvFields(
+      finding({
+        measures: { "-x": "1" },
+        explanation: { ru: '=HYPERLINK("http://evil","click")', en: "@SUM(A1)" }
+      })
+    )
+    assert.deepStrictEqual(fields.slice(-4), [
+      "'-x=1",
+      "threshold_pct=30",
+      `'=HYPERLINK("http://evil","click")`,
+      "'@SUM(A1)"
+    ])
     assert.strictEqual(csvField("cr\rlf"), '"cr\rlf"')
     assert.strictEqual(csvRecord(["a", "b,c", ""]), 'a,"b,c",\r\n')
   })

@@ -32,6 +32,16 @@ export const formatNamedValues = (values: Readonly<Record<string, string>>): str
     .map(([name, value]) => `${name}=${value}`)
     .join("; ")
 
+const FORMULA_START = /^[=+\-@\t\r]/u
+
+/**
+ * Text a spreadsheet will not run: Excel and LibreOffice take a cell starting with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return as a formula (`=HYPERLINK(…)` from a custom indicator's explanation would run on opening the
+ * export), so such text gets a leading apostrophe, which they show as text. Applied to the free-text columns only;
+ * the others hold codes, digits and dates, which cannot start so.
+ */
+export const spreadsheetText = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text)
+
 /** The fields of one finding, in `FINDINGS_CSV_COLUMNS` order; the date in Almaty time with its offset. */
 export const findingCsvFields = (finding: Finding): ReadonlyArray<string> => [
   finding.indicator,
@@ -43,10 +53,10 @@ export const findingCsvFields = (finding: Finding): ReadonlyArray<string> => [
   finding.region ?? "",
   finding.region === null ? "" : regionInfo(finding.region).en,
   finding.date === null ? "" : formatAlmaty(finding.date),
-  formatNamedValues(finding.measures),
-  formatNamedValues(finding.thresholds),
-  finding.explanation.ru,
-  finding.explanation.en
+  spreadsheetText(formatNamedValues(finding.measures)),
+  spreadsheetText(formatNamedValues(finding.thresholds)),
+  spreadsheetText(finding.explanation.ru),
+  spreadsheetText(finding.explanation.en)
 ]
 
 export const findingsCsvHeader: string = csvRecord(FINDINGS_CSV_COLUMNS)

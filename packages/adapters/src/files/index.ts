@@ -19,7 +19,8 @@ export {
   findingCsvFields,
   findingCsvRecord,
   findingsCsvHeader,
-  formatNamedValues
+  formatNamedValues,
+  spreadsheetText
 } from "./findingsCsv.ts"
 export { findingJsonLine } from "./findingsJsonl.ts"
 export {
