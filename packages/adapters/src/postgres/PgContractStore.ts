@@ -185,9 +185,11 @@ export const makePgContractStore = Effect.gen(function* () {
         WHERE cc.contract_id = ${id} AND ${inRegions(regions)}`
       const key = keys[0]
       if (key === undefined) return Option.none()
+      // The other versions are scoped too: an amendment signed by a customer of another region (or of none) is
+      // that region's contract, even in a chain whose root is in scope.
       const rows = yield* sql<Row>`
         SELECT ${select} FROM contract_chain cc JOIN contract c ON c.id = cc.contract_id AND c.fin_part = cc.fin_part
-        WHERE cc.chain_key = ${num(key.chain_key)}`
+        WHERE cc.chain_key = ${num(key.chain_key)} AND ${inRegions(regions)}`
       return Option.some(makeChain(num(key.chain_key) as ContractId, rows.map(contractOfRow)))
     }).pipe(Effect.mapError(storeError("getChain")))
 

@@ -173,7 +173,9 @@ export const makeMemoryContractStore = Effect.sync(() => {
         const version = t.contracts.get(id)
         if (version === undefined || !inScope(regions, version)) return Option.none()
         const key = chainKey(t.contracts, version)
-        const members = [...t.contracts.values()].filter((c) => chainKey(t.contracts, c) === key)
+        // Every version in scope, not only the one asked for (as the SQL store): another region's amendment is
+        // that region's contract.
+        const members = [...t.contracts.values()].filter((c) => chainKey(t.contracts, c) === key && inScope(regions, c))
         return Option.some(makeChain(key as ContractId, members))
       }),
     search: (input) =>

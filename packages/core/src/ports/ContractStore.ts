@@ -76,7 +76,11 @@ export class ContractStore extends Context.Service<
       id: ContractId,
       regions?: ReadonlyArray<RegionCode>
     ) => Effect.Effect<Option.Option<Contract>, ContractStoreError>
-    /** The chain a version belongs to (found from any of its versions), in chain order; `regions` as for getContract. */
+    /**
+     * The chain a version belongs to (found from any of its versions), in chain order. With `regions`, the version
+     * asked for must be in them (else none) and the chain holds only the versions in them: an amendment whose
+     * customer is in another region (or in none) is left out.
+     */
     readonly getChain: (
       id: ContractId,
       regions?: ReadonlyArray<RegionCode>
