@@ -8,6 +8,7 @@ import {
   ContractStoreError,
   FindingStore,
   FindingStoreError,
+  type Instant,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   RunStore
@@ -432,6 +433,40 @@ describe("finding filters that can only match nothing because they are wrong", (
       assert.strictEqual(result.outcome, "InvalidInput", `${tag}: ${JSON.stringify(result)}`)
       assert.strictEqual((result.error as { readonly field: string }).field, field)
     }
+  })
+})
+
+describe("starting runs", () => {
+  it("refuses a second while one is queued (409 naming it), and oversized parameter lists (400)", async () => {
+    const start = (body: unknown) =>
+      send("/api/v1/runs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body)
+      })
+    assertBadRequest(
+      await start({ params: { filters: { statusIds: Array.from({ length: 1001 }, (_, i) => i) } } }),
+      ["payload", "params", "filters", "statusIds"],
+      /at most 1000 ids/u
+    )
+    const waiting = await server.run(
+      Effect.gen(function* () {
+        const runs = yield* RunStore
+        return yield* runs.create({ params: {}, requestedBy: server.users.admin.id, at: Date.now() as Instant })
+      })
+    )
+    const second = await start({})
+    assert.strictEqual(second.response.status, 409, second.text)
+    assert.include(second.text, `run ${waiting.id} is queued already`)
+    await server.run(
+      Effect.gen(function* () {
+        yield* (yield* RunStore).update(waiting.id, {
+          status: "failed",
+          finishedAt: Date.now() as Instant,
+          error: { message: "test", path: null }
+        })
+      })
+    )
   })
 })
 

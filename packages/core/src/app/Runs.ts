@@ -3,7 +3,7 @@ import type { Instant } from "../domain/Ids.ts"
 import { IndicatorEngine } from "../ports/IndicatorEngine.ts"
 import { Run, RunId, RunStore, type RunStoreError } from "../ports/RunStore.ts"
 import { IndicatorCatalog } from "./Catalogue.ts"
-import { InvalidInput, NotFound, storeUnavailable } from "./Errors.ts"
+import { Conflict, InvalidInput, NotFound, storeUnavailable } from "./Errors.ts"
 import { type Principal, requirePermission } from "./Policy.ts"
 
 export const RunPage = Schema.Struct({
@@ -92,6 +92,9 @@ export class RunExecutor extends Context.Service<
   )
 }
 
+/** Runs looked at for one already queued: the queue is one deep, so a queued run is among the newest. */
+const QUEUE_LOOKBACK = 20
+
 /**
  * Queues an indicator run with parameters (params.json content) and returns it at once, status `queued`. The
  * parameters are checked against the catalogue first, so a typo answers 400 with its path instead of a failed run.
@@ -101,7 +104,16 @@ export const startRun = Effect.fn("Runs.start")(function* (principal: Principal,
   yield* (yield* IndicatorCatalog)
     .resolve(params)
     .pipe(Effect.mapError((e) => new InvalidInput({ field: `params.${e.path}`, message: e.reason })))
-  const run = yield* (yield* RunStore).create({ params, requestedBy: principal.userId, at: yield* now })
+  const store = yield* RunStore
+  // One waiting run is enough: runs go one at a time, each replaces the findings, so a second queued behind the
+  // first only repeats work, and nothing else bounded how many a caller could queue.
+  const waiting = (yield* store.list({ limit: QUEUE_LOOKBACK })).find((r) => r.status === "queued")
+  if (waiting !== undefined) {
+    return yield* new Conflict({
+      message: `run ${waiting.id} is queued already; start another once it has begun (GET /api/v1/runs/${waiting.id})`
+    })
+  }
+  const run = yield* store.create({ params, requestedBy: principal.userId, at: yield* now })
   yield* (yield* RunExecutor).submit(run)
   yield* Effect.logInfo("indicator run queued").pipe(Effect.annotateLogs({ runId: run.id, by: principal.userId }))
   return run

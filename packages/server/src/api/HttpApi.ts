@@ -138,7 +138,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
     HttpApiEndpoint.post("start", "/runs", {
       payload: StartRunRequest,
       success: Run.pipe(HttpApiSchema.status(202)),
-      error: [...Denied, InvalidInputProblem]
+      error: [...Denied, InvalidInputProblem, ConflictProblem]
     })
       .annotate(OpenApi.Description, "Queues an indicator run with parameters; answers at once with the queued run.")
       .annotate(RequiredPermission, "runs:start"),

@@ -93,7 +93,7 @@ export class ProtectedRpcs extends RpcGroup.make(
   Rpc.make("RunsStart", {
     payload: closed(StartRunRequest),
     success: Run,
-    error: Schema.Union([...Denied, InvalidInput])
+    error: Schema.Union([...Denied, InvalidInput, Conflict])
   }),
   Rpc.make("RunsList", {
     payload: closed(Schema.Struct(RunListRequest)),

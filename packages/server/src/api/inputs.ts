@@ -221,7 +221,10 @@ export const LoginRequest = Schema.Struct({
 
 export const RefreshRequest = Schema.Struct({ refreshToken: Text.check(Schema.isMinLength(1)) })
 
-const FilterIds = Schema.optionalKey(Schema.Array(Schema.Int))
+/** Bounded: run parameters are stored with the run and returned with it in every listing. */
+const FilterIds = Schema.optionalKey(
+  Schema.Array(Schema.Int).check(Schema.isMaxLength(1000, { message: "at most 1000 ids" }))
+)
 
 /**
  * Run parameters: params.json content. Indicator sections are checked against the catalogue when the run starts.
@@ -232,7 +235,9 @@ export const RunParams = Schema.Struct({
     Schema.Struct({ contractTypeIds: FilterIds, yearTypeIds: FilterIds, statusIds: FilterIds })
   ),
   indicators: Schema.optionalKey(Schema.Record(Schema.String, Schema.Record(Schema.String, Schema.Json))),
-  only: Schema.optionalKey(Schema.Array(Schema.String))
+  only: Schema.optionalKey(
+    Schema.Array(Schema.String).check(Schema.isMaxLength(100, { message: "at most 100 indicator codes" }))
+  )
 })
 export type RunParams = typeof RunParams.Type
 
