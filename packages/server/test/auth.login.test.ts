@@ -1,9 +1,10 @@
-import { CreateUserInput, PasswordHasher, type Username, UserStore, Users } from "@adalqarau/core"
+import { CreateUserInput, LoginThrottle, PasswordHasher, type Username, UserStore, Users } from "@adalqarau/core"
 import { layerMemorySessionStore, layerMemoryUserStore } from "@adalqarau/core/testing"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, Logger, Option, Redacted, References, Schema } from "effect"
 import { bootstrapAdminFromEnv } from "../src/auth/bootstrapAdmin.ts"
-import { AttemptWindows } from "../src/auth/MemoryLoginThrottle.ts"
+import { AuthConfig } from "../src/auth/AuthConfig.ts"
+import { AttemptWindows, layerMemoryLoginThrottle } from "../src/auth/MemoryLoginThrottle.ts"
 import { layerScryptPasswordHasher } from "../src/auth/ScryptPasswordHasher.ts"
 import { rpcOutcome } from "./rpcClient.ts"
 import { PASSWORD, startTestServer, type TestServer } from "./serverFixtures.ts"
@@ -170,5 +171,36 @@ describe("first admin", () => {
       )
       assert.match(weak.message, /at least 12 characters/u)
     }).pipe(Effect.provide(UsersInMemory))
+  )
+})
+
+describe("the login throttle's log", () => {
+  it.effect(
+    "names a valid username, and nothing of a username that is not one (no line breaks, escapes or passwords)",
+    () =>
+      Effect.gen(function* () {
+        const logged: Array<unknown> = []
+        const throttle = yield* LoginThrottle.pipe(
+          Effect.provide(layerMemoryLoginThrottle),
+          Effect.provide(AuthConfig.layer({ loginMaxFailuresPerUser: 1, loginMaxFailuresPerAddress: 100 }))
+        )
+        const attemptTwice = (username: string) =>
+          Effect.gen(function* () {
+            const attempt = { username, clientAddress: "203.0.113.9" }
+            yield* throttle.reserve(attempt)
+            yield* Effect.flip(throttle.reserve(attempt))
+          })
+        yield* Effect.all([
+          attemptTwice("bolat"),
+          attemptTwice('zed\n[INFO] login {"userId":"forged"}\r\u001b[2K')
+        ]).pipe(
+          Effect.provide(
+            Logger.layer([
+              Logger.make((options) => logged.push(options.fiber.getRef(References.CurrentLogAnnotations).username))
+            ])
+          )
+        )
+        assert.deepStrictEqual(logged, ["bolat", "(not a username)"])
+      })
   )
 })

@@ -22,7 +22,9 @@ import { Schema, SchemaParser, SchemaTransformation } from "effect"
  * would refuse the query and the caller would get 503 for its own typo, so it is refused here as a 400 on the field.
  */
 export const Text = Schema.String.check(
-  Schema.makeFilter((text: string) => !text.includes("\u0000") || "must not contain the NUL character (U+0000)")
+  Schema.makeFilter((text: string) => !text.includes("\u0000") || "must not contain the NUL character (U+0000)"),
+  // Sent to PostgreSQL as U+FFFD, a lone surrogate would match other text than it names; the stores refuse it too.
+  Schema.makeFilter((text: string) => !/\p{Cs}/u.test(text) || "must not contain a lone UTF-16 surrogate")
 )
 
 const EXCESS_KEYS_REFUSED = { onExcessProperty: "error" } as const

@@ -1,5 +1,5 @@
-import { type LoginAttempt, LoginThrottle, TooManyAttempts } from "@adalqarau/core"
-import { Clock, Duration, Effect, Layer } from "effect"
+import { type LoginAttempt, LoginThrottle, TooManyAttempts, Username } from "@adalqarau/core"
+import { Clock, Duration, Effect, Layer, Schema } from "effect"
 import { AuthConfig } from "./AuthConfig.ts"
 
 /**
@@ -57,6 +57,12 @@ export class AttemptWindows {
 const SWEEP_ABOVE = 10_000
 
 /**
+ * What a log may say of the username a client sent: a valid one as it is; anything else could carry line breaks and
+ * terminal escapes into a pretty log, or be a password typed in the wrong field.
+ */
+const usernameForLog = (username: string): string => (Schema.is(Username)(username) ? username : "(not a username)")
+
+/**
  * Login throttling in process memory: `LOGIN_MAX_FAILURES_PER_USER` per username and
  * `LOGIN_MAX_FAILURES_PER_ADDRESS` per client address within `LOGIN_WINDOW`. Several server instances each keep
  * their own counts, so behind a load balancer the effective limit is per instance.
@@ -78,7 +84,7 @@ export const layerMemoryLoginThrottle: Layer.Layer<LoginThrottle, never, AuthCon
           )
           if (wait > 0) {
             return Effect.logWarning("login throttled").pipe(
-              Effect.annotateLogs({ username: attempt.username, clientAddress: attempt.clientAddress }),
+              Effect.annotateLogs({ username: usernameForLog(attempt.username), clientAddress: attempt.clientAddress }),
               Effect.andThen(
                 Effect.fail(
                   new TooManyAttempts({

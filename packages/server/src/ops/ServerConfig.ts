@@ -35,9 +35,12 @@ const itemsOf = (text: string): ReadonlyArray<string> =>
  * Networks, each an address or a CIDR, checked when the setting is read: the server's edge parses them as it is
  * built, where a bad one would end start-up with a stack trace instead of a line naming the setting.
  */
+/** A bare address is the network of that address alone: `10.0.0.5` is `10.0.0.5/32`, `::1` is `::1/128`. */
+const networkOf = (item: string): string => (item.includes("/") ? item : `${item}/${item.includes(":") ? 128 : 32}`)
+
 const Networks = Schema.String.check(
   Schema.makeFilter((text: string) => {
-    const bad = itemsOf(text).find((item) => Result.isFailure(IpNetwork.fromString(item)))
+    const bad = itemsOf(text).find((item) => Result.isFailure(IpNetwork.fromString(networkOf(item))))
     return bad === undefined ? true : `${JSON.stringify(bad)} is not an IP address or network (e.g. 10.0.0.0/8)`
   })
 )
@@ -78,7 +81,7 @@ export class ServerConfig extends Context.Service<ServerConfig, ServerSettings>(
       Config.withDefault(defaultServerSettings.shutdownTimeout)
     ),
     trustedProxies: Config.schema(Networks, "TRUSTED_PROXIES").pipe(
-      Config.map(itemsOf),
+      Config.map((text) => itemsOf(text).map(networkOf)),
       Config.withDefault<ReadonlyArray<string>>([])
     )
   })
