@@ -12,11 +12,18 @@ import {
   FindingStore,
   type Instant,
   type RegionCode,
+  type RunId,
+  RunStore,
   type UserId,
   type Username,
   UserStore
 } from "@adalqarau/core"
-import { layerMemoryContractStore, layerMemoryFindingStore, layerMemoryUserStore } from "@adalqarau/core/testing"
+import {
+  layerMemoryContractStore,
+  layerMemoryFindingStore,
+  layerMemoryRunStore,
+  layerMemoryUserStore
+} from "@adalqarau/core/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { layerStorage } from "../src/postgres/Database.ts"
@@ -67,7 +74,11 @@ const answers = Effect.gen(function* () {
     Effect.flip(contracts.search({ limit: 5, number: "N1\u0000" })),
     // Past year 9999: PostgreSQL would not read the bound back, so neither store takes it.
     Effect.flip(findings.query({ limit: 5, dateFrom: 9e15 as Instant })),
-    Effect.flip(contracts.search({ limit: 5, signedFrom: 9e15 as Instant }))
+    Effect.flip(contracts.search({ limit: 5, signedFrom: 9e15 as Instant })),
+    // A lone surrogate reaches PostgreSQL as U+FFFD, which pages after other keys than the raw text would.
+    Effect.flip(findings.query({ limit: 5, afterKey: "x:\uD800" })),
+    // A bound past numeric's range: refused alike, not a store failure in SQL alone.
+    Effect.flip(findings.query({ limit: 5, measure: { name: "days", min: `1${"0".repeat(70)}` } }))
   ])
   // Ids no stored contract can have find nothing; a negative limit lists nothing.
   const missing = [
@@ -105,6 +116,16 @@ const answers = Effect.gen(function* () {
     Effect.flip(users.update(ann?.id as UserId, { regions: ["7" as RegionCode], at: newUser.at }))
   ])
   const stillThree = (yield* users.list({ limit: 10 })).map((u) => `${u.username}:${u.displayName}:${u.regions}`)
+  // Runs listed before any number a caller passes, as `id < beforeId` reads it.
+  const runs = yield* RunStore
+  for (let i = 0; i < 3; i++) yield* runs.create({ params: {}, requestedBy: ann?.id as UserId, at: newUser.at })
+  const before: Array<ReadonlyArray<number>> = []
+  for (const beforeId of [Number.NaN, 2.5, Number.POSITIVE_INFINITY, 1e19, -1]) {
+    before.push((yield* runs.list({ beforeId: beforeId as RunId, limit: 10 })).map((r) => r.id))
+  }
+  // A measure named "__proto__" is a key like any other, read back as written.
+  yield* findings.replace(["p"], [{ ...finding("p", "p:1"), measures: JSON.parse('{"__proto__":"5","v":"1"}') }])
+  const proto = Object.keys((yield* findings.query({ limit: 1, indicators: ["p"] })).findings[0]?.measures ?? {})
   return {
     pages,
     counts,
@@ -112,7 +133,9 @@ const answers = Effect.gen(function* () {
     missing,
     listed,
     refusedWrites: refusedWrites.map((e) => `${e._tag}: ${e.message}`),
-    stillThree
+    stillThree,
+    before,
+    proto
   }
 })
 
@@ -126,7 +149,8 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
           const inMemory = yield* answers.pipe(
             Effect.provide(layerMemoryFindingStore),
             Effect.provide(layerMemoryContractStore),
-            Effect.provide(layerMemoryUserStore)
+            Effect.provide(layerMemoryUserStore),
+            Effect.provide(layerMemoryRunStore)
           )
           assert.deepStrictEqual(inMemory, sql)
           assert.deepStrictEqual(sql.pages, [
@@ -145,13 +169,20 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
             'UserStoreError: region "7" is not a region code'
           ])
           assert.deepStrictEqual(sql.stillThree, ["ann:ann:", "bob:bob:", "cem:cem:"])
+          assert.deepStrictEqual(sql.before, [[], [2, 1], [3, 2, 1], [3, 2, 1], []])
+          assert.deepStrictEqual(
+            sql.proto,
+            ["v", "__proto__"].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))
+          )
           assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
           assert.deepStrictEqual(sql.failures, [
             "FindingStoreError: invalid query: text filters must not contain NUL characters",
             "FindingStoreError: invalid counts: text filters must not contain NUL characters",
             "ContractStoreError: invalid query: text filters must not contain NUL characters",
             'FindingStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["dateFrom"]',
-            'ContractStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["signedFrom"]'
+            'ContractStoreError: invalid query: Expected a value between -62135596800000 and 253402300799999\n  at ["signedFrom"]',
+            "FindingStoreError: invalid query: text filters must not contain a lone UTF-16 surrogate",
+            'FindingStoreError: invalid query: a decimal number of at most 64 characters\n  at ["measure"]["min"]'
           ])
         })
     )

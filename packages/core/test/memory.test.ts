@@ -115,6 +115,28 @@ describe("MemoryContractStore", () => {
   )
 })
 
+describe("MemoryContractStore chain keys", () => {
+  it.effect(
+    "a parent line of exactly 10,000 steps takes the root id of the version it ends on, as core and SQL do",
+    () =>
+      Effect.gen(function* () {
+        const store = yield* ContractStore
+        // Ids 1 … 10,001: each version's parent is the next; the last names root 99,999 (not in the data).
+        yield* store.upsert(
+          decodeAll(
+            Array.from({ length: 10_001 }, (_, k) => [
+              "contract",
+              contractRow(k + 1, k < 10_000 ? { parent_id: k + 2 } : { root_id: 99_999 })
+            ])
+          )
+        )
+        const chain = Option.getOrThrow(yield* store.getChain(1 as ContractId))
+        assert.strictEqual(chain.rootId, 99_999)
+        assert.strictEqual(chain.versions.length, 10_001)
+      }).pipe(Effect.provide(layerMemoryContractStore))
+  )
+})
+
 describe("MemoryIndicatorEngine", () => {
   it.effect("runs over the store, replaces findings, and pages them by key", () =>
     Effect.gen(function* () {

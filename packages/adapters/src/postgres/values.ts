@@ -121,7 +121,6 @@ export const stringRecord = (value: unknown): Record<string, string> => {
   const parsed = json(value)
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new UnexpectedValue("JSON object", value)
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(parsed)) out[k] = str(v)
-  return out
+  // fromEntries defines own properties: assigning a "__proto__" key would set the prototype and lose the key.
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, str(v)]))
 }

@@ -48,7 +48,8 @@ const chainKey = (contracts: ReadonlyMap<number, Contract>, c: Contract): number
     if (parent === undefined) return current.parentId
     current = parent
   }
-  return current.id
+  // The version reached by the last step counts with its root id, as core's chainKeyAt and the SQL walk take it.
+  return current.rootId ?? current.id
 }
 
 /**

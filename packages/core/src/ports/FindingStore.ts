@@ -12,7 +12,9 @@ export class FindingStoreError extends Schema.TaggedError<FindingStoreError>()("
 
 /** A decimal number as text ("50", "-5.5", "0.8"); compared exactly, never through floating point. */
 export const DecimalText = Schema.String.check(
-  Schema.isPattern(/^-?\d+(?:\.\d+)?$/u, { message: "expected a decimal number such as 50, 0.8 or -5.5" })
+  Schema.isPattern(/^-?\d+(?:\.\d+)?$/u, { message: "expected a decimal number such as 50, 0.8 or -5.5" }),
+  // Measures are short; a bound of 140,000 digits overflowed PostgreSQL's numeric and answered as a store outage.
+  Schema.isMaxLength(64, { message: "a decimal number of at most 64 characters" })
 )
 
 /**

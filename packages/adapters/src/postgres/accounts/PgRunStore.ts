@@ -104,9 +104,19 @@ export const makePgRunStore = Effect.gen(function* () {
         )
       : Effect.succeed(Option.none<Run>())
 
+  // `id < beforeId` as the in-memory store reads it for any number a caller passes: NaN matches nothing, a bound
+  // beyond every bigint (Infinity, 1e19) matches everything, and 2.5 matches ids up to 2. Handed to PostgreSQL as
+  // given, those failed as bigint syntax or range errors.
+  const beforeClause = (beforeId: number | undefined) =>
+    beforeId === undefined || beforeId > Number.MAX_SAFE_INTEGER
+      ? sql`TRUE`
+      : Number.isNaN(beforeId)
+        ? sql`FALSE`
+        : sql`id < ${Math.max(Math.ceil(beforeId), Number.MIN_SAFE_INTEGER)}`
+
   const list = (query: RunListQuery) =>
     Effect.gen(function* () {
-      const where = query.beforeId === undefined ? sql`TRUE` : sql`id < ${query.beforeId}`
+      const where = beforeClause(query.beforeId)
       const rows = yield* sql<Row>`
         SELECT ${sql.literal(RUN_SELECT)} FROM server_run WHERE ${where}
         ORDER BY id DESC LIMIT ${limitOf(query.limit)}`
