@@ -60,8 +60,8 @@ export class RunExecutor extends Context.Service<
             finishedAt: yield* now,
             error:
               error._tag === "ParamsError"
-                ? { message: error.reason, path: error.path }
-                : { message: error.message, path: null }
+                ? { message: storable(error.reason), path: error.path }
+                : { message: storable(error.message), path: null }
           })
           yield* Effect.logError("indicator run failed", error).pipe(Effect.annotateLogs({ runId: run.id }))
         }
@@ -91,6 +91,12 @@ export class RunExecutor extends Context.Service<
     })
   )
 }
+
+/**
+ * A failure's message as stores can keep it: messages quote data (a file's line, a value), and a NUL or a lone
+ * surrogate there failed the SQL store's update, which left the run `running`.
+ */
+const storable = (message: string): string => message.replaceAll("\u0000", "\\u0000").replace(/\p{Cs}/gu, "\uFFFD")
 
 /** Runs looked at for one already queued: the queue is one deep, so a queued run is among the newest. */
 const QUEUE_LOOKBACK = 20

@@ -1,0 +1,58 @@
+/**
+ * A run whose failure message quotes data with a NUL or a lone surrogate: PostgreSQL cannot store that text, and the
+ * run stayed `running` when its failure could not be recorded. The message is made storable first.
+ */
+import { IndicatorEngine, IndicatorEngineError, RunStore, RunStoreError } from "@adalqarau/core"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Context, Effect } from "effect"
+import type { PortServices } from "../src/Server.ts"
+import { loginRest, startTestServer, type TestServer } from "./serverFixtures.ts"
+
+let server: TestServer
+let token: string
+
+const unstorable = (text: string): boolean => text.includes("\u0000") || /\p{Cs}/u.test(text)
+
+/** An engine that fails quoting bad text, and a run store that refuses such text as PostgreSQL does. */
+const failingWithBadText = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
+  const runs = Context.get(ports, RunStore)
+  return Context.add(
+    Context.add(
+      ports,
+      IndicatorEngine,
+      IndicatorEngine.of({
+        run: () => Effect.fail(new IndicatorEngineError({ message: "contracts.jsonl:3 holds \u0000 and \uD800" }))
+      })
+    ),
+    RunStore,
+    RunStore.of({
+      ...runs,
+      update: (id, patch) =>
+        patch.error !== undefined && patch.error !== null && unstorable(patch.error.message)
+          ? Effect.fail(new RunStoreError({ operation: "update", message: "invalid byte sequence for encoding" }))
+          : runs.update(id, patch)
+    })
+  )
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ alterPorts: failingWithBadText })
+  token = (await loginRest(server.baseUrl, "admin")).accessToken
+})
+afterAll(() => server.close())
+
+describe("a run that fails quoting text a store cannot hold", () => {
+  it("is recorded as failed, with the text made storable", async () => {
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" }
+    const started = await fetch(`${server.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
+    assert.strictEqual(started.status, 202)
+    const { id } = (await started.json()) as { readonly id: number }
+    let run: { readonly status: string; readonly error: { readonly message: string } | null } | undefined
+    for (let i = 0; i < 200 && (run === undefined || run.status !== "failed"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      run = (await (await fetch(`${server.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as typeof run
+    }
+    assert.strictEqual(run?.status, "failed")
+    assert.strictEqual(run?.error?.message, "contracts.jsonl:3 holds \\u0000 and \uFFFD")
+  })
+})
