@@ -56,3 +56,41 @@ describe("a run that fails quoting text a store cannot hold", () => {
     assert.strictEqual(run?.error?.message, "contracts.jsonl:3 holds \\u0000 and \uFFFD")
   })
 })
+
+describe("a run whose outcome cannot be recorded", () => {
+  it("ends failed, saying so, rather than staying running", async () => {
+    // The engine succeeds; the store refuses the report (as it might refuse any write) and takes the rest.
+    const refusingReports = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
+      const runs = Context.get(ports, RunStore)
+      return Context.add(
+        ports,
+        RunStore,
+        RunStore.of({
+          ...runs,
+          update: (id, patch) =>
+            patch.report === undefined
+              ? runs.update(id, patch)
+              : Effect.fail(new RunStoreError({ operation: "update", message: "report refused" }))
+        })
+      )
+    }
+    const other = await startTestServer({ alterPorts: refusingReports })
+    try {
+      const headers = {
+        authorization: `Bearer ${(await loginRest(other.baseUrl, "admin")).accessToken}`,
+        "content-type": "application/json"
+      }
+      const started = await fetch(`${other.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
+      const { id } = (await started.json()) as { readonly id: number }
+      let run: { readonly status: string; readonly error: { readonly message: string } | null } | undefined
+      for (let i = 0; i < 400 && (run === undefined || run.status !== "failed"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25))
+        run = (await (await fetch(`${other.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as typeof run
+      }
+      assert.strictEqual(run?.status, "failed")
+      assert.include(run?.error?.message, "the run's outcome could not be recorded: report refused")
+    } finally {
+      await other.close()
+    }
+  })
+})

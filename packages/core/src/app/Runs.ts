@@ -75,6 +75,19 @@ export class RunExecutor extends Context.Service<
           Effect.catch((error) => Effect.logError("could not mark an interrupted run failed", error))
         )
 
+      const markUnrecorded = (run: Run, reason: string) =>
+        now.pipe(
+          Effect.flatMap((at) =>
+            runs.update(run.id, {
+              status: "failed",
+              finishedAt: at,
+              error: { message: storable(`the run's outcome could not be recorded: ${reason}`), path: null }
+            })
+          ),
+          Effect.catch((error) => Effect.logError("could not mark a run failed", error)),
+          Effect.asVoid
+        )
+
       return RunExecutor.of({
         submit: (run) =>
           oneAtATime
@@ -82,7 +95,12 @@ export class RunExecutor extends Context.Service<
             .pipe(
               Effect.onInterrupt(() => markInterrupted(run)),
               Effect.catch((error) =>
-                Effect.logError("indicator run bookkeeping failed", error).pipe(Effect.annotateLogs({ runId: run.id }))
+                Effect.logError("indicator run bookkeeping failed", error).pipe(
+                  Effect.annotateLogs({ runId: run.id }),
+                  // A run whose end could not be recorded would show `running` until the next start: mark it failed
+                  // with a message the store can hold, if the store answers at all.
+                  Effect.andThen(markUnrecorded(run, error.message))
+                )
               ),
               Effect.forkIn(scope),
               Effect.asVoid
