@@ -9,7 +9,6 @@ import type { PortServices } from "../src/Server.ts"
 import { loginRest, startTestServer, type TestServer } from "./serverFixtures.ts"
 
 let server: TestServer
-let token: string
 
 const unstorable = (text: string): boolean => text.includes("\u0000") || /\p{Cs}/u.test(text)
 
@@ -35,23 +34,36 @@ const failingWithBadText = (ports: Context.Context<PortServices>): Context.Conte
   )
 }
 
+interface RunSeen {
+  readonly status: string
+  readonly error: { readonly message: string } | null
+}
+
+/** Starts a run as the admin of `baseUrl` and follows it until it fails (or 10 s pass); the last state seen. */
+const startAndFollow = async (baseUrl: string): Promise<RunSeen | undefined> => {
+  const headers = {
+    authorization: `Bearer ${(await loginRest(baseUrl, "admin")).accessToken}`,
+    "content-type": "application/json"
+  }
+  const started = await fetch(`${baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
+  assert.strictEqual(started.status, 202)
+  const { id } = (await started.json()) as { readonly id: number }
+  let run: RunSeen | undefined
+  for (let i = 0; i < 400 && run?.status !== "failed"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25))
+    run = (await (await fetch(`${baseUrl}/api/v1/runs/${id}`, { headers })).json()) as RunSeen
+  }
+  return run
+}
+
 beforeAll(async () => {
   server = await startTestServer({ alterPorts: failingWithBadText })
-  token = (await loginRest(server.baseUrl, "admin")).accessToken
 })
 afterAll(() => server.close())
 
 describe("a run that fails quoting text a store cannot hold", () => {
   it("is recorded as failed, with the text made storable", async () => {
-    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" }
-    const started = await fetch(`${server.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
-    assert.strictEqual(started.status, 202)
-    const { id } = (await started.json()) as { readonly id: number }
-    let run: { readonly status: string; readonly error: { readonly message: string } | null } | undefined
-    for (let i = 0; i < 200 && (run === undefined || run.status !== "failed"); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25))
-      run = (await (await fetch(`${server.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as typeof run
-    }
+    const run = await startAndFollow(server.baseUrl)
     assert.strictEqual(run?.status, "failed")
     assert.strictEqual(run?.error?.message, "contracts.jsonl:3 holds \\u0000 and \uFFFD")
   })
@@ -76,17 +88,7 @@ describe("a run whose outcome cannot be recorded", () => {
     }
     const other = await startTestServer({ alterPorts: refusingReports })
     try {
-      const headers = {
-        authorization: `Bearer ${(await loginRest(other.baseUrl, "admin")).accessToken}`,
-        "content-type": "application/json"
-      }
-      const started = await fetch(`${other.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
-      const { id } = (await started.json()) as { readonly id: number }
-      let run: { readonly status: string; readonly error: { readonly message: string } | null } | undefined
-      for (let i = 0; i < 400 && (run === undefined || run.status !== "failed"); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 25))
-        run = (await (await fetch(`${other.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as typeof run
-      }
+      const run = await startAndFollow(other.baseUrl)
       assert.strictEqual(run?.status, "failed")
       assert.include(run?.error?.message, "the run's outcome could not be recorded: report refused")
     } finally {
