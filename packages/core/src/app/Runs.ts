@@ -24,7 +24,16 @@ const INTERRUPTED = "the server stopped before this run finished"
 export class RunExecutor extends Context.Service<
   RunExecutor,
   {
-    /** Schedules a queued run and returns at once. */
+    /**
+     * Takes the queue's one waiting place for a run about to be created, or fails naming the run that holds it. One
+     * waiting run is enough: runs go one at a time and each replaces the findings, so a second behind the first
+     * only repeats work, and nothing else bounded how many a caller could queue. The check and the taking are one
+     * step, so of concurrent starts one gets the place.
+     */
+    readonly reserve: Effect.Effect<void, Conflict>
+    /** Gives back a place `reserve` took when the run was not created after all. */
+    readonly unreserve: Effect.Effect<void>
+    /** Schedules a queued run (in the place `reserve` took) and returns at once. */
     readonly submit: (run: Run) => Effect.Effect<void>
   }
 >()("@adalqarau/core/app/RunExecutor") {
@@ -39,6 +48,9 @@ export class RunExecutor extends Context.Service<
       const engine = yield* IndicatorEngine
       const scope = yield* Effect.scope
       const oneAtATime = yield* Semaphore.make(1)
+      // The queue's waiting place: taken for a run being created, then held by its id until it begins. It lives in
+      // the executor, not in the store's statuses, so a run left `queued` by a failed write blocks nothing.
+      let waiting: RunId | "reserved" | undefined
       const stale = yield* runs.failUnfinished(yield* now, INTERRUPTED)
       if (stale > 0)
         yield* Effect.logWarning("marked unfinished runs of a previous process failed").pipe(
@@ -88,23 +100,51 @@ export class RunExecutor extends Context.Service<
           Effect.asVoid
         )
 
+      const begin = (run: Run) =>
+        Effect.sync(() => {
+          if (waiting === run.id) waiting = undefined
+        })
+
       return RunExecutor.of({
+        reserve: Effect.suspend(() => {
+          if (waiting === undefined) {
+            waiting = "reserved"
+            return Effect.void
+          }
+          return Effect.fail(
+            new Conflict({
+              message:
+                waiting === "reserved"
+                  ? "another run is being queued; start one once it has begun"
+                  : `run ${waiting} is queued already; start another once it has begun (GET /api/v1/runs/${waiting})`
+            })
+          )
+        }),
+        unreserve: Effect.sync(() => {
+          if (waiting === "reserved") waiting = undefined
+        }),
         submit: (run) =>
-          oneAtATime
-            .withPermits(1)(execute(run))
-            .pipe(
-              Effect.onInterrupt(() => markInterrupted(run)),
-              Effect.catch((error) =>
-                Effect.logError("indicator run bookkeeping failed", error).pipe(
-                  Effect.annotateLogs({ runId: run.id }),
-                  // A run whose end could not be recorded would show `running` until the next start: mark it failed
-                  // with a message the store can hold, if the store answers at all.
-                  Effect.andThen(markUnrecorded(run, error.message))
+          Effect.sync(() => {
+            waiting = run.id
+          }).pipe(
+            Effect.andThen(
+              oneAtATime
+                .withPermits(1)(Effect.andThen(begin(run), execute(run)))
+                .pipe(
+                  Effect.onInterrupt(() => markInterrupted(run)),
+                  Effect.catch((error) =>
+                    Effect.logError("indicator run bookkeeping failed", error).pipe(
+                      Effect.annotateLogs({ runId: run.id }),
+                      // A run whose end could not be recorded would show `running` until the next start: mark
+                      // it failed with a message the store can hold, if the store answers at all.
+                      Effect.andThen(markUnrecorded(run, error.message))
+                    )
+                  ),
+                  Effect.forkIn(scope)
                 )
-              ),
-              Effect.forkIn(scope),
-              Effect.asVoid
-            )
+            ),
+            Effect.asVoid
+          )
       })
     })
   )
@@ -116,9 +156,6 @@ export class RunExecutor extends Context.Service<
  */
 const storable = (message: string): string => message.replaceAll("\u0000", "\\u0000").replace(/\p{Cs}/gu, "\uFFFD")
 
-/** Runs looked at for one already queued: the queue is one deep, so a queued run is among the newest. */
-const QUEUE_LOOKBACK = 20
-
 /**
  * Queues an indicator run with parameters (params.json content) and returns it at once, status `queued`. The
  * parameters are checked against the catalogue first, so a typo answers 400 with its path instead of a failed run.
@@ -128,16 +165,11 @@ export const startRun = Effect.fn("Runs.start")(function* (principal: Principal,
   yield* (yield* IndicatorCatalog)
     .resolve(params)
     .pipe(Effect.mapError((e) => new InvalidInput({ field: `params.${e.path}`, message: e.reason })))
-  const store = yield* RunStore
-  // One waiting run is enough: runs go one at a time, each replaces the findings, so a second queued behind the
-  // first only repeats work, and nothing else bounded how many a caller could queue.
-  const waiting = (yield* store.list({ limit: QUEUE_LOOKBACK })).find((r) => r.status === "queued")
-  if (waiting !== undefined) {
-    return yield* new Conflict({
-      message: `run ${waiting.id} is queued already; start another once it has begun (GET /api/v1/runs/${waiting.id})`
-    })
-  }
-  const run = yield* store.create({ params, requestedBy: principal.userId, at: yield* now })
+  const executor = yield* RunExecutor
+  yield* executor.reserve
+  const run = yield* (yield* RunStore)
+    .create({ params, requestedBy: principal.userId, at: yield* now })
+    .pipe(Effect.onError(() => executor.unreserve))
   yield* (yield* RunExecutor).submit(run)
   yield* Effect.logInfo("indicator run queued").pipe(Effect.annotateLogs({ runId: run.id, by: principal.userId }))
   return run
