@@ -4,144 +4,139 @@
  * waiting at a time, and a run a failed write left `queued`.
  */
 import { IndicatorEngine, IndicatorEngineError, RunStore, RunStoreError } from "@adalqarau/core"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect } from "effect"
 import type { PortServices } from "../src/Server.ts"
-import { loginRest, startTestServer, type TestServer } from "./serverFixtures.ts"
+import { loginRest, startTestServer } from "./serverFixtures.ts"
 
-let server: TestServer
+type Ports = Context.Context<PortServices>
+type Runs = Parameters<typeof RunStore.of>[0]
+type Engine = Parameters<typeof IndicatorEngine.of>[0]
 
-const unstorable = (text: string): boolean => text.includes("\u0000") || /\p{Cs}/u.test(text)
-
-/** An engine that fails quoting bad text, and a run store that refuses such text as PostgreSQL does. */
-const failingWithBadText = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
-  const runs = Context.get(ports, RunStore)
-  return Context.add(
-    Context.add(
-      ports,
+/** Ports with the run store and the engine changed as a test needs. */
+const altered =
+  (change: { readonly runs?: (runs: Runs) => Runs; readonly engine?: (engine: Engine) => Engine }) =>
+  (ports: Ports): Ports => {
+    const runs = Context.get(ports, RunStore)
+    const engine = Context.get(ports, IndicatorEngine)
+    return Context.add(
+      Context.add(ports, RunStore, RunStore.of(change.runs?.(runs) ?? runs)),
       IndicatorEngine,
-      IndicatorEngine.of({
-        run: () => Effect.fail(new IndicatorEngineError({ message: "contracts.jsonl:3 holds \u0000 and \uD800" }))
-      })
-    ),
-    RunStore,
-    RunStore.of({
-      ...runs,
-      update: (id, patch) =>
-        patch.error !== undefined && patch.error !== null && unstorable(patch.error.message)
-          ? Effect.fail(new RunStoreError({ operation: "update", message: "invalid byte sequence for encoding" }))
-          : runs.update(id, patch)
-    })
-  )
-}
+      IndicatorEngine.of(change.engine?.(engine) ?? engine)
+    )
+  }
 
 interface RunSeen {
+  readonly id: number
   readonly status: string
   readonly error: { readonly message: string } | null
 }
 
-/** Starts a run as the admin of `baseUrl` and follows it until it fails (or 10 s pass); the last state seen. */
-const startAndFollow = async (baseUrl: string): Promise<RunSeen | undefined> => {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A server over the altered ports, used as its admin: start runs, read them, close it. */
+const serverWith = async (alterPorts: (ports: Ports) => Ports) => {
+  const server = await startTestServer({ alterPorts })
   const headers = {
-    authorization: `Bearer ${(await loginRest(baseUrl, "admin")).accessToken}`,
+    authorization: `Bearer ${(await loginRest(server.baseUrl, "admin")).accessToken}`,
     "content-type": "application/json"
   }
-  const started = await fetch(`${baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
-  assert.strictEqual(started.status, 202)
-  const { id } = (await started.json()) as { readonly id: number }
-  let run: RunSeen | undefined
-  for (let i = 0; i < 400 && run?.status !== "failed"; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 25))
-    run = (await (await fetch(`${baseUrl}/api/v1/runs/${id}`, { headers })).json()) as RunSeen
+  const start = () => fetch(`${server.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
+  const read = async (id: number) =>
+    (await (await fetch(`${server.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as RunSeen
+  /** Reads the run until `done` holds of it (or 10 s pass); the last state seen. */
+  const follow = async (id: number, done: (run: RunSeen) => boolean): Promise<RunSeen> => {
+    let run = await read(id)
+    for (let i = 0; i < 400 && !done(run); i++) {
+      await pause(25)
+      run = await read(id)
+    }
+    return run
   }
-  return run
+  return { start, follow, close: () => server.close() }
 }
 
-beforeAll(async () => {
-  server = await startTestServer({ alterPorts: failingWithBadText })
-})
-afterAll(() => server.close())
+/** Starts one run on a server over the altered ports and follows it until it fails; the run as last seen. */
+const runUntilFailed = async (alterPorts: (ports: Ports) => Ports): Promise<RunSeen> => {
+  const server = await serverWith(alterPorts)
+  try {
+    const started = await server.start()
+    assert.strictEqual(started.status, 202)
+    return await server.follow(((await started.json()) as RunSeen).id, (r) => r.status === "failed")
+  } finally {
+    await server.close()
+  }
+}
+
+const unstorable = (text: string): boolean => text.includes("\u0000") || /\p{Cs}/u.test(text)
 
 describe("a run that fails quoting text a store cannot hold", () => {
   it("is recorded as failed, with the text made storable", async () => {
-    const run = await startAndFollow(server.baseUrl)
-    assert.strictEqual(run?.status, "failed")
-    assert.strictEqual(run?.error?.message, "contracts.jsonl:3 holds \\u0000 and \uFFFD")
+    // The engine fails quoting bad text, and the run store refuses such text as PostgreSQL does.
+    const run = await runUntilFailed(
+      altered({
+        engine: () => ({
+          run: () => Effect.fail(new IndicatorEngineError({ message: "contracts.jsonl:3 holds \u0000 and \uD800" }))
+        }),
+        runs: (runs) => ({
+          ...runs,
+          update: (id, patch) =>
+            patch.error !== undefined && patch.error !== null && unstorable(patch.error.message)
+              ? Effect.fail(new RunStoreError({ operation: "update", message: "invalid byte sequence for encoding" }))
+              : runs.update(id, patch)
+        })
+      })
+    )
+    assert.strictEqual(run.status, "failed")
+    assert.strictEqual(run.error?.message, "contracts.jsonl:3 holds \\u0000 and \uFFFD")
   })
 })
 
 describe("a run whose outcome cannot be recorded", () => {
   it("ends failed, saying so, rather than staying running", async () => {
     // The engine succeeds; the store refuses the report (as it might refuse any write) and takes the rest.
-    const refusingReports = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
-      const runs = Context.get(ports, RunStore)
-      return Context.add(
-        ports,
-        RunStore,
-        RunStore.of({
+    const run = await runUntilFailed(
+      altered({
+        runs: (runs) => ({
           ...runs,
           update: (id, patch) =>
             patch.report === undefined
               ? runs.update(id, patch)
               : Effect.fail(new RunStoreError({ operation: "update", message: "report refused" }))
         })
-      )
-    }
-    const other = await startTestServer({ alterPorts: refusingReports })
-    try {
-      const run = await startAndFollow(other.baseUrl)
-      assert.strictEqual(run?.status, "failed")
-      assert.include(run?.error?.message, "the run's outcome could not be recorded: report refused")
-    } finally {
-      await other.close()
-    }
+      })
+    )
+    assert.strictEqual(run.status, "failed")
+    assert.include(run.error?.message, "the run's outcome could not be recorded: report refused")
   })
 })
 
 describe("the run queue", () => {
   it("holds one waiting run: of concurrent starts behind a running one, one is queued and the rest answer 409", async () => {
-    // An engine that runs until the test lets it finish.
+    // An engine that runs until the test lets it finish, and a store that takes its time to create a run, as a
+    // database does: concurrent starts overlap there.
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => {
       finish = resolve
     })
-    // And a store that takes its time to create a run, as a database does: concurrent starts overlap there.
-    const blocking = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
-      const engine = Context.get(ports, IndicatorEngine)
-      const runs = Context.get(ports, RunStore)
-      return Context.add(
-        Context.add(
-          ports,
-          IndicatorEngine,
-          IndicatorEngine.of({
-            run: (params) =>
-              Effect.andThen(
-                Effect.promise(() => finished),
-                engine.run(params)
-              )
-          })
-        ),
-        RunStore,
-        RunStore.of({ ...runs, create: (run) => Effect.andThen(Effect.sleep("20 millis"), runs.create(run)) })
-      )
-    }
-    const other = await startTestServer({ alterPorts: blocking })
+    const server = await serverWith(
+      altered({
+        engine: (engine) => ({
+          run: (params) =>
+            Effect.andThen(
+              Effect.promise(() => finished),
+              engine.run(params)
+            )
+        }),
+        runs: (runs) => ({ ...runs, create: (run) => Effect.andThen(Effect.sleep("20 millis"), runs.create(run)) })
+      })
+    )
     try {
-      const headers = {
-        authorization: `Bearer ${(await loginRest(other.baseUrl, "admin")).accessToken}`,
-        "content-type": "application/json"
-      }
-      const start = () => fetch(`${other.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
-      const statusOf = async (id: number) =>
-        ((await (await fetch(`${other.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as RunSeen).status
-      const first = (await (await start()).json()) as { readonly id: number }
-      for (let i = 0; i < 200 && (await statusOf(first.id)) !== "running"; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      const answers = await Promise.all(Array.from({ length: 8 }, start))
-      const statuses = answers.map((a) => a.status).sort()
-      assert.deepStrictEqual(statuses, [202, 409, 409, 409, 409, 409, 409, 409])
-      const waiting = (await (answers.find((a) => a.status === 202) as Response).json()) as { readonly id: number }
+      const first = (await (await server.start()).json()) as RunSeen
+      await server.follow(first.id, (r) => r.status === "running")
+      const answers = await Promise.all(Array.from({ length: 8 }, server.start))
+      assert.deepStrictEqual(answers.map((a) => a.status).sort(), [202, 409, 409, 409, 409, 409, 409, 409])
+      const waiting = (await (answers.find((a) => a.status === 202) as Response).json()) as RunSeen
       // Each refusal names the waiting run, or says one is being queued when it came while that run was created.
       for (const refused of answers.filter((a) => a.status === 409)) {
         assert.match(
@@ -149,30 +144,25 @@ describe("the run queue", () => {
           new RegExp(`run ${waiting.id} is queued already|another run is being queued`)
         )
       }
-      const late = await start()
+      const late = await server.start()
       assert.strictEqual(late.status, 409)
       assert.include(await late.text(), `run ${waiting.id} is queued already`)
       finish()
       // Once the waiting run has begun, the place is free again.
-      for (let i = 0; i < 400 && (await statusOf(waiting.id)) === "queued"; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      assert.strictEqual((await start()).status, 202)
+      await server.follow(waiting.id, (r) => r.status !== "queued")
+      assert.strictEqual((await server.start()).status, 202)
     } finally {
       finish()
-      await other.close()
+      await server.close()
     }
   })
 
   it("is not blocked by a run a failed write left queued in the store", async () => {
     // The store refuses the first writes after a run is created (a blip): the run stays `queued` in the store.
     let failing = 0
-    const blip = (ports: Context.Context<PortServices>): Context.Context<PortServices> => {
-      const runs = Context.get(ports, RunStore)
-      return Context.add(
-        ports,
-        RunStore,
-        RunStore.of({
+    const server = await serverWith(
+      altered({
+        runs: (runs) => ({
           ...runs,
           create: (run) =>
             Effect.tap(runs.create(run), () =>
@@ -188,21 +178,15 @@ describe("the run queue", () => {
                 })
               : runs.update(id, patch)
         })
-      )
-    }
-    const other = await startTestServer({ alterPorts: blip })
+      })
+    )
     try {
-      const headers = {
-        authorization: `Bearer ${(await loginRest(other.baseUrl, "admin")).accessToken}`,
-        "content-type": "application/json"
-      }
-      const start = () => fetch(`${other.baseUrl}/api/v1/runs`, { method: "POST", headers, body: "{}" })
-      assert.strictEqual((await start()).status, 202)
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      const second = await start()
+      assert.strictEqual((await server.start()).status, 202)
+      await pause(200)
+      const second = await server.start()
       assert.strictEqual(second.status, 202, await second.text())
     } finally {
-      await other.close()
+      await server.close()
     }
   })
 })
