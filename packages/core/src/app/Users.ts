@@ -1,6 +1,7 @@
 import { Clock, Effect, Option, Redacted, Schema } from "effect"
 import type { Instant } from "../domain/Ids.ts"
 import { RegionCode } from "../domain/Region.ts"
+import { unstorableInText } from "../domain/storableText.ts"
 import { SessionStore } from "../ports/SessionStore.ts"
 import { Role, type StoredUser, User, type UserId, Username, UserStore } from "../ports/UserStore.ts"
 import { normalizeUsername } from "./Auth.ts"
@@ -46,11 +47,10 @@ const DisplayName = Schema.String.check(
   Schema.makeFilter((text: string) => codePoints(text) <= 200 || "display name must have at most 200 characters", {
     toJsonSchema: () => ({ maxLength: 200 })
   }),
-  Schema.makeFilter(
-    (text: string) =>
-      (!text.includes("\u0000") && !/\p{Cs}/u.test(text)) ||
-      "display name must not contain the NUL character (U+0000) or a lone UTF-16 surrogate"
-  )
+  Schema.makeFilter((text: string) => {
+    const problem = unstorableInText(text)
+    return problem === undefined || `display name must not contain ${problem}`
+  })
 )
 
 export const CreateUserInput = Schema.Struct({

@@ -1,6 +1,7 @@
 import { Context, type Effect, type Option, Schema } from "effect"
 import { Instant } from "../domain/Ids.ts"
 import { REGION_CODES, RegionCode } from "../domain/Region.ts"
+import { unstorableInText } from "../domain/storableText.ts"
 
 export class UserStoreError extends Schema.TaggedError<UserStoreError>()("UserStoreError", {
   operation: Schema.String,
@@ -103,12 +104,10 @@ export const isActiveAdmin = (user: Pick<User, "roles" | "disabled">): boolean =
 export const mayRemoveAnAdmin = (patch: UserPatch): boolean =>
   patch.disabled === true || (patch.roles !== undefined && !patch.roles.includes("admin"))
 
-const STORABLE_TEXT_PROBLEM = (name: string, text: string): string | undefined =>
-  text.includes("\u0000")
-    ? `${name} must not contain the NUL character (U+0000)`
-    : /\p{Cs}/u.test(text)
-      ? `${name} must not contain a lone UTF-16 surrogate`
-      : undefined
+const storableTextProblem = (name: string, text: string | undefined): string | undefined => {
+  const problem = text === undefined ? undefined : unstorableInText(text)
+  return problem === undefined ? undefined : `${name} must not contain ${problem}`
+}
 
 /**
  * Why a store cannot keep these fields, or undefined: the rules of the SQL store's table (`app_user`'s CHECKs,
@@ -131,8 +130,7 @@ export const userWriteProblem = (fields: {
   const badRegion = fields.regions?.find((region) => !(REGION_CODES as ReadonlyArray<string>).includes(region))
   if (badRegion !== undefined) return `region ${JSON.stringify(badRegion)} is not a region code`
   return (
-    (fields.displayName === undefined ? undefined : STORABLE_TEXT_PROBLEM("display name", fields.displayName)) ??
-    (fields.passwordHash === undefined ? undefined : STORABLE_TEXT_PROBLEM("password hash", fields.passwordHash))
+    storableTextProblem("display name", fields.displayName) ?? storableTextProblem("password hash", fields.passwordHash)
   )
 }
 

@@ -8,7 +8,8 @@ import {
   parseTimestamp,
   RegionCode,
   RunId,
-  UserId
+  UserId,
+  unstorableInText
 } from "@adalqarau/core"
 import { Schema, SchemaParser, SchemaTransformation } from "effect"
 
@@ -18,13 +19,15 @@ import { Schema, SchemaParser, SchemaTransformation } from "effect"
  */
 
 /**
- * Free text in a request (a key, a name, a contract number). PostgreSQL `text` cannot hold NUL (U+0000): the store
- * would refuse the query and the caller would get 503 for its own typo, so it is refused here as a 400 on the field.
+ * Free text in a request (a key, a name, a contract number) that PostgreSQL keeps as written (no NUL, no lone
+ * surrogate): the store would refuse the query, and the caller would get 503 for its own typo, so it is refused here
+ * as a 400 on the field.
  */
 export const Text = Schema.String.check(
-  Schema.makeFilter((text: string) => !text.includes("\u0000") || "must not contain the NUL character (U+0000)"),
-  // Sent to PostgreSQL as U+FFFD, a lone surrogate would match other text than it names; the stores refuse it too.
-  Schema.makeFilter((text: string) => !/\p{Cs}/u.test(text) || "must not contain a lone UTF-16 surrogate")
+  Schema.makeFilter((text: string) => {
+    const problem = unstorableInText(text)
+    return problem === undefined || `must not contain ${problem}`
+  })
 )
 
 const EXCESS_KEYS_REFUSED = { onExcessProperty: "error" } as const

@@ -2,6 +2,7 @@ import { binProblem, type Bin } from "../../domain/Bin.ts"
 import { parseTenge, type Tiyn } from "../../domain/Money.ts"
 import { parseTimestamp } from "../../domain/AlmatyTime.ts"
 import type { Instant } from "../../domain/Ids.ts"
+import { LONE_SURROGATE } from "../../domain/storableText.ts"
 
 /**
  * Field parsers for OWS records. A parser returns the value or a `Problem` naming the reason; the record decoder
@@ -51,7 +52,6 @@ export const positiveId =
   }
 
 // With the u flag a string is read by code points, so a well-formed pair is one character, outside Cs.
-const LONE_SURROGATE = /\p{Cs}/u
 
 /**
  * Text as given, or a number as JavaScript prints it. A NUL character (valid JSON as `\u0000`) cannot be stored in
