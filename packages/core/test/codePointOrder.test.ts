@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { compareCodePoints } from "../src/memory/codePointOrder.ts"
+import { compareCodePoints } from "../src/domain/codePointOrder.ts"
 
 /** The order PostgreSQL's "C" collation gives: the strings' UTF-8 bytes compared. */
 const byUtf8 = (a: string, b: string): number => {

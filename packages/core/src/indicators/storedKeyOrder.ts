@@ -1,4 +1,4 @@
-import { compareCodePoints } from "../memory/codePointOrder.ts"
+import { compareCodePoints } from "../domain/codePointOrder.ts"
 import type { Finding } from "./Finding.ts"
 
 const utf8Length = (text: string): number => {

@@ -10,7 +10,7 @@ import {
 } from "../ports/FindingStore.ts"
 import { textFilterProblem } from "../ports/textFilters.ts"
 import { inStoredKeyOrder } from "../indicators/storedKeyOrder.ts"
-import { compareCodePoints } from "./codePointOrder.ts"
+import { compareCodePoints } from "../domain/codePointOrder.ts"
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/u
 
