@@ -83,11 +83,22 @@ const runScript = (name: string, statements: ReadonlyArray<string>) =>
     for (const statement of statements) yield* sql.unsafe(statement).unprepared
   }).pipe(Effect.withSpan(`migration ${name}`))
 
+/** The folder's `NNNN_name.sql` file names, in name order (other files are ignored). */
+const migrationFiles = async (dir: string): Promise<ReadonlyArray<string>> =>
+  (await readdir(dir)).filter((f) => FILE_NAME.test(f)).sort()
+
+const cannotRead = (dir: string) => (cause: unknown) =>
+  new Migrator.MigrationError({
+    kind: "ImportError",
+    message: `cannot read migrations from ${dir}: ${String(cause)}`,
+    cause
+  })
+
 /** A migration loader over a folder of `NNNN_name.sql` files (other files are ignored). */
 export const loadMigrationsFrom = (dir: string): Migrator.Loader =>
   Effect.tryPromise({
     try: async () => {
-      const files = (await readdir(dir)).filter((f) => FILE_NAME.test(f)).sort()
+      const files = await migrationFiles(dir)
       const migrations: Array<Migrator.ResolvedMigration> = []
       for (const file of files) {
         const [, id, name] = FILE_NAME.exec(file) as RegExpExecArray
@@ -96,12 +107,15 @@ export const loadMigrationsFrom = (dir: string): Migrator.Loader =>
       }
       return migrations.sort((a, b) => a[0] - b[0])
     },
-    catch: (cause) =>
-      new Migrator.MigrationError({
-        kind: "ImportError",
-        message: `cannot read migrations from ${dir}: ${String(cause)}`,
-        cause
-      })
+    catch: cannotRead(dir)
+  })
+
+/** The highest id among the folder's migrations (0 when it has none), from the file names alone. */
+const newestMigrationId = (dir: string) =>
+  Effect.tryPromise({
+    try: async () =>
+      (await migrationFiles(dir)).reduce((max, file) => Math.max(max, Number(FILE_NAME.exec(file)?.[1])), 0),
+    catch: cannotRead(dir)
   })
 
 const migrate = Migrator.make({})
@@ -119,9 +133,8 @@ const upToDate = (dir: string) =>
     const exists = yield* sql<{ readonly found: boolean }>`SELECT to_regclass(${TABLE}) IS NOT NULL AS found`
     if (exists[0]?.found !== true) return false
     const latest = yield* sql<{ readonly id: number | null }>`SELECT max(migration_id) AS id FROM ${sql(TABLE)}`
-    const files = yield* loadMigrationsFrom(dir)
-    const newest = files.reduce((max, [id]) => Math.max(max, id), 0)
-    return (latest[0]?.id ?? 0) >= newest
+    // File names only: reading and splitting every script at each start would be for nothing when none is pending.
+    return (latest[0]?.id ?? 0) >= (yield* newestMigrationId(dir))
   })
 
 /**
