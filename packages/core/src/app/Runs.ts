@@ -170,7 +170,7 @@ export const startRun = Effect.fn("Runs.start")(function* (principal: Principal,
   const run = yield* (yield* RunStore)
     .create({ params, requestedBy: principal.userId, at: yield* now })
     .pipe(Effect.onError(() => executor.unreserve))
-  yield* (yield* RunExecutor).submit(run)
+  yield* executor.submit(run)
   yield* Effect.logInfo("indicator run queued").pipe(Effect.annotateLogs({ runId: run.id, by: principal.userId }))
   return run
 }, storeUnavailable)

@@ -6,8 +6,6 @@ import { Cause, Effect, Exit, Runtime } from "effect"
 import { runCli } from "../cli/index.ts"
 import { isServing } from "../cli/serve.ts"
 
-const args = process.argv.slice(2)
-
 // A server asked to stop (SIGTERM, SIGINT) has done its job: it exits 0, which a service manager counts as a clean
 // stop. Any other command interrupted has not finished, and keeps runMain's 130.
 const teardown: Runtime.Teardown = (exit, onExit) =>
@@ -16,4 +14,7 @@ const teardown: Runtime.Teardown = (exit, onExit) =>
     : Runtime.defaultTeardown(exit, onExit)
 
 // runCli reports a defect itself, on stderr; runMain's own report would go to stdout.
-runCli(args).pipe(Effect.provide(NodeServices.layer), NodeRuntime.runMain({ disableErrorReporting: true, teardown }))
+runCli(process.argv.slice(2)).pipe(
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown })
+)

@@ -45,14 +45,14 @@ const AuthHandlers = HttpApiBuilder.group(AdalQarauApi, "auth", (handlers) =>
     .handle("me", () => asPrincipal(Users.me))
 )
 
+/** The query parameter of a use case's field where REST spells it otherwise (the measure range is flat). */
+const QUERY_PARAMETER: Readonly<Record<string, string>> = { "measure.name": "measure", "measure.max": "measureMax" }
+
 /** Use cases name filter fields as the RPC payload has them; REST has them as query parameters. */
 const inQuery = <A, E, R>(useCase: Effect.Effect<A, E | InvalidInput, R>): Effect.Effect<A, E | InvalidInput, R> =>
   Effect.mapError(useCase, (e) =>
     e instanceof InvalidInput
-      ? new InvalidInput({
-          field: `query.${e.field.replace(/^measure\.max$/u, "measureMax").replace(/^measure\.name$/u, "measure")}`,
-          message: e.message
-        })
+      ? new InvalidInput({ field: `query.${QUERY_PARAMETER[e.field] ?? e.field}`, message: e.message })
       : e
   )
 
