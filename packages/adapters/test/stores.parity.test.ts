@@ -170,10 +170,8 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
           ])
           assert.deepStrictEqual(sql.stillThree, ["ann:ann:", "bob:bob:", "cem:cem:"])
           assert.deepStrictEqual(sql.before, [[], [2, 1], [3, 2, 1], [3, 2, 1], []])
-          assert.deepStrictEqual(
-            sql.proto,
-            ["v", "__proto__"].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))
-          )
+          // jsonb's order: the shorter key first.
+          assert.deepStrictEqual(sql.proto, ["v", "__proto__"])
           assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
           assert.deepStrictEqual(sql.failures, [
             "FindingStoreError: invalid query: text filters must not contain NUL characters",
