@@ -29,6 +29,7 @@ describe("role permissions", () => {
         "findings:export",
         "runs:read",
         "runs:start",
+        "runs:configure",
         "users:manage"
       ]
     })

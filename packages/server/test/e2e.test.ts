@@ -138,11 +138,19 @@ describe("through the typed RPC client", () => {
 
   it("starts an indicator run, returns at once, and reports its status until it succeeds", async () => {
     const { accessToken } = await loginRest(server.baseUrl, "analyst")
+    const admin = await loginRest(server.baseUrl, "admin")
+    const custom = { only: ["super-dumping"], indicators: { "super-dumping": { threshold: 45 } } }
+    // Parameters other than the defaults are the admin's (runs:configure): the analyst is refused.
     await withClient(server.baseUrl, accessToken, (client) =>
       Effect.gen(function* () {
-        const started = yield* client.RunsStart({
-          params: { only: ["super-dumping"], indicators: { "super-dumping": { threshold: 45 } } }
-        })
+        const refused = yield* Effect.flip(client.RunsStart({ params: custom }))
+        assert.strictEqual(refused._tag, "Forbidden")
+        assert.strictEqual(refused._tag === "Forbidden" ? refused.permission : "", "runs:configure")
+      })
+    )
+    const startedId = await withClient(server.baseUrl, admin.accessToken, (client) =>
+      Effect.gen(function* () {
+        const started = yield* client.RunsStart({ params: custom })
         assert.strictEqual(started.status, "queued")
         const done = yield* client.RunsGet({ id: started.id }).pipe(
           Effect.repeat({
@@ -153,6 +161,11 @@ describe("through the typed RPC client", () => {
         )
         assert.strictEqual(done.status, "succeeded")
         assert.deepStrictEqual(done.report?.indicators, ["super-dumping"])
+        return started.id
+      })
+    )
+    await withClient(server.baseUrl, accessToken, (client) =>
+      Effect.gen(function* () {
         // Threshold 45: 101 (50 %) stays, 102 (40 %) goes; the regional view follows the new findings.
         const after = yield* client.FindingsQuery({ indicators: ["super-dumping"] })
         assert.deepStrictEqual(
@@ -160,8 +173,8 @@ describe("through the typed RPC client", () => {
           ["super-dumping:101"]
         )
         const listed = yield* client.RunsList({ limit: 1 })
-        assert.strictEqual(listed.runs[0]?.id, started.id)
-        // Restore the default findings for the other tests.
+        assert.strictEqual(listed.runs[0]?.id, startedId)
+        // The analyst may restore the default findings (for the other tests too).
         const restore = yield* client.RunsStart({ params: {} })
         yield* client
           .RunsGet({ id: restore.id })

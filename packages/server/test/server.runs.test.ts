@@ -190,3 +190,62 @@ describe("the run queue", () => {
     }
   })
 })
+
+describe("run parameters and roles", () => {
+  it("lets an analyst run the defaults and keeps other parameters to runs:configure", async () => {
+    const server = await startTestServer()
+    const as = async (username: string) => ({
+      authorization: `Bearer ${(await loginRest(server.baseUrl, username)).accessToken}`,
+      "content-type": "application/json"
+    })
+    const analyst = await as("analyst")
+    const admin = await as("admin")
+    const start = (headers: Record<string, string>, params: unknown) =>
+      fetch(`${server.baseUrl}/api/v1/runs`, { method: "POST", headers, body: JSON.stringify({ params }) })
+    const runCount = async () =>
+      (
+        (await (await fetch(`${server.baseUrl}/api/v1/runs?limit=100`, { headers: admin })).json()) as {
+          readonly runs: ReadonlyArray<RunSeen>
+        }
+      ).runs.length
+    /** Starts a run that must be accepted, and waits until it has finished so that the next one has the queue. */
+    const accepted = async (headers: Record<string, string>, params: unknown) => {
+      const response = await start(headers, params)
+      assert.strictEqual(response.status, 202, await response.clone().text())
+      const { id } = (await response.json()) as RunSeen
+      let run = (await (await fetch(`${server.baseUrl}/api/v1/runs/${id}`, { headers: admin })).json()) as RunSeen
+      for (let i = 0; i < 400 && (run.status === "queued" || run.status === "running"); i++) {
+        await pause(25)
+        run = (await (await fetch(`${server.baseUrl}/api/v1/runs/${id}`, { headers: admin })).json()) as RunSeen
+      }
+      assert.strictEqual(run.status, "succeeded")
+    }
+    try {
+      // The defaults, however written: left out, a subset of indicators, or spelt out.
+      await accepted(analyst, {})
+      await accepted(analyst, { only: ["super-dumping", "partnership"] })
+      await accepted(analyst, {
+        filters: { statusIds: [190, 340, 350, 375, 390, 450] },
+        indicators: { "super-dumping": { threshold: 30 } }
+      })
+      const before = await runCount()
+      const refused = await start(analyst, {
+        filters: { yearTypeIds: [1, 2] },
+        indicators: { "super-dumping": { threshold: 90 }, partnership: {} }
+      })
+      assert.strictEqual(refused.status, 403)
+      const body = (await refused.json()) as { readonly permission: string; readonly detail: string }
+      assert.strictEqual(body.permission, "runs:configure")
+      assert.include(body.detail, "params.filters.yearTypeIds, params.indicators.super-dumping.threshold")
+      assert.notInclude(body.detail, "partnership")
+      // Refused before anything was stored or queued: the next start gets the queue.
+      assert.strictEqual(await runCount(), before)
+      // Wrong parameters are still named as such, whoever sends them.
+      const invalid = await start(analyst, { indicators: { "super-dumping": { threshold: 900 } } })
+      assert.strictEqual(invalid.status, 400)
+      await accepted(admin, { indicators: { "super-dumping": { threshold: 90 } } })
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -14,9 +14,12 @@ import { Forbidden } from "./Errors.ts"
  * | findings:export   |        | ✓       | ✓     |
  * | runs:read         |        | ✓       | ✓     |
  * | runs:start        |        | ✓       | ✓     |
+ * | runs:configure    |        |         | ✓     |
  * | users:manage      |        |         | ✓     |
  *
- * Every role but admin is restricted to its regions; admin sees all regions.
+ * Every role but admin is restricted to its regions; admin sees all regions. A run replaces the findings of every
+ * region, so `runs:start` covers the default parameters only (the published method, which restores what a custom
+ * run changed); parameters other than the defaults need `runs:configure`.
  */
 export const Permission = Schema.Literals([
   "catalogue:read",
@@ -25,13 +28,14 @@ export const Permission = Schema.Literals([
   "findings:export",
   "runs:read",
   "runs:start",
+  "runs:configure",
   "users:manage"
 ])
 export type Permission = typeof Permission.Type
 
 const VIEWER: ReadonlyArray<Permission> = ["catalogue:read", "contracts:read", "findings:read"]
 const ANALYST: ReadonlyArray<Permission> = [...VIEWER, "findings:export", "runs:read", "runs:start"]
-const ADMIN: ReadonlyArray<Permission> = [...ANALYST, "users:manage"]
+const ADMIN: ReadonlyArray<Permission> = [...ANALYST, "runs:configure", "users:manage"]
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlyArray<Permission>>> = {
   viewer: VIEWER,

@@ -3,8 +3,8 @@ import type { Instant } from "../domain/Ids.ts"
 import { IndicatorEngine } from "../ports/IndicatorEngine.ts"
 import { Run, RunId, RunStore, type RunStoreError } from "../ports/RunStore.ts"
 import { IndicatorCatalog } from "./Catalogue.ts"
-import { Conflict, InvalidInput, NotFound, storeUnavailable } from "./Errors.ts"
-import { type Principal, requirePermission } from "./Policy.ts"
+import { Conflict, Forbidden, InvalidInput, NotFound, storeUnavailable } from "./Errors.ts"
+import { can, type Principal, requirePermission } from "./Policy.ts"
 
 export const RunPage = Schema.Struct({
   runs: Schema.Array(Run),
@@ -162,9 +162,19 @@ const storable = (message: string): string => message.replaceAll("\u0000", "\\u0
  */
 export const startRun = Effect.fn("Runs.start")(function* (principal: Principal, params: Schema.Json) {
   yield* requirePermission(principal, "runs:start")
-  yield* (yield* IndicatorCatalog)
+  const catalog = yield* IndicatorCatalog
+  const resolved = yield* catalog
     .resolve(params)
     .pipe(Effect.mapError((e) => new InvalidInput({ field: `params.${e.path}`, message: e.reason })))
+  if (!can(principal, "runs:configure")) {
+    // A run's parameters hold for every region's findings until the next run: a regional user must not set them.
+    const departures = yield* catalog.departuresFromDefaults(resolved)
+    if (departures.length > 0)
+      return yield* new Forbidden({
+        permission: "runs:configure",
+        message: `your roles grant runs with the default parameters only (runs:configure sets others): ${departures.map((p) => `params.${p}`).join(", ")}`
+      })
+  }
   const executor = yield* RunExecutor
   yield* executor.reserve
   const run = yield* (yield* RunStore)

@@ -1,7 +1,7 @@
 import { Effect, Schema, SchemaIssue } from "effect"
 import { acceleratedPayment } from "./acceleratedPayment.ts"
 import type { AnalysisDataset } from "./Dataset.ts"
-import { CommonFilters } from "./Filters.ts"
+import { CommonFilters, DEFAULT_FILTERS } from "./Filters.ts"
 import { compareFindings, type Finding } from "./Finding.ts"
 import { anyIndicator, type Indicator } from "./Indicator.ts"
 import { minimalDumping } from "./minimalDumping.ts"
@@ -189,6 +189,55 @@ export class IndicatorRegistry {
       return { filters, indicators: chosen }
     })
   }
+
+  /**
+   * Where resolved parameters depart from the defaults (`filters.statusIds`, `indicators.super-dumping.threshold`),
+   * compared in their encoded form; empty for a run of the defaults, whichever indicators it evaluates.
+   */
+  departuresFromDefaults(resolved: ResolvedParams): Effect.Effect<ReadonlyArray<string>> {
+    return Effect.gen(function* () {
+      const paths = differingPaths(
+        "filters",
+        yield* Schema.encodeUnknownEffect(CommonFilters)(resolved.filters),
+        yield* Schema.encodeUnknownEffect(CommonFilters)(DEFAULT_FILTERS)
+      )
+      for (const { indicator, params } of resolved.indicators) {
+        const defaults = yield* Schema.decodeUnknownEffect(indicator.params)({})
+        paths.push(
+          ...differingPaths(
+            `indicators.${indicator.code}`,
+            yield* Schema.encodeUnknownEffect(indicator.params)(params),
+            yield* Schema.encodeUnknownEffect(indicator.params)(defaults)
+          )
+        )
+      }
+      return paths
+    }).pipe(
+      // The values were decoded by these very schemas, and every indicator's parameters decode from `{}`.
+      Effect.orDie
+    )
+  }
+}
+
+/** JSON text with object keys sorted, so that two encodings of equal values compare equal as text. */
+const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+  }
+  return JSON.stringify(value) ?? "undefined"
+}
+
+const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+
+/** The paths under `at` where two encoded parameter sections differ: each differing key of two objects, else `at`. */
+const differingPaths = (at: string, given: unknown, defaults: unknown): Array<string> => {
+  if (!isPlainObject(given) || !isPlainObject(defaults))
+    return canonicalJson(given) === canonicalJson(defaults) ? [] : [at]
+  const keys = [...new Set([...Object.keys(given), ...Object.keys(defaults)])]
+  return keys.filter((k) => canonicalJson(given[k]) !== canonicalJson(defaults[k])).map((k) => `${at}.${k}`)
 }
 
 /** Evaluates resolved indicators over a dataset. Findings come back in a deterministic order. */

@@ -140,7 +140,10 @@ export class RunsGroup extends HttpApiGroup.make("runs")
       success: Run.pipe(HttpApiSchema.status(202)),
       error: [...Denied, InvalidInputProblem, ConflictProblem]
     })
-      .annotate(OpenApi.Description, "Queues an indicator run with parameters; answers at once with the queued run.")
+      .annotate(
+        OpenApi.Description,
+        "Queues an indicator run with parameters; answers at once with the queued run. Parameters other than the defaults need runs:configure (403 naming the parameters otherwise)."
+      )
       .annotate(RequiredPermission, "runs:start"),
     HttpApiEndpoint.get("list", "/runs", { query: RunListQuery, success: RunPage, error: [...Denied] }),
     HttpApiEndpoint.get("get", "/runs/:id", {
