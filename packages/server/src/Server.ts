@@ -42,6 +42,7 @@ import { layerRouteProblems } from "./ops/routeProblems.ts"
 import { ServerConfig, type ServerSettings } from "./ops/ServerConfig.ts"
 import { layerRpcAuthentication } from "./rpc/Authentication.ts"
 import { layerRpcHandlers } from "./rpc/handlers.ts"
+import { layerRpcProtocolHttp } from "./rpc/Protocol.ts"
 
 /** The ports the server runs on: in memory now, PostgreSQL/PGlite adapters when they are wired. */
 export type PortServices = ContractStore | FindingStore | IndicatorEngine | UserStore | SessionStore | RunStore
@@ -75,8 +76,9 @@ const layerRestRoutes = HttpApiBuilder.layer(AdalQarauApi, { openapiPath: OPENAP
   Layer.provide([layerHttpAuthentication, HttpApiMiddleware.layerProblemDetails({ includeDetails: true })])
 )
 
-const layerRpcRoute = RpcServer.layerHttp({ group: AdalQarauRpcs, path: RPC_PATH, protocol: "http" }).pipe(
+const layerRpcRoute = RpcServer.layer(AdalQarauRpcs).pipe(
   Layer.provide([layerRpcHandlers, layerRpcAuthentication]),
+  Layer.provide(layerRpcProtocolHttp({ procedures: AdalQarauRpcs.requests, path: RPC_PATH })),
   Layer.provide(RpcSerialization.layerNdjson)
 )
 

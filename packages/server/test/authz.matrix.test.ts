@@ -15,11 +15,12 @@ import {
 } from "@adalqarau/core"
 import { layerPgFromConfig, layerStorage } from "@adalqarau/adapters/postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { pgAdminUrl, pgTestDatabaseUrl } from "../../adapters/test/support/databases.ts"
 import { AdalQarauApi } from "../src/api/HttpApi.ts"
 import { OPERATIONS, type Operation } from "../src/api/operations.ts"
 import { AdalQarauRpcs } from "../src/api/Rpcs.ts"
+import { RequiredPermission, RpcAuthentication } from "../src/api/security.ts"
 import { restRoutes } from "../src/ops/routes.ts"
 import type { PortServices } from "../src/Server.ts"
 import { callRpc } from "./rawRpc.ts"
@@ -250,6 +251,17 @@ describe("the operations table", () => {
       .map((r) => `${r.method} ${r.path}`)
       .sort()
     assert.deepStrictEqual(table, api)
+  })
+
+  it("is what each RPC procedure declares: the permission checked before its payload is decoded", () => {
+    for (const op of OPERATIONS) {
+      const rpc = AdalQarauRpcs.requests.get(op.rpc)
+      assert.isDefined(rpc, op.rpc)
+      const declared = Option.getOrUndefined(Context.getOption(rpc?.annotations ?? Context.empty(), RequiredPermission))
+      const wanted = op.access === "public" || op.access === "authenticated" ? undefined : op.access
+      assert.strictEqual(declared, wanted, op.rpc)
+      assert.strictEqual(new Set<unknown>(rpc?.middlewares).has(RpcAuthentication), op.access !== "public", op.rpc)
+    }
   })
 
   it("has a matrix case for every operation", () => {

@@ -4,16 +4,22 @@
  * over REST and RPC alike, and never runs on defaults or blames a store.
  */
 import {
+  can,
   ContractStore,
   ContractStoreError,
   FindingStore,
   FindingStoreError,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
-  RunStore
+  type Principal,
+  RunStore,
+  type UserId,
+  type Username
 } from "@adalqarau/core"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Context, Effect } from "effect"
+import { Context, Effect, Option } from "effect"
+import { AdalQarauRpcs } from "../src/api/Rpcs.ts"
+import { RequiredPermission } from "../src/api/security.ts"
 import type { PortServices } from "../src/Server.ts"
 import { callRpc } from "./rawRpc.ts"
 import { loginRest, PASSWORD, startTestServer, type TestServer } from "./serverFixtures.ts"
@@ -487,5 +493,113 @@ describe("a caller without the endpoint's permission", () => {
     const admin = await as("admin", "/api/v1/users", weakUser)
     assert.strictEqual(admin.status, 400)
     assert.strictEqual((await as("analyst", "/api/v1/findings/export?dateFrom=x")).status, 400)
+  })
+})
+
+describe("an RPC caller without the procedure's permission", () => {
+  const ROLE_OF = { viewer: "viewer", analyst: "analyst", admin: "admin" } as const
+  type Caller = keyof typeof ROLE_OF
+  const principalOf = (caller: Caller): Principal => ({
+    userId: "probe" as UserId,
+    username: "probe" as Username,
+    roles: [ROLE_OF[caller]],
+    regions: ["71"]
+  })
+  /** Payloads the schema refuses, each in a way that would describe the procedure's rules. */
+  const WEAK_USER = { username: "zz", password: "x", roles: [], regions: [] }
+  const invalidPayload = (tag: string): unknown =>
+    tag === "UsersCreate"
+      ? WEAK_USER
+      : tag === "UsersUpdate"
+        ? { id: "1", password: "x" }
+        : tag === "RunsStart"
+          ? { params: { filters: { statusIds: [] } }, unexpected: true }
+          : { limit: 0, unexpected: true }
+  const tokenOf = async (caller: Caller) => (await loginRest(server.baseUrl, caller)).accessToken
+
+  it("gets Forbidden before the payload is decoded, for every procedure that declares a permission", async () => {
+    const tokens = {
+      viewer: await tokenOf("viewer"),
+      analyst: await tokenOf("analyst"),
+      admin: await tokenOf("admin")
+    }
+    const refused: Array<string> = []
+    for (const [tag, rpc] of AdalQarauRpcs.requests) {
+      const permission = Context.getOption(rpc.annotations, RequiredPermission)
+      if (Option.isNone(permission)) continue
+      for (const caller of ["viewer", "analyst", "admin"] as const) {
+        if (can(principalOf(caller), permission.value)) continue
+        const result = await callRpc(server.baseUrl, tag, invalidPayload(tag), tokens[caller])
+        assert.strictEqual(result.outcome, "Forbidden", `${tag} as ${caller}: ${JSON.stringify(result)}`)
+        assert.strictEqual((result.error as { readonly permission: string }).permission, permission.value)
+        refused.push(`${tag} as ${caller}`)
+      }
+      // With the permission, the same payload is checked: the schema's refusal, naming what was wrong.
+      const permitted = await callRpc(server.baseUrl, tag, invalidPayload(tag), tokens.admin)
+      assert.strictEqual(permitted.outcome, "defect", `${tag} as admin: ${JSON.stringify(permitted)}`)
+      assert.match(JSON.stringify(permitted.error), /password must have|Expected no excess property|Expected null/u)
+    }
+    // Every procedure some role may not call: the users' five to viewer and analyst, runs and export to viewer.
+    assert.sameMembers(refused, [
+      ...["UsersList", "UsersCreate", "UsersGet", "UsersUpdate", "UsersDisable"].flatMap((tag) => [
+        `${tag} as viewer`,
+        `${tag} as analyst`
+      ]),
+      "FindingsExport as viewer",
+      "RunsStart as viewer",
+      "RunsList as viewer",
+      "RunsGet as viewer"
+    ])
+  })
+
+  it("learns nothing of the password policy, and a permitted one still gets InvalidInput from the use case", async () => {
+    const analyst = await callRpc(server.baseUrl, "UsersCreate", WEAK_USER, await tokenOf("analyst"))
+    assert.strictEqual(analyst.outcome, "Forbidden")
+    assert.notMatch(JSON.stringify(analyst.error), /password must|characters/u)
+    const admin = await callRpc(server.baseUrl, "UsersCreate", WEAK_USER, adminToken)
+    assert.match(JSON.stringify(admin.error), /password must have at least/u)
+    const unknownIndicator = { params: { only: ["nope"] } }
+    const viewerRun = await callRpc(server.baseUrl, "RunsStart", unknownIndicator, await tokenOf("viewer"))
+    assert.strictEqual(viewerRun.outcome, "Forbidden")
+    const analystRun = await callRpc(server.baseUrl, "RunsStart", unknownIndicator, await tokenOf("analyst"))
+    assert.strictEqual(analystRun.outcome, "InvalidInput", JSON.stringify(analystRun))
+  })
+
+  it("is refused as Unauthenticated before the payload is decoded when it sends no valid token", async () => {
+    for (const token of [undefined, "not-a-token"]) {
+      for (const tag of ["UsersCreate", "Me", "FindingsQuery"]) {
+        const result = await callRpc(server.baseUrl, tag, WEAK_USER, token)
+        assert.strictEqual(result.outcome, "Unauthenticated", `${tag} with ${token}: ${JSON.stringify(result)}`)
+      }
+    }
+    // Public procedures are decoded as before.
+    const login = await callRpc(server.baseUrl, "Login", { username: "admin", password: PASSWORD, remember: true })
+    assert.strictEqual(login.outcome, "defect")
+  })
+
+  it("is refused in a batch without holding up the calls it may make", async () => {
+    const token = await tokenOf("viewer")
+    const lines = [
+      { _tag: "Request", id: "1", tag: "UsersCreate", payload: WEAK_USER, headers: [] },
+      { _tag: "Request", id: "2", tag: "Me", payload: null, headers: [] },
+      { _tag: "Request", id: "3", tag: "UsersList", payload: {}, headers: [["authorization", "Bearer nope"]] }
+    ]
+    const response = await fetch(`${server.baseUrl}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/ndjson", authorization: `Bearer ${token}` },
+      body: lines.map((line) => `${JSON.stringify(line)}\n`).join("")
+    })
+    const exits = new Map(
+      (await response.text())
+        .split("\n")
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as { _tag: string; requestId?: string; exit?: unknown })
+        .filter((frame) => frame._tag === "Exit")
+        .map((frame) => [frame.requestId, JSON.stringify(frame.exit)])
+    )
+    assert.match(exits.get("1") ?? "", /"_tag":"Forbidden"/u)
+    assert.match(exits.get("2") ?? "", /"_tag":"Success".*"username":"viewer"/u)
+    // The message's own header overrides the HTTP request's, for the check as for the procedure.
+    assert.match(exits.get("3") ?? "", /"_tag":"Unauthenticated"/u)
   })
 })

@@ -11,6 +11,7 @@ import {
   InvalidInput,
   Me,
   NotFound,
+  type Permission,
   Run,
   RunPage,
   TokenPair,
@@ -38,7 +39,7 @@ import {
   UserIdParams,
   UserListRequest
 } from "./inputs.ts"
-import { RpcAuthentication } from "./security.ts"
+import { RequiredPermission, RpcAuthentication } from "./security.ts"
 
 /**
  * The operations as RPC procedures (`effect/rpc` over HTTP POST at `/rpc`, ndjson). Client-safe: no server code.
@@ -46,6 +47,18 @@ import { RpcAuthentication } from "./security.ts"
  */
 
 const Denied = [Forbidden, Unavailable] as const
+
+/**
+ * The permission a procedure needs (`RequiredPermission`, as on the REST endpoints). The server checks it with the
+ * token before the payload is decoded (rpc/Protocol.ts) and answers `Forbidden`, so the procedure must declare it:
+ * a procedure that cannot answer `Forbidden` does not compile.
+ */
+const requires =
+  (permission: Permission) =>
+  <R extends Rpc.Any & { annotate(key: typeof RequiredPermission, value: Permission): R }>(
+    rpc: Forbidden extends Rpc.ErrorExit<R> ? R : never
+  ): R =>
+    rpc.annotate(RequiredPermission, permission)
 
 export class PublicRpcs extends RpcGroup.make(
   Rpc.make("Login", {
@@ -67,69 +80,69 @@ export class ProtectedRpcs extends RpcGroup.make(
     payload: closed(ContractSearchRequest),
     success: ContractPage,
     error: Schema.Union([...Denied, InvalidInput])
-  }),
+  }).pipe(requires("contracts:read")),
   Rpc.make("ContractsGet", {
     payload: closed(Schema.Struct(ContractIdParams)),
     success: ContractDetail,
     error: Schema.Union([...Denied, NotFound])
-  }),
+  }).pipe(requires("contracts:read")),
   Rpc.make("FindingsQuery", {
     payload: closed(FindingQueryRequest),
     success: FindingPage,
     error: Schema.Union([...Denied, InvalidInput])
-  }),
+  }).pipe(requires("findings:read")),
   Rpc.make("FindingsCounts", {
     payload: closed(FindingFilterRequest),
     success: FindingCounts,
     error: Schema.Union([...Denied, InvalidInput])
-  }),
+  }).pipe(requires("findings:read")),
   Rpc.make("FindingsExport", {
     payload: closed(FindingFilterRequest),
     success: Finding,
     error: Schema.Union([...Denied, InvalidInput]),
     stream: true
-  }),
-  Rpc.make("IndicatorsCatalogue", { success: Catalogue, error: Forbidden }),
+  }).pipe(requires("findings:export")),
+  Rpc.make("IndicatorsCatalogue", { success: Catalogue, error: Forbidden }).pipe(requires("catalogue:read")),
   Rpc.make("RunsStart", {
     payload: closed(StartRunRequest),
     success: Run,
     error: Schema.Union([...Denied, InvalidInput, Conflict])
-  }),
+  }).pipe(requires("runs:start")),
   Rpc.make("RunsList", {
     payload: closed(Schema.Struct(RunListRequest)),
     success: RunPage,
     error: Schema.Union(Denied)
-  }),
+  }).pipe(requires("runs:read")),
   Rpc.make("RunsGet", {
     payload: closed(Schema.Struct(RunIdParams)),
     success: Run,
     error: Schema.Union([...Denied, NotFound])
-  }),
+  }).pipe(requires("runs:read")),
   Rpc.make("UsersList", {
     payload: closed(Schema.Struct(UserListRequest)),
     success: UserPage,
     error: Schema.Union(Denied)
-  }),
+  }).pipe(requires("users:manage")),
   Rpc.make("UsersCreate", {
     payload: closed(CreateUserInput),
     success: User,
     error: Schema.Union([...Denied, InvalidInput, Conflict])
-  }),
+  }).pipe(requires("users:manage")),
   Rpc.make("UsersGet", {
     payload: closed(Schema.Struct(UserIdParams)),
     success: User,
     error: Schema.Union([...Denied, NotFound])
-  }),
+  }).pipe(requires("users:manage")),
   Rpc.make("UsersUpdate", {
     payload: closed(Schema.Struct({ id: UserId, ...UpdateUserInput.fields })),
     success: User,
     error: Schema.Union([...Denied, NotFound, Conflict])
-  }),
+  }).pipe(requires("users:manage")),
   Rpc.make("UsersDisable", {
     payload: closed(Schema.Struct(UserIdParams)),
     success: User,
     error: Schema.Union([...Denied, NotFound, Conflict])
-  })
+  }).pipe(requires("users:manage"))
 ).middleware(RpcAuthentication) {}
 
 export class AdalQarauRpcs extends PublicRpcs.merge(ProtectedRpcs) {}

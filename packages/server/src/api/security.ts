@@ -19,10 +19,11 @@ export class HttpAuthentication extends HttpApiMiddleware.Service<HttpAuthentica
 ) {}
 
 /**
- * The permission a REST endpoint (or every endpoint of a group) needs, checked by `HttpAuthentication` right after
- * the token and before the request is decoded: a caller without it gets 403, not a 400 that would describe the
- * rules of an operation it may not use (an analyst creating a user learnt the password policy). The use cases
- * check it again, for RPC and for callers of core.
+ * The permission a REST endpoint (or every endpoint of a group) or an RPC procedure needs, checked with the token
+ * and before the request is decoded: by `HttpAuthentication` over REST, by the `/rpc` protocol over RPC
+ * (rpc/Protocol.ts). A caller without it gets 403 or `Forbidden`, not a refusal that would describe the rules of an
+ * operation it may not use (an analyst creating a user learnt the password policy). The use cases check it again,
+ * for callers of core.
  */
 export class RequiredPermission extends Context.Service<RequiredPermission, Permission>()(
   "@adalqarau/server/RequiredPermission"
