@@ -21,7 +21,7 @@ import {
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerResponse } from "effect/http"
-import { HttpApiBuilder, HttpApiMiddleware, HttpApiSwagger } from "effect/http-api"
+import { HttpApiBuilder, HttpApiSwagger } from "effect/http-api"
 import { RpcSerialization, RpcServer } from "effect/rpc"
 import { createServer, type Server } from "node:http"
 import { AdalQarauApi } from "./api/HttpApi.ts"
@@ -33,6 +33,7 @@ import { layerExpiredSessionSweep } from "./auth/sessionSweep.ts"
 import type { ScryptParams } from "./auth/ScryptPasswordHasher.ts"
 import { layerHttpAuthentication } from "./http/Authentication.ts"
 import { layerHttpHandlers } from "./http/handlers.ts"
+import { layerProblemDetails } from "./http/problemDetails.ts"
 import { makeEdgeMiddleware } from "./ops/Edge.ts"
 import { layerRpcCallLimit } from "./ops/rpcCallLimit.ts"
 import { layerHealthRoutes } from "./ops/Health.ts"
@@ -73,7 +74,7 @@ const CACHEABLE_PATHS = [OPENAPI_PATH, DOCS_PATH]
 
 const layerRestRoutes = HttpApiBuilder.layer(AdalQarauApi, { openapiPath: OPENAPI_PATH }).pipe(
   Layer.provide(layerHttpHandlers),
-  Layer.provide([layerHttpAuthentication, HttpApiMiddleware.layerProblemDetails({ includeDetails: true })])
+  Layer.provide([layerHttpAuthentication, layerProblemDetails])
 )
 
 const layerRpcRoute = RpcServer.layer(AdalQarauRpcs).pipe(

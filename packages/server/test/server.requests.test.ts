@@ -245,6 +245,55 @@ describe("routes and bodies the router cannot serve", () => {
   })
 })
 
+describe("a query parameter given more than once", () => {
+  /** Values the list parameters take, to check that repeating them still works. */
+  const LIST_VALUES: Readonly<Record<string, readonly [string, string]>> = {
+    indicators: ["super-dumping", "minimal-dumping"],
+    regions: ["71", "75"]
+  }
+
+  it("answers 400 naming it when it takes one value, and is read as a list when it takes a list", async () => {
+    const spec = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        { get?: { parameters?: ReadonlyArray<{ in: string; name: string; schema: { type?: string } }> } }
+      >
+    }
+    const checked = { single: 0, list: 0 }
+    for (const [path, operation] of Object.entries(spec.paths)) {
+      for (const parameter of operation.get?.parameters ?? []) {
+        if (parameter.in !== "query") continue
+        const { name } = parameter
+        if (parameter.schema.type === "array") {
+          const values = LIST_VALUES[name]
+          assert.isDefined(values, `a value for the list parameter ${name}`)
+          const [first, second] = values ?? ["", ""]
+          const answer = await send(`${path}?${name}=${first}&${name}=${second}`)
+          assert.strictEqual(answer.response.status, 200, `${path} ${name}: ${answer.text}`)
+          checked.list++
+        } else {
+          assertBadRequest(
+            await send(`${path}?${name}=1&${name}=1`),
+            ["query", name],
+            new RegExp(`^${name} was given more than once; it takes one value$`, "u")
+          )
+          checked.single++
+        }
+      }
+    }
+    // Contracts, findings (query, counts, export), runs and users: every GET with a query string.
+    assert.deepStrictEqual(checked, { single: 35, list: 7 })
+  })
+
+  it("still answers 403 first to a caller without the permission", async () => {
+    const viewer = (await loginRest(server.baseUrl, "viewer")).accessToken
+    const response = await fetch(`${server.baseUrl}/api/v1/runs?limit=1&limit=2`, {
+      headers: { authorization: `Bearer ${viewer}` }
+    })
+    assert.strictEqual(response.status, 403)
+  })
+})
+
 describe("whole numbers in query strings and paths", () => {
   /** Every numeric parameter of the REST API, by operation path, with its bounds as the description must state them. */
   const NUMERIC: ReadonlyArray<readonly [string, string, string]> = [
