@@ -2,8 +2,9 @@
  * The in-memory stores stand in for the SQL ones in other teams' tests, so where inputs are unusual they must
  * answer as the SQL stores do: keys in code-point order (PostgreSQL's "C" collation), a key given twice in one
  * replace (the later wins), NUL in a text filter or an instant past year 9999 (the same typed error), ids no
- * contract can have (nothing found), a negative limit (nothing listed), and user writes the SQL table refuses
- * (a username, role or region outside the rules, text PostgreSQL cannot hold).
+ * contract can have (nothing found), a negative limit (nothing listed), and user and finding writes the SQL
+ * tables refuse (a username, role or region outside the rules, text PostgreSQL cannot hold, a finding that is not
+ * a `Finding`).
  */
 import {
   type ContractId,
@@ -11,6 +12,7 @@ import {
   type Finding,
   FindingStore,
   type Instant,
+  REGION_CODES,
   type RegionCode,
   type RunId,
   RunStore,
@@ -126,6 +128,19 @@ const answers = Effect.gen(function* () {
   // A measure named "__proto__" is a key like any other, read back as written.
   yield* findings.replace(["p"], [{ ...finding("p", "p:1"), measures: JSON.parse('{"__proto__":"5","v":"1"}') }])
   const proto = Object.keys((yield* findings.query({ limit: 1, indicators: ["p"] })).findings[0]?.measures ?? {})
+  // Findings the SQL table cannot hold as given: refused whole, with the finding and the field named.
+  const good = finding("x", "x:new")
+  const refusedFindings = yield* Effect.all([
+    Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), explanation: { ru: "a\u0000", en: "-" } }])),
+    Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), measures: { days: "\uD800" } }])),
+    Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), thresholds: { "m\u0000": "5" } }])),
+    Effect.flip(
+      findings.replace(["x"], [good, { ...finding("x", "x:z"), customerBin: "12" as Finding["customerBin"] }])
+    ),
+    Effect.flip(findings.replace(["x"], [good, finding("x", "x:z", "99")])),
+    Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), date: 9e15 as Instant }]))
+  ])
+  const xAfterRefusals = (yield* findings.counts({ indicators: ["x"] })).map((c) => `${c.region}=${c.count}`)
   return {
     pages,
     counts,
@@ -135,7 +150,9 @@ const answers = Effect.gen(function* () {
     refusedWrites: refusedWrites.map((e) => `${e._tag}: ${e.message}`),
     stillThree,
     before,
-    proto
+    proto,
+    refusedFindings: refusedFindings.map((e) => `${e._tag}: ${e.message}`),
+    xAfterRefusals
   }
 })
 
@@ -172,6 +189,16 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
           assert.deepStrictEqual(sql.before, [[], [2, 1], [3, 2, 1], [3, 2, 1], []])
           // jsonb's order: the shorter key first.
           assert.deepStrictEqual(sql.proto, ["v", "__proto__"])
+          assert.deepStrictEqual(sql.refusedFindings, [
+            'FindingStoreError: invalid replace: finding "x:z": explanation.ru must not contain the NUL character (U+0000)',
+            'FindingStoreError: invalid replace: finding "x:z": measures.days must not contain a lone UTF-16 surrogate',
+            'FindingStoreError: invalid replace: finding "x:z": thresholds name must not contain the NUL character (U+0000)',
+            'FindingStoreError: invalid replace: finding "x:z" is not a Finding: BIN must be exactly 12 digits at ["customerBin"]',
+            `FindingStoreError: invalid replace: finding "x:z" is not a Finding: Expected ${REGION_CODES.map((c) => `"${c}"`).join(" | ")} at ["region"]`,
+            'FindingStoreError: invalid replace: finding "x:z" is not a Finding: Expected a value between -62135596800000 and 253402300799999 at ["date"]'
+          ])
+          // Nothing of a refused batch was written: the good finding beside the bad one is not there either.
+          assert.deepStrictEqual(sql.xAfterRefusals, ["71=3", "79=1"])
           assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
           assert.deepStrictEqual(sql.failures, [
             "FindingStoreError: invalid query: text filters must not contain NUL characters",

@@ -7,6 +7,7 @@ import {
   FindingQuery,
   FindingStore,
   FindingStoreError,
+  findingsWriteError,
   type Instant,
   type RegionCode,
   textFilterProblem
@@ -123,8 +124,12 @@ const checkTexts = <A extends FindingFilter & { readonly afterKey?: string | und
 export const makePgFindingStore = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const replace = (indicators: ReadonlyArray<string>, findings: ReadonlyArray<Finding>) =>
-    sql
+  const replace = (indicators: ReadonlyArray<string>, findings: ReadonlyArray<Finding>) => {
+    // Checked before the transaction, as the memory store checks them: a driver's "invalid byte sequence" named
+    // neither the finding nor the field, and a lone surrogate would have been stored as U+FFFD.
+    const refused = findingsWriteError(findings)
+    if (refused !== undefined) return Effect.fail(refused)
+    return sql
       .withTransaction(
         Effect.gen(function* () {
           yield* sql`DELETE FROM finding WHERE indicator = ANY(${pgArray(indicators)}::text[])`
@@ -132,6 +137,7 @@ export const makePgFindingStore = Effect.gen(function* () {
         })
       )
       .pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.mapError(storeError("replace")))
+  }
 
   const query = (input: FindingQuery) =>
     Effect.gen(function* () {

@@ -6,6 +6,7 @@ import {
   FindingQuery,
   FindingStore,
   FindingStoreError,
+  findingsWriteError,
   type MeasureRange
 } from "../ports/FindingStore.ts"
 import { textFilterProblem } from "../ports/textFilters.ts"
@@ -62,11 +63,14 @@ export const makeMemoryFindingStore = Effect.sync(() => {
 
   return FindingStore.of({
     replace: (indicators, findings) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
+        const refused = findingsWriteError(findings)
+        if (refused !== undefined) return Effect.fail(refused)
         const next = new Map([...byKey].filter(([, f]) => !indicators.includes(f.indicator)))
         for (const f of findings) next.set(f.key, inStoredKeyOrder(f))
         byKey = next
         sorted = undefined
+        return Effect.void
       }),
     query: (input) =>
       Effect.map(checked("query", FindingQuery, input), (q) => {

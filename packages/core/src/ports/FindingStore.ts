@@ -1,7 +1,8 @@
-import { Context, type Effect, Schema } from "effect"
+import { Context, type Effect, Exit, Schema } from "effect"
 import { Bin } from "../domain/Bin.ts"
 import { Instant } from "../domain/Ids.ts"
 import { RegionCode } from "../domain/Region.ts"
+import { unstorableInText } from "../domain/storableText.ts"
 import { Finding } from "../indicators/Finding.ts"
 
 export class FindingStoreError extends Schema.TaggedError<FindingStoreError>()("FindingStoreError", {
@@ -62,6 +63,52 @@ export const FindingCount = Schema.Struct({
   count: Schema.Int
 })
 export type FindingCount = typeof FindingCount.Type
+
+const decodeFinding = Schema.decodeUnknownExit(Finding)
+
+/**
+ * Why a store cannot keep a finding as given, or undefined: fields as `Finding` types them, and texts as PostgreSQL
+ * keeps them (no NUL, no lone surrogate: the SQL store's insert failed on a NUL and stored a lone surrogate as
+ * U+FFFD). Engines build findings from decoded data, so only a custom indicator or hand-built findings meet this;
+ * every store checks it the same way, so that a test on the in-memory one meets the refusal production meets.
+ */
+export const findingWriteProblem = (finding: Finding): string | undefined => {
+  const which = `finding ${JSON.stringify(String(finding.key).slice(0, 80))}`
+  const decoded = decodeFinding(finding)
+  if (Exit.isFailure(decoded)) {
+    const error = Exit.findErrorOption(decoded)
+    const reason = error._tag === "Some" ? error.value.message.replace(/\s*\n\s*/gu, " ") : "not a Finding"
+    return `${which} is not a Finding: ${reason}`
+  }
+  const texts: Array<readonly [string, string]> = [
+    ["key", finding.key],
+    ["indicator", finding.indicator],
+    ["explanation.ru", finding.explanation.ru],
+    ["explanation.en", finding.explanation.en]
+  ]
+  for (const [section, values] of [
+    ["measures", finding.measures],
+    ["thresholds", finding.thresholds]
+  ] as const) {
+    for (const [name, value] of Object.entries(values))
+      texts.push([`${section} name`, name], [`${section}.${name}`, value])
+  }
+  for (const [field, text] of texts) {
+    const problem = unstorableInText(text)
+    if (problem !== undefined) return `${which}: ${field} must not contain ${problem}`
+  }
+  return undefined
+}
+
+/** The first finding of a batch a store cannot keep, as a `replace` error: the batch is written whole or not at all. */
+export const findingsWriteError = (findings: ReadonlyArray<Finding>): FindingStoreError | undefined => {
+  for (const finding of findings) {
+    const problem = findingWriteProblem(finding)
+    if (problem !== undefined)
+      return new FindingStoreError({ operation: "replace", message: `invalid replace: ${problem}` })
+  }
+  return undefined
+}
 
 /** The latest findings of each indicator. A run replaces the findings of the indicators it evaluated. */
 export class FindingStore extends Context.Service<
