@@ -222,8 +222,9 @@ describe("decodeContract", () => {
       ok(decodeContract(rawContract({ sign_date: "2024-06-06 06:53:48-12:00" }))).signDate,
       Date.UTC(2024, 5, 6, 18, 53, 48)
     )
-    const r = rejectsContractField("crdate", null, "required field is missing")
+    const r = rejectsContractField("crdate", null, "required field is null")
     assert.strictEqual(r.value, "null")
+    assert.strictEqual(r.text, "contract 101 field crdate = null: required field is null")
   })
 
   it("parseOwsJson keeps numbers of more than 15 significant digits exact, which JSON.parse rounds", () => {
@@ -287,8 +288,44 @@ describe("other record kinds", () => {
     const r = rejection(decodeLot({ id: 7, amount: null }))
     assert.strictEqual(r.kind, "lot")
     assert.strictEqual(r.field, "amount")
-    assert.strictEqual(r.reason, "required field is missing")
+    assert.strictEqual(r.reason, "required field is null")
     assert.strictEqual(rejection(decodeLot({ id: 7, amount: "1.234" })).field, "amount")
+  })
+
+  it("says whether a required field is missing (no key), null or empty", () => {
+    for (const [value, reason] of [
+      [undefined, "required field is missing"],
+      [null, "required field is null"],
+      ["", "required field is empty"]
+    ] as const) {
+      const r = rejectsContractField("crdate", value, reason)
+      assert.strictEqual(r.reason, reason)
+      assert.strictEqual(rejection(decodeLot({ id: 7, amount: value })).reason, reason)
+    }
+  })
+
+  it("says a required field with two spellings is null when either holds null and neither a value", () => {
+    const payment = { id: 3, contract_id: 101, pay_date: "2023-05-12 09:00:00", pay_amount: 1 }
+    const reasonOf = (fields: Readonly<Record<string, unknown>>) => {
+      const r = rejection(decodePayment({ ...payment, pay_date: undefined, ...fields }))
+      assert.strictEqual(r.field, "pay_date")
+      return r.reason
+    }
+    assert.strictEqual(reasonOf({}), "required field is missing")
+    assert.strictEqual(reasonOf({ pay_date: null }), "required field is null")
+    assert.strictEqual(reasonOf({ payDate: null }), "required field is null")
+    assert.strictEqual(reasonOf({ pay_date: null, payDate: null }), "required field is null")
+    // A null under one spelling and a value under the other is read as before: the value.
+    assert.strictEqual(
+      ok(decodePayment({ ...payment, pay_date: null, payDate: "2023-05-12 09:00:00" })).payDate,
+      at("2023-05-12 09:00:00")
+    )
+    const unit = rejection(decodeUnit({ id: 1, contract_id: null }))
+    assert.deepStrictEqual([unit.field, unit.reason], ["contract_id", "required field is null"])
+    const ref = rejection(decodeRefEntry({ book: "b", id: 1, name_ru: null }))
+    assert.deepStrictEqual([ref.field, ref.reason], ["name_ru", "required field is null"])
+    const amount = rejection(decodePayment({ ...payment, pay_amount: null }))
+    assert.deepStrictEqual([amount.field, amount.reason], ["pay_amount", "required field is null"])
   })
 
   it("decodes a payment (camelCase as GraphQL sends it) and requires its date", () => {

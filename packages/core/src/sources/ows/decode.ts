@@ -54,6 +54,13 @@ const field = <A>(input: unknown, name: string, parser: Parser<A>): A => {
 type Raw = Record<string, unknown>
 
 /**
+ * A required field's value under its REST spelling, else under its GraphQL one. A null under either stays null,
+ * so that the rejection says the field is null and not missing (`rest ?? graphql` turns a REST null with no
+ * GraphQL key into undefined); optional fields read both alike and keep the plain `??`.
+ */
+const either = (rest: unknown, graphql: unknown): unknown => rest ?? (graphql === undefined ? rest : graphql)
+
+/**
  * Wraps a record builder. Builders read fields by name with the REST (snake_case) spelling first and the GraphQL
  * (camelCase) one second, and build the domain object as one literal: plain property loads and a fixed object
  * shape keep decoding at a few hundred nanoseconds a record, which matters at 15 million contracts.
@@ -138,7 +145,7 @@ export const decodeContract = decoder<Contract>("contract", "id", "id", (r) => (
 
 export const decodeUnit = decoder<ContractUnit>("unit", "id", "id", (r) => ({
   id: field(r.id, "id", required(positiveId<UnitId>())),
-  contractId: field(r.contract_id ?? r.contractId, "contract_id", requiredContractId),
+  contractId: field(either(r.contract_id, r.contractId), "contract_id", requiredContractId),
   lotId: field(r.lot_id ?? r.lotId, "lot_id", nullable(positiveId<LotId>())),
   plnPointId: field(r.pln_point_id ?? r.plnPointId, "pln_point_id", optionalInteger),
   totalSum: field(r.total_sum ?? r.totalSum, "total_sum", optionalMoney)
@@ -154,9 +161,9 @@ export const decodeLot = decoder<Lot>("lot", "id", "id", (r) => ({
 
 export const decodePayment = decoder<Payment>("payment", "id", "id", (r) => ({
   id: field(r.id, "id", required(positiveId<PaymentId>())),
-  contractId: field(r.contract_id ?? r.contractId, "contract_id", requiredContractId),
-  payDate: field(r.pay_date ?? r.payDate, "pay_date", requiredInstant),
-  payAmount: field(r.pay_amount ?? r.payAmount, "pay_amount", required(money)),
+  contractId: field(either(r.contract_id, r.contractId), "contract_id", requiredContractId),
+  payDate: field(either(r.pay_date, r.payDate), "pay_date", requiredInstant),
+  payAmount: field(either(r.pay_amount, r.payAmount), "pay_amount", required(money)),
   prepaySum: field(r.prepay_sum ?? r.prepaySum, "prepay_sum", optionalMoney)
 }))
 
@@ -171,7 +178,7 @@ export const decodeRefEntry = decoder<RefBookEntry>("ref", "id", "id", (r) => ({
   book: field(r.book, "book", required(text)),
   id: field(r.id, "id", required(integer)),
   code: field(r.code, "code", optionalText),
-  nameRu: field(r.name_ru ?? r.nameRu, "name_ru", required(text)),
+  nameRu: field(either(r.name_ru, r.nameRu), "name_ru", required(text)),
   nameKz: field(r.name_kz ?? r.nameKz, "name_kz", optionalText)
 }))
 

@@ -25,10 +25,17 @@ export const nullable =
   (raw) =>
     isAbsent(raw) ? null : parser(raw)
 
+/** A field that must hold a value: absent, null and "" are each refused with their own reason. */
 export const required =
   <A>(parser: Parser<A>): Parser<A> =>
   (raw) =>
-    isAbsent(raw) ? new Problem("required field is missing") : parser(raw)
+    raw === undefined
+      ? new Problem("required field is missing")
+      : raw === null
+        ? new Problem("required field is null")
+        : raw === ""
+          ? new Problem("required field is empty")
+          : parser(raw)
 
 const INTEGER_TEXT = /^-?\d+$/u
 
