@@ -60,7 +60,7 @@ describe("MemoryContractStore", () => {
             ["contract", feb]
           ])
         ),
-        { inserted: 1, updated: 0, unchanged: 1 }
+        { inserted: 1, updated: 0, unchanged: 1, byKind: { contract: { inserted: 1, updated: 0, unchanged: 1 } } }
       )
       assert.deepStrictEqual(
         yield* store.upsert(
@@ -70,10 +70,66 @@ describe("MemoryContractStore", () => {
             ["contract", jan]
           ])
         ),
-        { inserted: 0, updated: 1, unchanged: 2 }
+        { inserted: 0, updated: 1, unchanged: 2, byKind: { contract: { inserted: 0, updated: 1, unchanged: 2 } } }
       )
       assert.strictEqual(Option.getOrThrow(yield* store.getContract(7 as ContractId)).contractSumWnds, 300)
     }).pipe(Effect.provide(Stores))
+  )
+
+  it.effect("counts each kind apart: duplicates within the batch and stale versions unchanged for their kind", () =>
+    Effect.gen(function* () {
+      const store = yield* ContractStore
+      const batch = decodeAll([
+        ["subject", { bin: customer, name_ru: "Акимат" }],
+        ["subject", { bin: supplier, name_ru: "ТОО" }],
+        // The same BIN again in the batch: folded, the first one left behind.
+        ["subject", { bin: customer, name_ru: "Акимат города" }],
+        ["ref", { book: "ref_contract_status", id: 190, name_ru: "Действует" }],
+        ["lot", { id: 10, amount: 1000 }],
+        ["contract", contractRow(1, { last_update_date: "2024-06-01 00:00:00" })],
+        // An older version of 1 in the same batch: left behind.
+        ["contract", contractRow(1, { contract_sum_wnds: 1, last_update_date: "2024-01-01 00:00:00" })],
+        ["contract", contractRow(2, { parent_id: 1, root_id: 1 })],
+        ["unit", { id: 5, contract_id: 1, lot_id: 10 }],
+        ["unit", { id: 5, contract_id: 1, lot_id: 10 }],
+        ["unit", { id: 6, contract_id: 2 }],
+        ["payment", { id: 9, contract_id: 1, pay_date: "2024-06-02 10:00:00", pay_amount: 10 }]
+      ])
+      const first = yield* store.upsert(batch)
+      assert.deepStrictEqual(first.byKind, {
+        subject: { inserted: 2, updated: 0, unchanged: 1 },
+        ref: { inserted: 1, updated: 0, unchanged: 0 },
+        lot: { inserted: 1, updated: 0, unchanged: 0 },
+        contract: { inserted: 2, updated: 0, unchanged: 1 },
+        unit: { inserted: 2, updated: 0, unchanged: 1 },
+        payment: { inserted: 1, updated: 0, unchanged: 0 }
+      })
+      assert.deepStrictEqual([first.inserted, first.updated, first.unchanged], [9, 0, 3])
+      // The same records again: every kind unchanged.
+      const again = yield* store.upsert(batch)
+      assert.deepStrictEqual(again.byKind, {
+        subject: { inserted: 0, updated: 0, unchanged: 3 },
+        ref: { inserted: 0, updated: 0, unchanged: 1 },
+        lot: { inserted: 0, updated: 0, unchanged: 1 },
+        contract: { inserted: 0, updated: 0, unchanged: 3 },
+        unit: { inserted: 0, updated: 0, unchanged: 3 },
+        payment: { inserted: 0, updated: 0, unchanged: 1 }
+      })
+      assert.deepStrictEqual([again.inserted, again.updated, again.unchanged], [0, 0, 12])
+      // Only the kinds given are named.
+      const changed = yield* store.upsert(
+        decodeAll([
+          ["unit", { id: 6, contract_id: 1 }],
+          ["lot", { id: 11, amount: 5 }]
+        ])
+      )
+      assert.deepStrictEqual(changed, {
+        inserted: 1,
+        updated: 1,
+        unchanged: 0,
+        byKind: { lot: { inserted: 1, updated: 0, unchanged: 0 }, unit: { inserted: 0, updated: 1, unchanged: 0 } }
+      })
+    }).pipe(Effect.provide(layerMemoryContractStore))
   )
 
   it.effect("is idempotent and lets the newer last_update_date win", () =>
@@ -83,16 +139,22 @@ describe("MemoryContractStore", () => {
         ["contract", contractRow(1)],
         ["contract", contractRow(2, { parent_id: 1, root_id: 1 })]
       ])
-      assert.deepStrictEqual(yield* store.upsert(first), { inserted: 2, updated: 0, unchanged: 0 })
-      assert.deepStrictEqual(yield* store.upsert(first), { inserted: 0, updated: 0, unchanged: 2 })
+      const contracts = (inserted: number, updated: number, unchanged: number) => ({
+        inserted,
+        updated,
+        unchanged,
+        byKind: { contract: { inserted, updated, unchanged } }
+      })
+      assert.deepStrictEqual(yield* store.upsert(first), contracts(2, 0, 0))
+      assert.deepStrictEqual(yield* store.upsert(first), contracts(0, 0, 2))
       const older = decodeAll([
         ["contract", contractRow(1, { contract_sum_wnds: 1, last_update_date: "2024-01-01 00:00:00" })]
       ])
-      assert.deepStrictEqual(yield* store.upsert(older), { inserted: 0, updated: 0, unchanged: 1 })
+      assert.deepStrictEqual(yield* store.upsert(older), contracts(0, 0, 1))
       const newer = decodeAll([
         ["contract", contractRow(1, { contract_sum_wnds: 700, last_update_date: "2024-06-01 00:00:00" })]
       ])
-      assert.deepStrictEqual(yield* store.upsert(newer), { inserted: 0, updated: 1, unchanged: 0 })
+      assert.deepStrictEqual(yield* store.upsert(newer), contracts(0, 1, 0))
       const stored = yield* store.getContract(1 as ContractId)
       assert.strictEqual(Option.getOrThrow(stored).contractSumWnds, 70000)
       const chain = Option.getOrThrow(yield* store.getChain(2 as ContractId))

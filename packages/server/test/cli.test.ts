@@ -3,6 +3,7 @@ import { access, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { BatchCounts } from "@adalqarau/adapters/postgres"
 import { completeBin } from "@adalqarau/core"
 import { Cause, Effect, Exit } from "effect"
 import { TestConsole } from "effect/testing"
@@ -16,6 +17,7 @@ import {
   withStderrReporting
 } from "../src/cli/index.ts"
 import { usageFailure } from "../src/cli/CliFailure.ts"
+import { importBalanced, renderImportCounts } from "../src/cli/importSummary.ts"
 import { makeProgress } from "../src/cli/progress.ts"
 
 const BIN = fileURLToPath(new URL("../src/bin/adalqarau.ts", import.meta.url))
@@ -359,6 +361,22 @@ describe.concurrent("adalqarau CLI", () => {
     assert.include(imported.stderr, `rejected ${file}:2: contract field (json) = "{not json": invalid JSON: `)
     assert.include(imported.stderr, `… and 5 more rejected records (all 25 are in ${importRejects})`)
     assert.include(imported.stdout, "25 rejected records are kept with their reasons: adalqarau rejects --import ")
+    // The counts per kind, every kind named (0 when the folder has none of it), as analyze lists its input.
+    const out = imported.stdout.split("\n")
+    assert.match(out[0]!, /: 26 records in 1 batch, /u)
+    assert.deepStrictEqual(out.slice(1, 12), [
+      "kind      read  inserted  updated  unchanged  rejected",
+      "--------  ----  --------  -------  ---------  --------",
+      "subject      0         0        0          0         0",
+      "ref          0         0        0          0         0",
+      "lot          0         0        0          0         0",
+      "contract    26         1        0          0        25",
+      "unit         0         0        0          0         0",
+      "payment      0         0        0          0         0",
+      "--------  ----  --------  -------  ---------  --------",
+      "total       26         1        0          0        25",
+      "read = inserted + updated + unchanged + rejected: holds for every kind"
+    ])
     assert.deepStrictEqual(await jsonLines(importRejects), await jsonLines(analyzeRejects))
 
     // One process at a time holds the embedded database: one after the other.
@@ -449,8 +467,17 @@ describe.concurrent("adalqarau CLI", () => {
     const { DATABASE_URL: _ignored, ...env } = process.env
     const run = await adalqarauIn({ ...env, ADALQARAU_DATA_DIR: join(root, "import-data") }, ["import", dir, "--json"])
     assert.strictEqual(run.code, 0, run.stderr)
-    const report = JSON.parse(run.stdout) as { import: { total: { read: number } } }
+    const report = JSON.parse(run.stdout) as {
+      import: { total: BatchCounts; byKind: Record<string, BatchCounts>; balanced: boolean }
+    }
     assert.isAbove(report.import.total.read, 60)
+    assert.deepStrictEqual(Object.keys(report.import.byKind), ["subject", "ref", "lot", "contract", "unit", "payment"])
+    for (const column of ["read", "inserted", "updated", "unchanged", "rejected"] as const) {
+      const kinds = Object.values(report.import.byKind).reduce((n, c) => n + c[column], 0)
+      assert.strictEqual(kinds, report.import.total[column], column)
+    }
+    assert.isAbove(report.import.byKind.contract?.inserted ?? 0, 59)
+    assert.isTrue(report.import.balanced)
     assert.match(run.stderr, /^\[[\d:.]+\] INFO \(#\d+\): bulk load of /mu)
   }, 120_000)
 })
@@ -534,6 +561,33 @@ describe("adalqarau analyze, in process", () => {
     const e = await failure({ dir: missingDir(), json: true })
     assert.strictEqual(e.exitCode, EXIT_FAILURE)
     assert.strictEqual(e.message, `cannot read folder ${missingDir()}: does not exist`)
+  })
+})
+
+describe("import counts", () => {
+  const c = (read: number, inserted: number, updated: number, unchanged: number, rejected: number): BatchCounts => ({
+    read,
+    inserted,
+    updated,
+    unchanged,
+    rejected
+  })
+
+  it("hold when every kind adds up and the kinds make the total", () => {
+    const report = { total: c(5, 2, 1, 1, 1), byKind: { subject: c(2, 1, 0, 1, 0), contract: c(3, 1, 1, 0, 1) } }
+    assert.isTrue(importBalanced(report))
+    assert.isTrue(
+      renderImportCounts(report).endsWith("\nread = inserted + updated + unchanged + rejected: holds for every kind")
+    )
+  })
+
+  it("do not hold when a kind does not add up, or the kinds miss a record of the total", () => {
+    const unbalanced = { total: c(5, 2, 1, 1, 1), byKind: { subject: c(2, 1, 0, 0, 0), contract: c(3, 1, 1, 1, 0) } }
+    const short = { total: c(6, 3, 1, 1, 1), byKind: { subject: c(2, 1, 0, 1, 0), contract: c(3, 1, 1, 0, 1) } }
+    for (const report of [unbalanced, short]) {
+      assert.isFalse(importBalanced(report))
+      assert.include(renderImportCounts(report), "read = inserted + updated + unchanged + rejected: DOES NOT HOLD")
+    }
   })
 })
 

@@ -1,6 +1,14 @@
-import type { ProcurementSourceError, RecordRejection, SourceItem } from "@adalqarau/core"
+import type {
+  KindUpsertCounts,
+  ProcurementSourceError,
+  RecordKind,
+  RecordRejection,
+  SourceItem,
+  UpsertCounts
+} from "@adalqarau/core"
 import { Clock, Context, Deferred, Duration, Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { KIND_ORDER } from "../files/JsonlFolderSource.ts"
 import { type PreparedBatch, preparedBatches } from "./batches.ts"
 import { rebuildChainKeys } from "./chains.ts"
 import { deferLookupIndexes, restoreDeferredIndexes } from "./deferredIndexes.ts"
@@ -37,7 +45,15 @@ export interface BatchCounts {
   readonly rejected: number
 }
 
+/**
+ * Counts per kind: every record kind the source reads (`KIND_ORDER`), then any other kind a rejection names (an
+ * unknown kind given by a source). `read = inserted + updated + unchanged + rejected` for each.
+ */
+export type CountsByKind = Readonly<Record<string, BatchCounts>>
+
 export interface BatchReport extends BatchCounts {
+  /** The kinds this batch read, each with its counts; they add up to the batch's. */
+  readonly byKind: CountsByKind
   /** The import this batch belongs to: its committed batches stay when a later one fails. */
   readonly importId: number
   /** The import_batch row id. */
@@ -51,6 +67,8 @@ export interface ImportReport {
   readonly source: string
   readonly batches: ReadonlyArray<BatchReport>
   readonly total: BatchCounts
+  /** Every record kind (0 when none was read), then any other kind a rejection named: the batches' counts summed. */
+  readonly byKind: CountsByKind
 }
 
 export interface ImportOptions {
@@ -98,6 +116,36 @@ const plus = (a: BatchCounts, b: BatchCounts): BatchCounts => ({
   unchanged: a.unchanged + b.unchanged,
   rejected: a.rejected + b.rejected
 })
+
+/**
+ * A batch's counts per kind: the store's, kind by kind, and the rejections named by their kind. Only the kinds the
+ * batch read, in `KIND_ORDER`, then the others in the order the rejections name them.
+ */
+const countsByKind = (written: UpsertCounts, rejections: ReadonlyArray<RecordRejection>): CountsByKind => {
+  const rejected = new Map<string, number>()
+  for (const rejection of rejections) rejected.set(rejection.kind, (rejected.get(rejection.kind) ?? 0) + 1)
+  const byKind: Record<string, BatchCounts> = {}
+  const put = (kind: string, upserted: KindUpsertCounts | undefined) => {
+    const n = rejected.get(kind) ?? 0
+    if (upserted === undefined && n === 0) return
+    const { inserted = 0, updated = 0, unchanged = 0 } = upserted ?? {}
+    byKind[kind] = { read: inserted + updated + unchanged + n, inserted, updated, unchanged, rejected: n }
+  }
+  for (const kind of KIND_ORDER) put(kind, written.byKind[kind])
+  for (const kind of rejected.keys()) if (!isRecordKind(kind)) put(kind, undefined)
+  return byKind
+}
+
+/** The batches' counts summed per kind: every record kind, then the others as the batches name them. */
+const sumByKind = (batches: ReadonlyArray<BatchReport>): CountsByKind => {
+  const byKind: Record<string, BatchCounts> = Object.fromEntries(KIND_ORDER.map((kind) => [kind, ZERO]))
+  for (const batch of batches) {
+    for (const [kind, counts] of Object.entries(batch.byKind)) byKind[kind] = plus(byKind[kind] ?? ZERO, counts)
+  }
+  return byKind
+}
+
+const isRecordKind = (kind: string): kind is RecordKind => KIND_ORDER.some((k) => k === kind)
 
 const insertRejections = (batchId: number, rejections: ReadonlyArray<RecordRejection>) =>
   Effect.gen(function* () {
@@ -156,7 +204,8 @@ export const makeSqlImporter = Effect.gen(function* () {
   ) =>
     Effect.gen(function* () {
       const finishedAt = yield* Clock.currentTimeMillis
-      const batch: BatchCounts = { read: prepared.read, ...write.counts, rejected: prepared.rejections.length }
+      const { byKind: _, ...counts } = write.counts
+      const batch: BatchCounts = { read: prepared.read, ...counts, rejected: prepared.rejections.length }
       const rows = yield* sql<{ id: unknown }>`
         INSERT INTO import_batch (import_id, seq, source, started_at, finished_at, read, inserted, updated, unchanged, rejected)
         VALUES (${String(importId)}::bigint, ${seq}, ${source}, ${instantText(startedAt)}::timestamptz,
@@ -166,7 +215,7 @@ export const makeSqlImporter = Effect.gen(function* () {
       const batchId = num(rows[0]?.id)
       yield* insertRejections(batchId, prepared.rejections)
       return {
-        report: { importId, batchId, seq, ...batch },
+        report: { importId, batchId, seq, ...batch, byKind: countsByKind(write.counts, prepared.rejections) },
         provisionalChainKeys: write.provisionalChainKeys
       } satisfies Written
     })
@@ -357,7 +406,13 @@ export const makeSqlImporter = Effect.gen(function* () {
         )
       )
       yield* bulk ? withBulkLoadFinished(load, source, () => provisional) : load
-      return { importId, source, batches, total: batches.reduce(plus, ZERO) } satisfies ImportReport
+      return {
+        importId,
+        source,
+        batches,
+        total: batches.reduce(plus, ZERO),
+        byKind: sumByKind(batches)
+      } satisfies ImportReport
     }).pipe(Effect.scoped)
 
   const isEmpty = Effect.map(

@@ -20,6 +20,7 @@ export { layerPgFindingStore, makePgFindingStore } from "./PgFindingStore.ts"
 export {
   type BatchCounts,
   type BatchReport,
+  type CountsByKind,
   type FolderImportOptions,
   ImportError,
   type ImportOptions,

@@ -1,14 +1,16 @@
 import type {
   Contract,
   ContractUnit,
+  KindUpsertCounts,
   Lot,
   Payment,
   ProcurementRecord,
+  RecordKind,
   RefBookEntry,
   Subject,
   UpsertCounts
 } from "@adalqarau/core"
-import { foldBatch, regionOfKato, supersedesByDate } from "@adalqarau/core"
+import { foldBatch, regionOfKato, supersedesByDate, upsertCounts } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
 import { type ChangedVersion, chainKeyMaintenance } from "./chains.ts"
@@ -26,12 +28,6 @@ import { type ArrayElement, instantOfMs, num, pgArray } from "./values.ts"
  * Changes are queued for the incremental indicator refresh in the same statements, once an indicator run exists.
  * A bulk load before the first run inserts its new rows without the lookups (`WriteOptions.fresh`).
  */
-
-interface Counts {
-  inserted: number
-  updated: number
-  unchanged: number
-}
 
 /** The partition a contract version lives in: its financial year when plausible, else 0 (the default partition). */
 export const finPartOf = (finYear: number | null): number =>
@@ -513,10 +509,23 @@ const insertNewContracts = (sql: SqlClient.SqlClient, rows: Statement.Fragment) 
 const only = (sql: SqlClient.SqlClient, rows: Statement.Fragment, ids: ReadonlyArray<number>) =>
   sql`SELECT * FROM (${rows}) r WHERE r.id = ANY(${pgArray(ids)}::bigint[])`
 
-const add = (counts: Counts, n: number, changed: Changed): void => {
-  counts.inserted += changed.inserted
-  counts.updated += changed.updated
-  counts.unchanged += n - changed.inserted - changed.updated
+/**
+ * A batch's counts, kind by kind as each kind's statement returns them: of a kind's `n` distinct rows, those the
+ * statement neither inserted nor updated are unchanged, and so are the records its folding left behind.
+ */
+const countsOf = (batch: PreparedRecords) => {
+  const byKind: Partial<Record<RecordKind, KindUpsertCounts>> = {}
+  return {
+    add: (kind: RecordKind, n: number, changed: Changed): void => {
+      if (n === 0) return
+      byKind[kind] = {
+        inserted: changed.inserted,
+        updated: changed.updated,
+        unchanged: batch.folded[kind] + n - changed.inserted - changed.updated
+      }
+    },
+    counts: (): UpsertCounts => upsertCounts(byKind)
+  }
 }
 
 /**
@@ -524,8 +533,8 @@ const add = (counts: Counts, n: number, changed: Changed): void => {
  * wire form. Pure and synchronous, so an importer can prepare the next batch while this one is written.
  */
 export interface PreparedRecords {
-  /** Records superseded within the batch (they count as unchanged). */
-  readonly folded: number
+  /** Records of each kind superseded within the batch (they count as unchanged). */
+  readonly folded: Readonly<Record<RecordKind, number>>
   readonly subjects: Columns<SubjectColumn>
   readonly refs: Columns<RefColumn>
   readonly lots: Columns<LotColumn>
@@ -571,20 +580,28 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
         break
     }
   }
-  const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 }
+  // Each kind folded with a count of its own: the records folding leaves behind are unchanged for their kind.
+  const left: Record<RecordKind, { unchanged: number }> = {
+    contract: { unchanged: 0 },
+    unit: { unchanged: 0 },
+    lot: { unchanged: 0 },
+    payment: { unchanged: 0 },
+    subject: { unchanged: 0 },
+    ref: { unchanged: 0 }
+  }
   const newest = <V extends { readonly lastUpdateDate: number | null }>(a: V, b: V) =>
     supersedesByDate(a.lastUpdateDate, b.lastUpdateDate)
-  const uniqueContracts = foldBatch(contracts, (c) => c.id, counts, newest)
-  const uniqueLots = foldBatch(lots, (l) => l.id, counts, newest)
-  const uniqueUnits = foldBatch(units, (u) => u.id, counts)
-  const uniquePayments = foldBatch(payments, (p) => p.id, counts)
+  const uniqueContracts = foldBatch(contracts, (c) => c.id, left.contract, newest)
+  const uniqueLots = foldBatch(lots, (l) => l.id, left.lot, newest)
+  const uniqueUnits = foldBatch(units, (u) => u.id, left.unit)
+  const uniquePayments = foldBatch(payments, (p) => p.id, left.payment)
   return {
     subjects: columns(
-      foldBatch(subjects, (s) => s.bin, counts),
+      foldBatch(subjects, (s) => s.bin, left.subject),
       SUBJECT_FIELDS
     ),
     refs: columns(
-      foldBatch(refs, (r) => `${r.book}\u0000${r.id}`, counts),
+      foldBatch(refs, (r) => `${r.book}\u0000${r.id}`, left.ref),
       REF_FIELDS
     ),
     lots: columns(uniqueLots, LOT_FIELDS),
@@ -602,7 +619,14 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
       units: uniqueUnits.map((u) => u.id),
       payments: uniquePayments.map((p) => p.id)
     },
-    folded: counts.unchanged
+    folded: {
+      contract: left.contract.unchanged,
+      unit: left.unit.unchanged,
+      lot: left.lot.unchanged,
+      payment: left.payment.unchanged,
+      subject: left.subject.unchanged,
+      ref: left.ref.unchanged
+    }
   }
 }
 
@@ -641,28 +665,32 @@ export const writePrepared = (
     // Read under the ingest lock, which runs take too: no run can start between this and the batch's commit.
     const queue = yield* runExists(sql)
     if (options.fresh === true && !queue) return yield* writeFresh(batch)
-    const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
+    const counts = countsOf(batch)
     if (batch.subjects.rows > 0) {
-      add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, queue))
+      counts.add("subject", batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, queue))
     }
-    if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
+    if (batch.refs.rows > 0) counts.add("ref", batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
     if (batch.lots.rows > 0) {
-      add(counts, batch.lots.rows, yield* upsertLots(sql, lotRows(sql, batch.lots.arrays), queue))
+      counts.add("lot", batch.lots.rows, yield* upsertLots(sql, lotRows(sql, batch.lots.arrays), queue))
     }
     if (batch.contracts.rows > 0) {
-      add(
-        counts,
+      counts.add(
+        "contract",
         batch.contracts.rows,
         yield* upsertContractsChained(sql, batch, contractRows(sql, batch.contracts.arrays), queue)
       )
     }
     if (batch.units.rows > 0) {
-      add(counts, batch.units.rows, yield* upsertUnits(sql, unitRows(sql, batch.units.arrays), queue))
+      counts.add("unit", batch.units.rows, yield* upsertUnits(sql, unitRows(sql, batch.units.arrays), queue))
     }
     if (batch.payments.rows > 0) {
-      add(counts, batch.payments.rows, yield* upsertPayments(sql, paymentRows(sql, batch.payments.arrays), queue))
+      counts.add(
+        "payment",
+        batch.payments.rows,
+        yield* upsertPayments(sql, paymentRows(sql, batch.payments.arrays), queue)
+      )
     }
-    return { counts, provisionalChainKeys: false }
+    return { counts: counts.counts(), provisionalChainKeys: false }
   })
 
 /** Upserts contract versions and keeps the chain keys of those that changed. */
@@ -702,7 +730,7 @@ export const writeFresh = <E = never, R = never>(
 ): Effect.Effect<PreparedWrite, SqlError.SqlError | E, SqlClient.SqlClient | R> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const counts: Counts = { inserted: 0, updated: 0, unchanged: batch.folded }
+    const counts = countsOf(batch)
     const lots = lotRows(sql, batch.lots.arrays)
     const contracts = contractRows(sql, batch.contracts.arrays)
     const units = unitRows(sql, batch.units.arrays)
@@ -716,11 +744,12 @@ export const writeFresh = <E = never, R = never>(
     }
     yield* beforeMerge
     if (batch.subjects.rows > 0) {
-      add(counts, batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, false))
+      counts.add("subject", batch.subjects.rows, yield* upsertSubjects(sql, batch.subjects.arrays, false))
     }
-    if (batch.refs.rows > 0) add(counts, batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
+    if (batch.refs.rows > 0) counts.add("ref", batch.refs.rows, yield* upsertRefs(sql, batch.refs.arrays))
     // The counts are the insert's plus the upsert's changes among the rows it skipped.
     const merge = <E2, R2>(
+      kind: RecordKind,
       n: number,
       skipped: ReadonlyArray<number>,
       upsert: (rows: Statement.Fragment) => Effect.Effect<Changed, E2, R2>,
@@ -728,18 +757,19 @@ export const writeFresh = <E = never, R = never>(
     ) =>
       Effect.map(
         skipped.length === 0 ? Effect.succeed({ inserted: 0, updated: 0 }) : upsert(only(sql, rows, skipped)),
-        (rest) => add(counts, n, { inserted: n - skipped.length + rest.inserted, updated: rest.updated })
+        (rest) => counts.add(kind, n, { inserted: n - skipped.length + rest.inserted, updated: rest.updated })
       )
-    yield* merge(batch.lots.rows, stored.lots, (rows) => upsertLots(sql, rows, false), lots)
+    yield* merge("lot", batch.lots.rows, stored.lots, (rows) => upsertLots(sql, rows, false), lots)
     yield* merge(
+      "contract",
       batch.contracts.rows,
       stored.contracts,
       (rows) => upsertContractsChained(sql, batch, rows, false),
       contracts
     )
-    yield* merge(batch.units.rows, stored.units, (rows) => upsertUnits(sql, rows, false), units)
-    yield* merge(batch.payments.rows, stored.payments, (rows) => upsertPayments(sql, rows, false), payments)
-    return { counts, provisionalChainKeys: batch.contracts.rows > 0 }
+    yield* merge("unit", batch.units.rows, stored.units, (rows) => upsertUnits(sql, rows, false), units)
+    yield* merge("payment", batch.payments.rows, stored.payments, (rows) => upsertPayments(sql, rows, false), payments)
+    return { counts: counts.counts(), provisionalChainKeys: batch.contracts.rows > 0 }
   })
 
 /** Upserts a batch of records: {@link prepareRecords} then {@link writePrepared}. */

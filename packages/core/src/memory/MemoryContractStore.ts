@@ -18,7 +18,8 @@ import {
   ContractStoreError,
   foldBatch,
   supersedesByDate,
-  type UpsertCounts
+  type UpsertCounts,
+  upsertCounts
 } from "../ports/ContractStore.ts"
 import { textFilterProblem } from "../ports/textFilters.ts"
 
@@ -66,11 +67,13 @@ export const makeMemoryContractStore = Effect.sync(() => {
     refs: new Map()
   }
 
+  type Counts = { inserted: number; updated: number; unchanged: number }
+
   const put = <K, V extends object>(
     table: Map<K, V>,
     key: K,
     value: V,
-    counts: { inserted: number; updated: number; unchanged: number },
+    counts: Counts,
     replaces: (stored: V) => boolean = () => true
   ): void => {
     const stored = table.get(key)
@@ -85,54 +88,68 @@ export const makeMemoryContractStore = Effect.sync(() => {
     }
   }
 
-  /** The record's key within its kind, for folding a batch. */
-  const keyOf = (record: ProcurementRecord): string => {
-    switch (record.kind) {
-      case "subject":
-        return `subject:${record.value.bin}`
-      case "ref":
-        return `ref:${record.value.book}:${record.value.id}`
-      default:
-        return `${record.kind}:${record.value.id}`
+  /**
+   * Folds one kind's records (as every ContractStore counts a batch: see foldBatch) and puts them into its table.
+   * The kinds are folded apart, each with its counts: an upsert reports them per kind.
+   */
+  const putAll = <K, V extends object>(
+    table: Map<K, V>,
+    values: ReadonlyArray<V>,
+    keyOf: (value: V) => K,
+    byKind: Partial<Record<RecordKind, Counts>>,
+    kind: RecordKind,
+    newer?: (incoming: V, stored: V) => boolean
+  ): void => {
+    if (values.length === 0) return
+    const counts: Counts = { inserted: 0, updated: 0, unchanged: 0 }
+    byKind[kind] = counts
+    for (const value of foldBatch(values, keyOf, counts, newer)) {
+      put(table, keyOf(value), value, counts, newer === undefined ? undefined : (stored) => newer(value, stored))
     }
   }
 
-  /** Whether a later record of the same key in one batch takes the place of the earlier one. */
-  const supersedes = (incoming: ProcurementRecord, current: ProcurementRecord): boolean =>
-    (incoming.kind === "contract" && current.kind === "contract") || (incoming.kind === "lot" && current.kind === "lot")
-      ? supersedesByDate(incoming.value.lastUpdateDate, current.value.lastUpdateDate)
-      : true
+  const newest = (
+    incoming: { readonly lastUpdateDate: number | null },
+    stored: { readonly lastUpdateDate: number | null }
+  ) => supersedesByDate(incoming.lastUpdateDate, stored.lastUpdateDate)
 
   const upsertSync = (records: ReadonlyArray<ProcurementRecord>): UpsertCounts => {
-    const counts = { inserted: 0, updated: 0, unchanged: 0 }
-    // Folded first, as every ContractStore counts a batch (see foldBatch).
-    for (const record of foldBatch(records, keyOf, counts, supersedes)) {
+    const contracts: Array<Contract> = []
+    const units: Array<ContractUnit> = []
+    const lots: Array<Lot> = []
+    const payments: Array<Payment> = []
+    const subjects: Array<Subject> = []
+    const refs: Array<RefBookEntry> = []
+    for (const record of records) {
       switch (record.kind) {
         case "contract":
-          put(t.contracts, record.value.id as number, record.value, counts, (s) =>
-            supersedesByDate(record.value.lastUpdateDate, s.lastUpdateDate)
-          )
+          contracts.push(record.value)
           break
         case "unit":
-          put(t.units, record.value.id as number, record.value, counts)
+          units.push(record.value)
           break
         case "lot":
-          put(t.lots, record.value.id as number, record.value, counts, (s) =>
-            supersedesByDate(record.value.lastUpdateDate, s.lastUpdateDate)
-          )
+          lots.push(record.value)
           break
         case "payment":
-          put(t.payments, record.value.id as number, record.value, counts)
+          payments.push(record.value)
           break
         case "subject":
-          put(t.subjects, record.value.bin, record.value, counts)
+          subjects.push(record.value)
           break
         case "ref":
-          put(t.refs, `${record.value.book}:${record.value.id}`, record.value, counts)
+          refs.push(record.value)
           break
       }
     }
-    return counts
+    const byKind: Partial<Record<RecordKind, Counts>> = {}
+    putAll(t.subjects, subjects, (s) => s.bin, byKind, "subject")
+    putAll(t.refs, refs, (r) => `${r.book}:${r.id}`, byKind, "ref")
+    putAll(t.lots, lots, (l) => l.id as number, byKind, "lot", newest)
+    putAll(t.contracts, contracts, (c) => c.id as number, byKind, "contract", newest)
+    putAll(t.units, units, (u) => u.id as number, byKind, "unit")
+    putAll(t.payments, payments, (p) => p.id as number, byKind, "payment")
+    return upsertCounts(byKind)
   }
 
   const regionOfBin = (bin: string | null) => {

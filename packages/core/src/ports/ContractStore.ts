@@ -11,11 +11,32 @@ export class ContractStoreError extends Schema.TaggedError<ContractStoreError>()
   cause: Schema.optional(Schema.Defect())
 }) {}
 
-/** What one `upsert` did; `inserted + updated + unchanged` equals the records given. */
-export interface UpsertCounts {
+/** What one `upsert` did with some records; `inserted + updated + unchanged` equals the records given. */
+export interface KindUpsertCounts {
   readonly inserted: number
   readonly updated: number
   readonly unchanged: number
+}
+
+/**
+ * What one `upsert` did, in total and for each kind of record given (`byKind` names those kinds and no other):
+ * `inserted + updated + unchanged` equals the records given, in total and for each kind.
+ */
+export interface UpsertCounts extends KindUpsertCounts {
+  readonly byKind: Readonly<Partial<Record<RecordKind, KindUpsertCounts>>>
+}
+
+/** The counts of an upsert from those of each kind it was given: the totals are their sums. */
+export const upsertCounts = (byKind: Readonly<Partial<Record<RecordKind, KindUpsertCounts>>>): UpsertCounts => {
+  let inserted = 0
+  let updated = 0
+  let unchanged = 0
+  for (const counts of Object.values(byKind)) {
+    inserted += counts.inserted
+    updated += counts.updated
+    unchanged += counts.unchanged
+  }
+  return { inserted, updated, unchanged, byKind }
 }
 
 /** Whether a record dated `incoming` replaces one dated `stored` (last_update_date): newer or equal; none is oldest. */

@@ -4,7 +4,8 @@ import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
 import { describeDatabase, withDatabase } from "./database.ts"
-import { formatCount, formatDuration, perSecond, renderTable } from "./output.ts"
+import { importBalanced, renderImportCounts } from "./importSummary.ts"
+import { formatCount, formatDuration, perSecond } from "./output.ts"
 import { checkOutputPaths, folderInputs } from "./outputPaths.ts"
 import { makeProgress, type ProgressSink, stderrSink } from "./progress.ts"
 import { makeRejectReport, PRINTED_REJECTIONS } from "./rejectReport.ts"
@@ -104,7 +105,8 @@ const importListed = (
               const { importId, batches, rejected } = committed
               yield* reportRejections(importId, rejected)
               return yield* runFailure(
-                `${e.message}\n${formatCount(batches)} batches committed before the failure stay imported ` +
+                `${e.message}\n${formatCount(batches)} ${batches === 1 ? "batch" : "batches"} committed before ` +
+                  `the failure ${batches === 1 ? "stays" : "stay"} imported ` +
                   `(${formatCount(read)} records, ${formatCount(rejected)} rejected` +
                   (rejected === 0
                     ? ")"
@@ -133,7 +135,7 @@ const importListed = (
         if (options.json) {
           const summary = {
             database: where,
-            import: report,
+            import: { ...report, balanced: importBalanced(report) },
             importMs,
             refresh: run ?? null,
             rejects: options.rejects ?? null,
@@ -143,21 +145,11 @@ const importListed = (
           return
         }
         yield* Console.log(
-          `Imported ${options.dir} into ${where}: ${formatCount(t.read)} records in ${report.batches.length} batches, ` +
+          `Imported ${options.dir} into ${where}: ${formatCount(t.read)} records in ` +
+            `${formatCount(report.batches.length)} ${report.batches.length === 1 ? "batch" : "batches"}, ` +
             `${formatDuration(importMs)} (${formatCount(perSecond(t.read, importMs))} records/s)`
         )
-        yield* Console.log(
-          renderTable({
-            columns: [
-              { header: "read", align: "right" },
-              { header: "inserted", align: "right" },
-              { header: "updated", align: "right" },
-              { header: "unchanged", align: "right" },
-              { header: "rejected", align: "right" }
-            ],
-            rows: [[t.read, t.inserted, t.updated, t.unchanged, t.rejected].map(formatCount)]
-          })
-        )
+        yield* Console.log(renderImportCounts(report))
         if (t.rejected > 0) {
           yield* Console.log(
             `${formatCount(t.rejected)} rejected records are kept with their reasons: ` +
