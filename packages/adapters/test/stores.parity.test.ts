@@ -7,15 +7,20 @@
  * a `Finding`).
  */
 import {
+  type Bin,
+  type Contract,
   type ContractId,
   ContractStore,
   type Finding,
   FindingStore,
   type Instant,
+  type Kato,
+  type ProcurementRecord,
   REGION_CODES,
   type RegionCode,
   type RunId,
   RunStore,
+  type Tiyn,
   type UserId,
   type Username,
   UserStore
@@ -42,6 +47,37 @@ const finding = (indicator: string, key: string, region: string | null = "71"): 
   measures: { days: "1" },
   thresholds: { max_days: "5" },
   explanation: { ru: "-", en: "-" }
+})
+
+const aContract = (id: number): Contract => ({
+  id: id as ContractId,
+  parentId: null,
+  rootId: null,
+  trdBuyId: null,
+  statusId: 190,
+  typeId: 1,
+  yearTypeId: 1,
+  subjectTypeId: 1,
+  deleted: false,
+  crdate: Date.UTC(2023, 4, 10) as Instant,
+  lastUpdateDate: null,
+  signDate: null,
+  customerBin: "000000100106" as Bin,
+  supplierBin: "000000200102" as Bin,
+  contractNumber: "N1",
+  contractNumberSys: null,
+  finYear: 2023,
+  currencyCode: "KZT",
+  contractSum: null,
+  contractSumWnds: 100_000 as Tiyn,
+  faktSum: null,
+  faktSumWnds: null,
+  ecEndDate: null,
+  planExecDate: null,
+  faktExecDate: null,
+  contractEndDate: null,
+  cancelId: null,
+  descriptionRu: null
 })
 
 /** What a store answers to the unusual inputs, as plain data to compare. */
@@ -141,6 +177,19 @@ const answers = Effect.gen(function* () {
     Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), date: 9e15 as Instant }]))
   ])
   const xAfterRefusals = (yield* findings.counts({ indicators: ["x"] })).map((c) => `${c.region}=${c.count}`)
+  // Records the SQL tables cannot hold as given, beside a good one: the batch is refused whole.
+  const goodContract: ProcurementRecord = { kind: "contract", value: aContract(900) }
+  const subject = { bin: "000000100106" as Bin, nameRu: "Заказчик", nameKz: null, kato: "711210000" as Kato }
+  const refusedRecords = yield* Effect.all(
+    [
+      { kind: "contract", value: { ...aContract(901), descriptionRu: "a\u0000b" } },
+      { kind: "contract", value: { ...aContract(902), contractNumber: "\uDC00" } },
+      { kind: "contract", value: { ...aContract(903), crdate: 9e15 as Instant } },
+      { kind: "subject", value: { ...subject, kato: "7" as Kato } },
+      { kind: "subject", value: { ...subject, nameKz: "\u0000" } }
+    ].map((bad) => Effect.flip(contracts.upsert([goodContract, bad as ProcurementRecord])))
+  )
+  const storedAfterRefusals = yield* contracts.count
   return {
     pages,
     counts,
@@ -152,7 +201,9 @@ const answers = Effect.gen(function* () {
     before,
     proto,
     refusedFindings: refusedFindings.map((e) => `${e._tag}: ${e.message}`),
-    xAfterRefusals
+    xAfterRefusals,
+    refusedRecords: refusedRecords.map((e) => `${e._tag}: ${e.message}`),
+    storedAfterRefusals
   }
 })
 
@@ -199,6 +250,15 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
           ])
           // Nothing of a refused batch was written: the good finding beside the bad one is not there either.
           assert.deepStrictEqual(sql.xAfterRefusals, ["71=3", "79=1"])
+          assert.deepStrictEqual(sql.refusedRecords, [
+            'ContractStoreError: invalid upsert: contract "901": descriptionRu must not contain the NUL character (U+0000)',
+            'ContractStoreError: invalid upsert: contract "902": contractNumber must not contain a lone UTF-16 surrogate',
+            'ContractStoreError: invalid upsert: contract "903": Expected a value between -62135596800000 and 253402300799999 at ["crdate"]',
+            'ContractStoreError: invalid upsert: subject "000000100106": KATO code must be 2 to 9 digits at ["kato"]',
+            'ContractStoreError: invalid upsert: subject "000000100106": nameKz must not contain the NUL character (U+0000)'
+          ])
+          // Nothing of a refused batch was written: not the good contract beside the bad record either.
+          assert.strictEqual(sql.storedAfterRefusals.contract, 0)
           assert.deepStrictEqual(sql.counts, ["x@71=3", "x@79=1", "Ａ@71=1", "😀@71=1"])
           assert.deepStrictEqual(sql.failures, [
             "FindingStoreError: invalid query: text filters must not contain NUL characters",

@@ -6,6 +6,7 @@ import {
   ContractQuery,
   ContractStore,
   ContractStoreError,
+  recordsWriteError,
   type ContractUnit,
   type Instant,
   type Kato,
@@ -301,13 +302,18 @@ export const makePgContractStore = Effect.gen(function* () {
   )
 
   return ContractStore.of({
-    upsert: (batch) =>
-      upsertRecords(batch).pipe(
+    upsert: (batch) => {
+      // Checked before the transaction, as the memory store checks them: a driver's "invalid byte sequence" or a
+      // CHECK's name said neither which record nor which field.
+      const refused = recordsWriteError(batch)
+      if (refused !== undefined) return Effect.fail(refused)
+      return upsertRecords(batch).pipe(
         withIngestLock(sql),
         sql.withTransaction,
         Effect.provideService(SqlClient.SqlClient, sql),
         Effect.mapError(storeError("upsert"))
-      ),
+      )
+    },
     getContract,
     getChain,
     search,

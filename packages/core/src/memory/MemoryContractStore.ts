@@ -17,6 +17,7 @@ import {
   ContractStore,
   ContractStoreError,
   foldBatch,
+  recordsWriteError,
   supersedesByDate,
   type UpsertCounts,
   upsertCounts
@@ -183,7 +184,11 @@ export const makeMemoryContractStore = Effect.sync(() => {
   }
 
   return ContractStore.of({
-    upsert: (records) => Effect.sync(() => upsertSync(records)),
+    upsert: (records) =>
+      Effect.suspend(() => {
+        const refused = recordsWriteError(records)
+        return refused === undefined ? Effect.succeed(upsertSync(records)) : Effect.fail(refused)
+      }),
     getContract: (id, regions) =>
       Effect.sync(() => Option.filter(Option.fromNullishOr(t.contracts.get(id)), (c) => inScope(regions, c))),
     getChain: (id, regions) =>

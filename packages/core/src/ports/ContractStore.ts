@@ -1,9 +1,19 @@
-import { Context, type Effect, type Option, Schema, type Stream } from "effect"
+import { Context, type Effect, Exit, type Option, Schema, type Stream } from "effect"
 import { Bin } from "../domain/Bin.ts"
-import type { Contract, ProcurementRecord, RecordKind } from "../domain/Contract.ts"
+import {
+  Contract,
+  ContractUnit,
+  Lot,
+  Payment,
+  type ProcurementRecord,
+  RefBookEntry,
+  type RecordKind,
+  Subject
+} from "../domain/Contract.ts"
 import type { ContractChain } from "../domain/ContractChain.ts"
 import { ContractId, Instant } from "../domain/Ids.ts"
 import { RegionCode } from "../domain/Region.ts"
+import { unstorableInText } from "../domain/storableText.ts"
 
 export class ContractStoreError extends Schema.TaggedError<ContractStoreError>()("ContractStoreError", {
   operation: Schema.String,
@@ -37,6 +47,61 @@ export const upsertCounts = (byKind: Readonly<Partial<Record<RecordKind, KindUps
     unchanged += counts.unchanged
   }
   return { inserted, updated, unchanged, byKind }
+}
+
+const RECORD_SCHEMAS = {
+  contract: Contract,
+  unit: ContractUnit,
+  lot: Lot,
+  payment: Payment,
+  subject: Subject,
+  ref: RefBookEntry
+} as const satisfies Record<RecordKind, Schema.Top>
+
+const decoderOf = (kind: RecordKind) => Schema.decodeUnknownExit(RECORD_SCHEMAS[kind] as Schema.Codec<unknown, unknown>)
+const DECODERS = Object.fromEntries(
+  Object.keys(RECORD_SCHEMAS).map((kind) => [kind, decoderOf(kind as RecordKind)])
+) as Record<RecordKind, ReturnType<typeof decoderOf>>
+
+const recordName = (record: ProcurementRecord): string => {
+  const id =
+    record.kind === "subject"
+      ? record.value.bin
+      : record.kind === "ref"
+        ? `${record.value.book}:${record.value.id}`
+        : record.value.id
+  return `${record.kind} ${JSON.stringify(String(id).slice(0, 64))}`
+}
+
+/**
+ * Why a store cannot keep a record as given, or undefined: its fields as the domain schema types them (the SQL
+ * tables' CHECKs and column types: a KATO code of digits, instants within years 1–9999), and its texts as PostgreSQL
+ * keeps them (no NUL, no lone surrogate). Sources decode records, so only hand-built ones meet this; every store
+ * checks it the same way, so that a test on the in-memory one meets the refusal production meets.
+ */
+export const recordWriteProblem = (record: ProcurementRecord): string | undefined => {
+  const decoded = DECODERS[record.kind]?.(record.value)
+  if (decoded === undefined) return `a record of kind ${JSON.stringify(String(record.kind))}, which no store keeps`
+  if (Exit.isFailure(decoded)) {
+    const error = Exit.findErrorOption(decoded)
+    const reason = error._tag === "Some" ? error.value.message.replace(/\s*\n\s*/gu, " ") : "not decodable"
+    return `${recordName(record)}: ${reason}`
+  }
+  for (const [field, value] of Object.entries(record.value)) {
+    const problem = typeof value === "string" ? unstorableInText(value) : undefined
+    if (problem !== undefined) return `${recordName(record)}: ${field} must not contain ${problem}`
+  }
+  return undefined
+}
+
+/** The first record of a batch a store cannot keep, as an `upsert` error: a batch is written whole or not at all. */
+export const recordsWriteError = (records: ReadonlyArray<ProcurementRecord>): ContractStoreError | undefined => {
+  for (const record of records) {
+    const problem = recordWriteProblem(record)
+    if (problem !== undefined)
+      return new ContractStoreError({ operation: "upsert", message: `invalid upsert: ${problem}` })
+  }
+  return undefined
 }
 
 /** Whether a record dated `incoming` replaces one dated `stored` (last_update_date): newer or equal; none is oldest. */
