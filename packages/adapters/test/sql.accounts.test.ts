@@ -494,6 +494,35 @@ const accountsSuite = <R, E>(
       )
     )
 
+    it.effect("sessions: familyRevoked says whether a stored session of the family is revoked", () =>
+      fresh(
+        Effect.gen(function* () {
+          const sessions = yield* SessionStore
+          const u1 = yield* createUser("user-one")
+          const u2 = yield* createUser("user-two")
+          yield* sessions.insert(session("a1", u1.id, "fa", { rotatedAt: at(2) }))
+          yield* sessions.insert(session("a2", u1.id, "fa"))
+          yield* sessions.insert(session("b1", u1.id, "fb", { revokedAt: at(3) }))
+          yield* sessions.insert(session("c1", u2.id, "fc", { expiresAt: at(50) }))
+          const revoked = Effect.forEach(["fa", "fb", "fc", "no-such-family", "fa\u0000"], (f) =>
+            sessions.familyRevoked(f)
+          )
+          assert.deepStrictEqual(yield* revoked, [false, true, false, false, false])
+
+          yield* sessions.revokeFamily("fa", at(30))
+          assert.deepStrictEqual(yield* revoked, [true, true, false, false, false])
+          // Replaced by a session of another family, b1 no longer answers for its old one.
+          yield* sessions.insert(session("b1", u2.id, "fc", { expiresAt: at(50) }))
+          assert.deepStrictEqual(yield* revoked, [true, false, false, false, false])
+          yield* sessions.revokeUser(u2.id, at(31))
+          assert.deepStrictEqual(yield* revoked, [true, false, true, false, false])
+          // Once its sessions are deleted, a family is not known at all.
+          assert.strictEqual(yield* sessions.deleteExpired(at(101)), 4)
+          assert.deepStrictEqual(yield* revoked, [false, false, false, false, false])
+        })
+      )
+    )
+
     it.effect("sessions: deleteExpired deletes the sessions that expired strictly before", () =>
       fresh(
         Effect.gen(function* () {

@@ -7,12 +7,17 @@
 import { type AddressInfo, connect, createServer, type Server } from "node:net"
 import {
   ChangeFeed,
+  type ChangeTopic,
   cachedFindingStore,
+  cachedSessionStore,
   cachedUserStore,
   type ContractId,
   type Finding,
   FindingStore,
   type Instant,
+  type RefreshSession,
+  SessionStore,
+  type UserId,
   type Username,
   UserStore
 } from "@adalqarau/core"
@@ -65,6 +70,59 @@ const eventually = <E, R>(what: string, check: Effect.Effect<boolean, E, R>) =>
       yield* Effect.sleep(Duration.millis(20))
     }
     assert.fail(`timed out waiting until ${what}`)
+  })
+
+const newUser = (username: string) => ({
+  username: username as Username,
+  displayName: username,
+  roles: ["viewer" as const],
+  regions: [],
+  passwordHash: "h",
+  at: Date.UTC(2025, 0, 1) as Instant
+})
+
+const sessionOf = (tokenHash: string, familyId: string, userId: UserId): RefreshSession => ({
+  tokenHash,
+  familyId,
+  userId,
+  issuedAt: Date.UTC(2025, 0, 1) as Instant,
+  expiresAt: Date.UTC(2025, 1, 1) as Instant,
+  rotatedAt: null,
+  revokedAt: null
+})
+
+/**
+ * Migration 0022's triggers: logins (inserts) and refreshes (rotations) announce nothing, a revocation announces
+ * `sessions`. Notifications arrive in commit order, so once a later change to the users is heard, the sessions'
+ * announcements that would have come before it are in too.
+ */
+const sessionAnnouncements = (
+  feed: ChangeFeed["Service"],
+  writer: { readonly users: UserStore["Service"]; readonly sessions: SessionStore["Service"] },
+  cached: SessionStore["Service"]
+) =>
+  Effect.gen(function* () {
+    const generation = (topic: ChangeTopic) => Effect.map(feed.generation(topic), Option.getOrThrow)
+    yield* eventually("the feed listens", Effect.map(feed.generation("sessions"), Option.isSome))
+    const user = yield* writer.users.create(newUser("sessions-owner"))
+    const sessionsBefore = yield* generation("sessions")
+    yield* writer.sessions.insert(sessionOf("a1", "fa", user.id))
+    yield* writer.sessions.insert(sessionOf("b1", "fb", user.id))
+    yield* writer.sessions.consume("a1", Date.UTC(2025, 0, 2) as Instant)
+    yield* writer.sessions.insert(sessionOf("a2", "fa", user.id))
+    assert.isFalse(yield* cached.familyRevoked("fa"))
+    const usersBefore = yield* generation("users")
+    yield* writer.users.update(user.id, { displayName: "marker", at: Date.UTC(2025, 0, 3) as Instant })
+    yield* eventually(
+      "the marker is heard",
+      Effect.map(generation("users"), (g) => g > usersBefore)
+    )
+    assert.strictEqual(yield* generation("sessions"), sessionsBefore, "logins and refreshes announce nothing")
+
+    yield* writer.sessions.revokeFamily("fa", Date.UTC(2025, 0, 4) as Instant)
+    yield* eventually("the logout is seen", cached.familyRevoked("fa"))
+    assert.isFalse(yield* cached.familyRevoked("fb"))
+    assert.isAbove(yield* generation("sessions"), sessionsBefore)
   })
 
 describe.skipIf(adminUrl === undefined)("PostgreSQL change feed", () => {
@@ -152,6 +210,24 @@ describe.skipIf(adminUrl === undefined)("PostgreSQL change feed", () => {
         yield* eventually(
           "the disabled user is seen",
           Effect.map(cachedUsers.findById(ann.id), (u) => Option.getOrThrow(u).disabled)
+        )
+      }).pipe(Effect.scoped),
+    30_000
+  )
+
+  it.live(
+    "announces revoked sessions only, and a server's cached sessions see another process's logout once heard",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* pgTestDatabaseUrl(adminUrl ?? "")
+        const server = yield* start(url)
+        const other = yield* start(url)
+        yield* migrate(server)
+        const feed = Context.get(server, ChangeFeed)
+        yield* sessionAnnouncements(
+          feed,
+          { users: Context.get(other, UserStore), sessions: Context.get(other, SessionStore) },
+          cachedSessionStore(Context.get(server, SessionStore), feed)
         )
       }).pipe(Effect.scoped),
     30_000
@@ -286,6 +362,24 @@ describe("PGlite change feed", () => {
         Effect.map(feed.generation("findings"), (g) => Option.getOrThrow(g) > before)
       )
       assert.strictEqual((yield* cached.query({ limit: 10 })).findings.length, 1)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("announces revoked sessions only, heard in process", () =>
+    Effect.gen(function* () {
+      const context = yield* Layer.build(
+        Layer.mergeAll(layerPgAccounts, layerPgliteChangeFeed).pipe(
+          Layer.provideMerge(layerPgliteTestDatabase("migrated"))
+        )
+      )
+      const feed = Context.get(context, ChangeFeed)
+      const sessions = Context.get(context, SessionStore)
+      // Written around the cache, as another process would.
+      yield* sessionAnnouncements(
+        feed,
+        { users: Context.get(context, UserStore), sessions },
+        cachedSessionStore(sessions, feed)
+      )
     }).pipe(Effect.scoped)
   )
 })

@@ -284,3 +284,67 @@ describe("access tokens after a password change", () => {
     })
   )
 })
+
+describe("access tokens after a logout or a reused refresh token", () => {
+  it.effect("logging out refuses that login's access tokens; the user's other logins keep working", () =>
+    Effect.gen(function* () {
+      yield* createUser("aruzhan", ["viewer"])
+      const leaving = yield* login("aruzhan")
+      const staying = yield* login("aruzhan")
+      const user = (yield* Auth.authenticate(leaving.accessToken)).userId
+
+      yield* Auth.logout(leaving.refreshToken)
+      assert.strictEqual(yield* refusal(Auth.authenticate(leaving.accessToken)), "access token expired")
+      assert.strictEqual((yield* Auth.authenticate(staying.accessToken)).userId, user)
+      // The next login is a family of its own.
+      assert.strictEqual((yield* Auth.authenticate((yield* login("aruzhan")).accessToken)).userId, user)
+    }).pipe(Effect.provide(layerAccounts()))
+  )
+
+  it.effect("a reused refresh token refuses every access token of that login, old and new", () =>
+    Effect.gen(function* () {
+      yield* createUser("timur", ["viewer"])
+      const first = yield* login("timur")
+      const other = yield* login("timur")
+      const second = yield* Auth.refresh(first.refreshToken)
+      assert.strictEqual(yield* outcome(Auth.authenticate(second.accessToken)), "success")
+
+      assert.match(yield* refusal(Auth.refresh(first.refreshToken)), /already used/u)
+      assert.strictEqual(yield* refusal(Auth.authenticate(first.accessToken)), "access token expired")
+      assert.strictEqual(yield* refusal(Auth.authenticate(second.accessToken)), "access token expired")
+      assert.strictEqual(yield* outcome(Auth.authenticate(other.accessToken)), "success")
+    }).pipe(Effect.provide(layerAccounts()))
+  )
+
+  it.effect("a token that names no session (issued before tokens carried one) works until it expires", () =>
+    Effect.gen(function* () {
+      const user = yield* createUser("zhanna", ["viewer"])
+      const tokens = yield* login("zhanna")
+      const older = yield* (yield* AccessTokens).issue({ userId: user.id, tokensRevokedAt: null, sessionId: null })
+      yield* Auth.logout(tokens.refreshToken)
+      assert.strictEqual((yield* Auth.authenticate(older.token)).userId, user.id)
+    }).pipe(Effect.provide(layerAccounts()))
+  )
+
+  it.effect("a refresh whose family is logged out while it runs stores no session that outlives the logout", () =>
+    Effect.gen(function* () {
+      let stored: RefreshSession | undefined
+      let inserts = 0
+      // The logout lands between the refresh's consume and the insert of its new session, which it does not see.
+      const logout = (session: RefreshSession, sessions: SessionStore["Service"]) =>
+        Effect.gen(function* () {
+          if (++inserts !== 2) return
+          stored = session
+          yield* Effect.orDie(sessions.revokeFamily(session.familyId, session.issuedAt))
+        })
+      yield* Effect.gen(function* () {
+        yield* createUser("nurlan", ["viewer"])
+        const tokens = yield* login("nurlan")
+        assert.strictEqual(yield* refusal(Auth.refresh(tokens.refreshToken)), "refresh token revoked")
+        assert.strictEqual(yield* refusal(Auth.authenticate(tokens.accessToken)), "access token expired")
+        const left = yield* (yield* SessionStore).find((stored as RefreshSession).tokenHash)
+        assert.isTrue(Option.isSome(left) && left.value.revokedAt !== null, "the session stored after it is revoked")
+      }).pipe(Effect.provide(layerAccounts(undefined, layerSessionsBeforeInsert(logout))))
+    })
+  )
+})

@@ -1,14 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option } from "effect"
 import { cachedFindingStore } from "../src/caching/CachedFindingStore.ts"
+import { cachedSessionStore } from "../src/caching/CachedSessionStore.ts"
 import { cachedUserStore } from "../src/caching/CachedUserStore.ts"
 import type { ContractId } from "../src/domain/Ids.ts"
 import type { Finding } from "../src/indicators/Finding.ts"
 import { makeMemoryChangeFeed } from "../src/memory/MemoryChangeFeed.ts"
 import { makeMemoryFindingStore } from "../src/memory/MemoryFindingStore.ts"
+import { makeMemorySessionStore } from "../src/memory/MemorySessionStore.ts"
 import { makeMemoryUserStore } from "../src/memory/MemoryUserStore.ts"
 import { ChangeFeed } from "../src/ports/ChangeFeed.ts"
 import { FindingStore, FindingStoreError } from "../src/ports/FindingStore.ts"
+import { type RefreshSession, SessionStore } from "../src/ports/SessionStore.ts"
 import type { UserId, Username } from "../src/ports/UserStore.ts"
 import { at, CUSTOMER, SUPPLIER } from "./fixtures.ts"
 
@@ -201,6 +204,77 @@ describe("cached user store", () => {
       assert.deepStrictEqual(yield* disabled(ann.id), Option.some(true))
       changes.announce("users")
       assert.deepStrictEqual(yield* disabled(ann.id), Option.some(false))
+    })
+  )
+})
+
+describe("cached session store", () => {
+  const session = (tokenHash: string, familyId: string, fields: Partial<RefreshSession> = {}): RefreshSession => ({
+    tokenHash,
+    familyId,
+    userId: "u1" as UserId,
+    issuedAt: at("2024-01-01T00:00:00Z"),
+    expiresAt: at("2024-02-01T00:00:00Z"),
+    rotatedAt: null,
+    revokedAt: null,
+    ...fields
+  })
+  const revokedAt = at("2024-01-02T00:00:00Z")
+
+  /** The store other processes write to, counting the questions asked of it. */
+  const setup = Effect.gen(function* () {
+    const inner = yield* makeMemorySessionStore
+    let reads = 0
+    const counted = SessionStore.of({
+      ...inner,
+      familyRevoked: (familyId) =>
+        Effect.suspend(() => {
+          reads++
+          return inner.familyRevoked(familyId)
+        })
+    })
+    const changes = makeMemoryChangeFeed()
+    return { inner, cached: cachedSessionStore(counted, changes.feed), changes, reads: () => reads }
+  })
+
+  it.effect("a family revoked through it is refused at once; elsewhere, once announced", () =>
+    Effect.gen(function* () {
+      const { inner, cached, changes, reads } = yield* setup
+      yield* cached.insert(session("a1", "fa"))
+      yield* cached.insert(session("b1", "fb"))
+      assert.isFalse(yield* cached.familyRevoked("fa"))
+      assert.isFalse(yield* cached.familyRevoked("fa"))
+      assert.strictEqual(reads(), 1, "asked once, then answered from memory")
+
+      yield* cached.revokeFamily("fa", revokedAt)
+      assert.isTrue(yield* cached.familyRevoked("fa"))
+      // Another process logs out of fb: this one keeps its answer until the revocation is announced.
+      assert.isFalse(yield* cached.familyRevoked("fb"))
+      yield* inner.revokeFamily("fb", revokedAt)
+      assert.isFalse(yield* cached.familyRevoked("fb"))
+      changes.announce("users")
+      assert.isFalse(yield* cached.familyRevoked("fb"), "a users' announcement leaves sessions alone")
+      changes.announce("sessions")
+      assert.isTrue(yield* cached.familyRevoked("fb"))
+    })
+  )
+
+  it.effect("revoking a user's sessions through it is seen at once; logins and refreshes keep the answers", () =>
+    Effect.gen(function* () {
+      const { cached, reads } = yield* setup
+      yield* cached.insert(session("a1", "fa"))
+      assert.isFalse(yield* cached.familyRevoked("fa"))
+      yield* cached.insert(session("a2", "fa"))
+      yield* cached.consume("a1", revokedAt)
+      assert.isFalse(yield* cached.familyRevoked("fa"))
+      assert.strictEqual(reads(), 1)
+
+      yield* cached.revokeUser("u1" as UserId, revokedAt)
+      assert.isTrue(yield* cached.familyRevoked("fa"))
+      // A session stored revoked answers for its family at once too.
+      assert.isFalse(yield* cached.familyRevoked("fc"))
+      yield* cached.insert(session("c1", "fc", { revokedAt }))
+      assert.isTrue(yield* cached.familyRevoked("fc"))
     })
   )
 })

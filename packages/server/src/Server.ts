@@ -3,6 +3,7 @@ import {
   type ContractStore,
   type FindingStore,
   layerCachedFindingStore,
+  layerCachedSessionStore,
   layerCachedUserStore,
   type IndicatorEngine,
   RunExecutor,
@@ -177,13 +178,16 @@ export const layerServer = (options: { readonly scrypt?: ScryptParams } = {}) =>
   )
 
 /**
- * Finding pages, counts and users by id served from process memory while the database's ChangeFeed vouches that
- * nothing changed (see core's caching): over PostgreSQL, a findings page or an authenticated request then costs
- * no query (PGlite hears the same notifications in process). Over `ChangeFeed.layerDeaf` every read goes to the
- * store.
+ * Finding pages, counts, users by id and whether session families are revoked, served from process memory while
+ * the database's ChangeFeed vouches that nothing changed (see core's caching): over PostgreSQL, a findings page or
+ * an authenticated request then costs no query (PGlite hears the same notifications in process). Over
+ * `ChangeFeed.layerDeaf` every read goes to the store.
  */
-export const layerCachedReads: Layer.Layer<FindingStore | UserStore, never, FindingStore | UserStore | ChangeFeed> =
-  Layer.mergeAll(layerCachedFindingStore(), layerCachedUserStore())
+export const layerCachedReads: Layer.Layer<
+  FindingStore | UserStore | SessionStore,
+  never,
+  FindingStore | UserStore | SessionStore | ChangeFeed
+> = Layer.mergeAll(layerCachedFindingStore(), layerCachedUserStore(), layerCachedSessionStore())
 
 /** Every port in process memory: for tests, demos and embedding. */
 export const layerMemoryPorts: Layer.Layer<PortServices> = layerMemoryIndicatorEngine().pipe(

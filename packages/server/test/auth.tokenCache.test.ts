@@ -7,7 +7,7 @@ import { makeJwtAccessTokens } from "../src/auth/JwtAccessTokens.ts"
 
 const secret = new TextEncoder().encode("a-test-secret-of-at-least-thirty-two-bytes")
 const alice = Schema.decodeUnknownSync(UserId)("alice")
-const subject = { userId: alice, tokensRevokedAt: null }
+const subject = { userId: alice, tokensRevokedAt: null, sessionId: null }
 const outcome = <A, E extends { readonly message: string }>(effect: Effect.Effect<A, E>) =>
   effect.pipe(
     Effect.map((value) => ({ ok: true as const, value })),
@@ -63,7 +63,7 @@ describe("verified access tokens are remembered", () => {
       const now = Date.UTC(2026, 0, 1)
       yield* TestClock.setTime(now)
       const tokens = makeJwtAccessTokens(secret, Duration.minutes(15))
-      const revoked = { userId: alice, tokensRevokedAt: (now - 1) as Instant }
+      const revoked = { userId: alice, tokensRevokedAt: (now - 1) as Instant, sessionId: null }
       const { token } = yield* tokens.issue(revoked)
       assert.deepStrictEqual(yield* tokens.verify(token), revoked)
       assert.deepStrictEqual(yield* tokens.verify(token), revoked)
@@ -76,6 +76,41 @@ describe("verified access tokens are remembered", () => {
       for (const rvk of ["yesterday", 1.5, null]) {
         const odd = yield* Effect.promise(() =>
           new SignJWT({ rvk })
+            .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+            .setSubject(alice)
+            .setIssuer("adalqarau")
+            .setAudience("adalqarau-api")
+            .setIssuedAt(now / 1000)
+            .setExpirationTime(now / 1000 + 60)
+            .sign(secret)
+        )
+        assert.deepStrictEqual(yield* outcome(tokens.verify(odd)), { ok: false, message: "invalid access token" })
+      }
+    })
+  )
+
+  it.effect("carry the login's session family as `sid`, remembered or not; a malformed value is refused", () =>
+    Effect.gen(function* () {
+      const now = Date.UTC(2026, 0, 1)
+      yield* TestClock.setTime(now)
+      const tokens = makeJwtAccessTokens(secret, Duration.minutes(15))
+      const ofLogin = { userId: alice, tokensRevokedAt: null, sessionId: "3f6c2a9e-family" }
+      const { token } = yield* tokens.issue(ofLogin)
+      assert.deepStrictEqual(yield* tokens.verify(token), ofLogin)
+      assert.deepStrictEqual(yield* tokens.verify(token), ofLogin)
+      const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as Record<
+        string,
+        unknown
+      >
+      assert.strictEqual(claims.sid, "3f6c2a9e-family")
+      const without = JSON.parse(
+        Buffer.from((yield* tokens.issue(subject)).token.split(".")[1] ?? "", "base64url").toString()
+      ) as Record<string, unknown>
+      assert.notProperty(without, "sid")
+
+      for (const sid of ["", 42, null, ["a"]]) {
+        const odd = yield* Effect.promise(() =>
+          new SignJWT({ sid })
             .setProtectedHeader({ alg: "HS256", typ: "JWT" })
             .setSubject(alice)
             .setIssuer("adalqarau")

@@ -30,13 +30,19 @@ export interface IssuedAccessToken {
 }
 
 /**
- * What an access token says about its user: who, and the user's `tokensRevokedAt` when it was issued. Carrying
- * that value rather than comparing the issue time with it keeps the check exact: `iat` has whole seconds only, and
- * a login that checked the old password just before a change is still issued under the old value.
+ * What an access token says about its user: who, the user's `tokensRevokedAt` when it was issued, and the login
+ * (refresh-session family) it was issued to. Carrying that value rather than comparing the issue time with it
+ * keeps the check exact: `iat` has whole seconds only, and a login that checked the old password just before a
+ * change is still issued under the old value.
  */
 export interface AccessTokenSubject {
   readonly userId: UserId
   readonly tokensRevokedAt: Instant | null
+  /**
+   * The session family, so that a logout or a reused refresh token cuts the token too. Null in tokens issued
+   * before it was carried: those live until they expire.
+   */
+  readonly sessionId: string | null
 }
 
 /** Short-lived signed access tokens (JWT) that name a user. */

@@ -1,8 +1,11 @@
 import { Context, Effect, Layer, Option } from "effect"
 
-/** What a cache in one process may hold copies of, announced when another process (or this one) changes it. */
-export type ChangeTopic = "findings" | "users"
-export const CHANGE_TOPICS: ReadonlyArray<ChangeTopic> = ["findings", "users"]
+/**
+ * What a cache in one process may hold copies of, announced when another process (or this one) changes it. For
+ * `sessions`, only revocations are announced: logins and refreshes change sessions far too often.
+ */
+export type ChangeTopic = "findings" | "users" | "sessions"
+export const CHANGE_TOPICS: ReadonlyArray<ChangeTopic> = ["findings", "users", "sessions"]
 
 /**
  * Announcements of committed changes to the shared stores, for process-local caches. A topic's generation moves

@@ -43,9 +43,18 @@ export class SessionStore extends Context.Service<
     readonly find: (tokenHash: string) => Effect.Effect<Option.Option<RefreshSession>, SessionStoreError>
     /** Revokes every session of the family that is not revoked yet. */
     readonly revokeFamily: (familyId: string, at: Instant) => Effect.Effect<void, SessionStoreError>
+    /**
+     * Whether a session of the family is revoked: asked for every request whose access token names its family, so
+     * that logout and reuse cut that login's access tokens too. A family none of whose sessions is stored (never
+     * opened, or deleted once expired) answers false.
+     */
+    readonly familyRevoked: (familyId: string) => Effect.Effect<boolean, SessionStoreError>
     /** Revokes every session of the user (when the user is disabled or its password changes). */
     readonly revokeUser: (userId: UserId, at: Instant) => Effect.Effect<void, SessionStoreError>
-    /** Deletes sessions that expired before `before`; returns how many. */
+    /**
+     * Deletes sessions that expired before `before`; returns how many. A revoked family is known as revoked only
+     * while its sessions are stored, so the caller keeps them for as long as the family's access tokens may live.
+     */
     readonly deleteExpired: (before: Instant) => Effect.Effect<number, SessionStoreError>
   }
 >()("@adalqarau/core/SessionStore") {}

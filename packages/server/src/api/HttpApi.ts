@@ -64,13 +64,18 @@ export class AuthGroup extends HttpApiGroup.make("auth")
       error: [UnauthenticatedProblem, UnavailableProblem]
     }).annotate(
       OpenApi.Description,
-      "Exchanges a refresh token (single use) for a new pair; reuse of a used token revokes the whole session."
+      "Exchanges a refresh token (single use) for a new pair; reuse of a used token revokes the whole session, " +
+        "its access tokens included."
     ),
     HttpApiEndpoint.post("logout", "/auth/logout", {
       payload: RefreshRequest,
       success: HttpApiSchema.NoContent,
       error: UnavailableProblem
-    }).annotate(OpenApi.Description, "Revokes the session the refresh token belongs to."),
+    }).annotate(
+      OpenApi.Description,
+      "Revokes the session the refresh token belongs to: its refresh tokens, and the access tokens issued to it " +
+        "(those answer 401 from the next request on)."
+    ),
     HttpApiEndpoint.get("me", "/auth/me", { success: Me, error: [NotFoundProblem, UnavailableProblem] })
       .middleware(HttpAuthentication)
       // The authentication middleware may answer 403 where an endpoint needs a permission; this one needs none.

@@ -17,6 +17,20 @@ const decodeUserId = Schema.decodeUnknownOption(UserId)
  */
 const REVOCATION_CLAIM = "rvk"
 
+/**
+ * The private claim naming the login's refresh-session family, which `Auth.authenticate` checks is not revoked;
+ * absent in tokens issued before the claim existed.
+ */
+const SESSION_CLAIM = "sid"
+
+/** The claim's value: absent, or a non-empty string (family ids are UUIDs, but the store decides what it knows). */
+const sessionOf = (value: unknown): Option.Option<string | null> =>
+  value === undefined
+    ? Option.some(null)
+    : typeof value === "string" && value.length > 0
+      ? Option.some(value)
+      : Option.none()
+
 /** The claim's value: absent, or a whole number of milliseconds. */
 const revocationOf = (value: unknown): Option.Option<Instant | null> =>
   value === undefined
@@ -29,8 +43,9 @@ const revocationOf = (value: unknown): Option.Option<Instant | null> =>
  * Tokens already verified, so a client presenting the same token on every request pays for the signature check
  * once (about a fifth of a findings request's CPU). What the signature vouches for cannot change while the process
  * lives (the key is fixed at start), so an entry holds the subject and the expiry, and expiry is still checked on
- * every use. Revocation is not this cache's business: the entry keeps the claim, and `Auth.authenticate` compares
- * it with the user on every request. Bounded: one entry per live token, least recently used dropped first.
+ * every use. Revocation is not this cache's business: the entry keeps the claims, and `Auth.authenticate` compares
+ * them with the user and the session family on every request. Bounded: one entry per live token, least recently
+ * used dropped first.
  */
 const VERIFIED_CAPACITY = 10_000
 
@@ -41,18 +56,23 @@ interface Verified {
 }
 
 /**
- * HS256 JWT access tokens (`jose`). Claims: `sub` (user id), `iss`, `aud`, `iat`, `exp`, `jti`, and `rvk` (see
- * REVOCATION_CLAIM; the caller compares it with the user's current value). Verification pins the algorithm and
- * checks issuer, audience and expiry against the Effect clock (so tests can move time).
+ * HS256 JWT access tokens (`jose`). Claims: `sub` (user id), `iss`, `aud`, `iat`, `exp`, `jti`, `rvk` (see
+ * REVOCATION_CLAIM; the caller compares it with the user's current value) and `sid` (see SESSION_CLAIM).
+ * Verification pins the algorithm and checks issuer, audience and expiry against the Effect clock (so tests can
+ * move time).
  */
 export const makeJwtAccessTokens = (secret: Uint8Array, ttl: Duration.Duration) => {
   const ttlSeconds = Math.max(1, Math.floor(Duration.toSeconds(ttl)))
   const verified = new LruMap<string, Verified>(VERIFIED_CAPACITY)
   return AccessTokens.of({
-    issue: Effect.fn("AccessTokens.issue")(function* ({ userId, tokensRevokedAt }) {
+    issue: Effect.fn("AccessTokens.issue")(function* ({ userId, tokensRevokedAt, sessionId }) {
       const nowSeconds = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+      const claims = {
+        ...(tokensRevokedAt === null ? {} : { [REVOCATION_CLAIM]: tokensRevokedAt }),
+        ...(sessionId === null ? {} : { [SESSION_CLAIM]: sessionId })
+      }
       const token = yield* Effect.promise(() =>
-        new SignJWT(tokensRevokedAt === null ? {} : { [REVOCATION_CLAIM]: tokensRevokedAt })
+        new SignJWT(claims)
           .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
           .setSubject(userId)
           .setIssuer(ISSUER)
@@ -89,10 +109,15 @@ export const makeJwtAccessTokens = (secret: Uint8Array, ttl: Duration.Duration) 
       })
       const userId = decodeUserId(result.payload.sub)
       const tokensRevokedAt = revocationOf(result.payload[REVOCATION_CLAIM])
+      const sessionId = sessionOf(result.payload[SESSION_CLAIM])
       const exp = result.payload.exp
-      if (Option.isNone(userId) || Option.isNone(tokensRevokedAt) || exp === undefined)
+      if (Option.isNone(userId) || Option.isNone(tokensRevokedAt) || Option.isNone(sessionId) || exp === undefined)
         return yield* new Unauthenticated({ message: "invalid access token" })
-      const subject: AccessTokenSubject = { userId: userId.value, tokensRevokedAt: tokensRevokedAt.value }
+      const subject: AccessTokenSubject = {
+        userId: userId.value,
+        tokensRevokedAt: tokensRevokedAt.value,
+        sessionId: sessionId.value
+      }
       verified.set(token, { subject, exp })
       return subject
     })

@@ -3,6 +3,7 @@ import {
   Auth,
   CurrentPrincipal,
   requirePermission,
+  type SessionStore,
   Unauthenticated,
   type UserStore
 } from "@adalqarau/core"
@@ -25,11 +26,14 @@ const challenge = (value: string) =>
 const invalidTokenChallenge = (error: Unauthenticated) =>
   challenge(`${REALM}, error="invalid_token", error_description="${error.message.replace(/"/gu, "'")}"`)
 
+/** What `Auth.authenticate` reads. */
+type AuthenticationServices = AccessTokens | UserStore | SessionStore
+
 /** Resolves the REST bearer token to the current principal, through the same use case as RPC. */
-export const layerHttpAuthentication: Layer.Layer<HttpAuthentication, never, AccessTokens | UserStore> = Layer.effect(
+export const layerHttpAuthentication: Layer.Layer<HttpAuthentication, never, AuthenticationServices> = Layer.effect(
   HttpAuthentication,
   Effect.gen(function* () {
-    const services = yield* Effect.context<AccessTokens | UserStore>()
+    const services = yield* Effect.context<AuthenticationServices>()
     return HttpAuthentication.of({
       bearer: (httpEffect, { credential, endpoint, group }) => {
         const permission = Option.orElse(Context.getOption(endpoint.annotations, RequiredPermission), () =>

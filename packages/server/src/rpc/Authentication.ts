@@ -3,6 +3,7 @@ import {
   Auth,
   CurrentPrincipal,
   type Principal,
+  type SessionStore,
   Unauthenticated,
   type Unavailable,
   type UserStore
@@ -12,13 +13,16 @@ import type { Headers } from "effect/http"
 import { RpcAuthentication } from "../api/security.ts"
 import { bearerToken } from "../auth/bearer.ts"
 
+/** What `Auth.authenticate` reads. */
+export type AuthenticationServices = AccessTokens | UserStore | SessionStore
+
 /**
  * Resolves the bearer token of an RPC call (the HTTP request's `Authorization` header reaches the procedure's
  * headers) to its principal, through the same use case as REST.
  */
 export const authenticateCall = (
   headers: Headers.Headers
-): Effect.Effect<Principal, Unauthenticated | Unavailable, AccessTokens | UserStore> => {
+): Effect.Effect<Principal, Unauthenticated | Unavailable, AuthenticationServices> => {
   const token = bearerToken(headers.authorization)
   if (token === undefined) return Effect.fail(new Unauthenticated({ message: "missing bearer token" }))
   return Auth.authenticate(token)
@@ -37,10 +41,10 @@ export class AuthenticatedBeforeDecoding extends Context.Service<AuthenticatedBe
  * Provides the current principal to a protected procedure: the one the protocol already resolved, or, where the
  * procedures are served without that protocol, the call's own token's.
  */
-export const layerRpcAuthentication: Layer.Layer<RpcAuthentication, never, AccessTokens | UserStore> = Layer.effect(
+export const layerRpcAuthentication: Layer.Layer<RpcAuthentication, never, AuthenticationServices> = Layer.effect(
   RpcAuthentication,
   Effect.gen(function* () {
-    const services = yield* Effect.context<AccessTokens | UserStore>()
+    const services = yield* Effect.context<AuthenticationServices>()
     return RpcAuthentication.of((effect, { headers }) =>
       Effect.serviceOption(AuthenticatedBeforeDecoding).pipe(
         Effect.flatMap(

@@ -1,18 +1,10 @@
-import {
-  type AccessTokens,
-  Forbidden,
-  type Principal,
-  requirePermission,
-  Unauthenticated,
-  Unavailable,
-  type UserStore
-} from "@adalqarau/core"
+import { Forbidden, type Principal, requirePermission, Unauthenticated, Unavailable } from "@adalqarau/core"
 import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
 import { Headers, type HttpRouter } from "effect/http"
 import { type Rpc, type RpcMessage, type RpcSerialization, RpcServer } from "effect/rpc"
 import { RequiredPermission, RpcAuthentication } from "../api/security.ts"
 import { recordRpcCall } from "../ops/HttpMetrics.ts"
-import { AuthenticatedBeforeDecoding, authenticateCall } from "./Authentication.ts"
+import { AuthenticatedBeforeDecoding, type AuthenticationServices, authenticateCall } from "./Authentication.ts"
 
 type Refusal = Unauthenticated | Forbidden | Unavailable
 
@@ -56,13 +48,13 @@ export const layerRpcProtocolHttp = (options: {
 }): Layer.Layer<
   RpcServer.Protocol,
   never,
-  RpcSerialization.RpcSerialization | HttpRouter.HttpRouter | AccessTokens | UserStore
+  RpcSerialization.RpcSerialization | HttpRouter.HttpRouter | AuthenticationServices
 > =>
   Layer.effect(
     RpcServer.Protocol,
     Effect.gen(function* () {
       const protocol = yield* RpcServer.makeProtocolHttp({ path: options.path })
-      const services = yield* Effect.context<AccessTokens | UserStore>()
+      const services = yield* Effect.context<AuthenticationServices>()
       // Encoded on its own rather than through the procedure's exit schema: a failure's wire form is the error's
       // whatever union holds it, and each procedure's schema holds these (`RpcAuthentication` declares
       // Unauthenticated and Unavailable; `requires` in api/Rpcs.ts does not compile without Forbidden).

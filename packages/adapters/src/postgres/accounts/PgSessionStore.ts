@@ -1,7 +1,7 @@
 import { type Instant, type RefreshSession, SessionStore, SessionStoreError, type UserId } from "@adalqarau/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { epochMs, instantText, nullableInstantText, num, str } from "../values.ts"
+import { bool, epochMs, instantText, nullableInstantText, num, str } from "../values.ts"
 import { cannotBeStored, instant, instantOrNull, isStoredUserId, type Row } from "./rows.ts"
 
 const storeError = (operation: string) => (cause: unknown) =>
@@ -76,6 +76,20 @@ export const makePgSessionStore = Effect.gen(function* () {
           Effect.mapError(storeError("find"))
         )
 
+  // Migration 0022's partial index holds the revoked sessions only: one probe, however many a family has.
+  const familyRevoked = (familyId: string) =>
+    cannotBeStored(familyId)
+      ? Effect.succeed(false)
+      : sql<Row>`
+          SELECT EXISTS (
+            SELECT 1 FROM refresh_session WHERE family_id = ${familyId} AND revoked_at IS NOT NULL
+          ) AS revoked`.pipe(
+          Effect.flatMap((rows) =>
+            Effect.try({ try: () => bool(rows[0]?.revoked), catch: storeError("familyRevoked") })
+          ),
+          Effect.mapError(storeError("familyRevoked"))
+        )
+
   const revokeFamily = (familyId: string, at: Instant) =>
     cannotBeStored(familyId)
       ? Effect.void
@@ -107,7 +121,7 @@ export const makePgSessionStore = Effect.gen(function* () {
       Effect.mapError(storeError("deleteExpired"))
     )
 
-  return SessionStore.of({ insert, consume, find, revokeFamily, revokeUser, deleteExpired })
+  return SessionStore.of({ insert, consume, find, familyRevoked, revokeFamily, revokeUser, deleteExpired })
 })
 
 export const layerPgSessionStore: Layer.Layer<SessionStore, never, SqlClient.SqlClient> = Layer.effect(
