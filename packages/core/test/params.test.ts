@@ -401,3 +401,54 @@ describe("params are strict", () => {
     })
   )
 })
+
+describe("IndicatorRegistry.departuresFromDefaults", () => {
+  const departures = (registry: IndicatorRegistry, input: unknown) =>
+    Effect.flatMap(registry.resolve(input), (resolved) => registry.departuresFromDefaults(resolved))
+
+  it.effect("is empty for the defaults however written, and names each changed parameter", () =>
+    Effect.gen(function* () {
+      for (const input of [
+        {},
+        { only: ["partnership", "partnership"] },
+        { filters: {}, indicators: { "sum-growth": {} } },
+        { filters: { yearTypeIds: [1] }, indicators: { partnership: { minContracts: 5, customerShare: 0.5 } } },
+        // A number is its value, not its spelling.
+        { indicators: { "super-dumping": { threshold: 30.0 } } }
+      ]) {
+        assert.deepStrictEqual(yield* departures(standard, input), [], JSON.stringify(input))
+      }
+      assert.deepStrictEqual(
+        yield* departures(standard, {
+          filters: { statusIds: [190] },
+          indicators: { partnership: { supplierShare: 0.75, customerShare: 0.5 }, "super-dumping": { threshold: 31 } }
+        }),
+        ["filters.statusIds", "indicators.super-dumping.threshold", "indicators.partnership.supplierShare"]
+      )
+      // Only the indicators the run evaluates count: parameters of one left out change nothing it writes.
+      assert.deepStrictEqual(
+        yield* departures(standard, { only: ["sum-growth"], indicators: { partnership: { minContracts: 2 } } }),
+        []
+      )
+    })
+  )
+
+  it.effect("takes an indicator of yours whose parameters have no defaults as a departure whole", () =>
+    Effect.gen(function* () {
+      const required: Indicator<{ readonly minTenge: number }> = {
+        ...bigContract,
+        code: "big-contract-required",
+        params: Schema.Struct({ minTenge: Schema.Finite })
+      }
+      const registry = yield* standard.with(required)
+      assert.deepStrictEqual(
+        yield* departures(registry, {
+          only: ["big-contract-required"],
+          indicators: { "big-contract-required": { minTenge: 5 } }
+        }),
+        ["indicators.big-contract-required"]
+      )
+      assert.deepStrictEqual(yield* departures(yield* standard.with(bigContract), { only: ["big-contract"] }), [])
+    })
+  )
+})

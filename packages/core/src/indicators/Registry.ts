@@ -202,18 +202,23 @@ export class IndicatorRegistry {
         yield* Schema.encodeUnknownEffect(CommonFilters)(DEFAULT_FILTERS)
       )
       for (const { indicator, params } of resolved.indicators) {
-        const defaults = yield* Schema.decodeUnknownEffect(indicator.params)({})
+        const defaults = yield* Effect.option(Schema.decodeUnknownEffect(indicator.params)({}))
+        // An indicator of yours whose parameters have no defaults runs only with parameters given: all departures.
+        if (defaults._tag === "None") {
+          paths.push(`indicators.${indicator.code}`)
+          continue
+        }
         paths.push(
           ...differingPaths(
             `indicators.${indicator.code}`,
             yield* Schema.encodeUnknownEffect(indicator.params)(params),
-            yield* Schema.encodeUnknownEffect(indicator.params)(defaults)
+            yield* Schema.encodeUnknownEffect(indicator.params)(defaults.value)
           )
         )
       }
       return paths
     }).pipe(
-      // The values were decoded by these very schemas, and every indicator's parameters decode from `{}`.
+      // The values were decoded by these very schemas: encoding them back cannot fail.
       Effect.orDie
     )
   }
