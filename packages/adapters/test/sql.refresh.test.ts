@@ -116,6 +116,36 @@ for (const backend of backends()) {
       120_000
     )
 
+    it.live("after a run of some indicators, an import's refresh keeps every indicator current", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(generatedRecords(CONTRACTS[backend.name], SEED))
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        yield* importer.importSource(Stream.fromIterable(items))
+        yield* engine.run({ indicators: { "sum-growth": { threshold: 3 } } })
+        // Only super-dumping, with its own threshold: sum-growth keeps its 3 %, the others their defaults.
+        yield* engine.run({ only: ["super-dumping"], indicators: { "super-dumping": { threshold: 45 } } })
+        let records = acceptedRecords(items)
+        const inForce = { indicators: { "sum-growth": { threshold: 3 }, "super-dumping": { threshold: 45 } } }
+        for (const round of [1, 2]) {
+          const changes = changeAboutOnePercent(records, SEED + 10 + round)
+          yield* importer.importSource(Stream.fromIterable(changes))
+          records = [...records, ...acceptedRecords(changes)]
+          const refresh = yield* engine.refresh()
+          assert.deepStrictEqual(refresh.indicators, [
+            "super-dumping",
+            "minimal-dumping",
+            "accelerated-payment",
+            "sum-growth",
+            "partnership"
+          ])
+          const expected = yield* memoryResult([records], inForce)
+          assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings), `round ${round}`)
+          assert.deepStrictEqual(refresh.stats, expected.stats)
+        }
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("each kind of change reaches the findings it affects", () =>
       Effect.gen(function* () {
         const importer = yield* SqlImporter

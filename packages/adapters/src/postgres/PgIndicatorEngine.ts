@@ -438,22 +438,52 @@ export const makeSqlIndicatorEngine = (
       })
 
     /**
-     * The parameters the last run was asked for; the defaults ({}) when there is none. A run recorded before
-     * migration 0020 kept only its resolved parameters (`params`, the plan's key): they are read back as params.json
-     * input (its filters, each indicator's parameters, and those indicators `only`), so that the first refresh after
-     * an upgrade keeps custom thresholds too. What does not read back takes the defaults, with a warning.
+     * A run's parameters as asked for. A run recorded before migration 0020 kept only its resolved parameters
+     * (`params`, the plan's key): they are read back as params.json input (its filters, each indicator's
+     * parameters, and those indicators `only`), so that the first refresh after an upgrade keeps custom thresholds
+     * too. What does not read back is undefined.
+     */
+    const inputOfRun = (row: { readonly input: string | null; readonly params: string }) =>
+      Effect.gen(function* () {
+        if (row.input !== null) return JSON.parse(row.input) as unknown
+        const input = inputOfPlanKey(row.params)
+        const usable = yield* Effect.match(registry.resolve(input), { onSuccess: () => true, onFailure: () => false })
+        return usable ? input : undefined
+      })
+
+    /**
+     * The parameters in force, for a refresh asked for without any (an import's): the last run's filters, and every
+     * indicator some run evaluated, each with the parameters of the last run that evaluated it. A run with `only`
+     * changes the parameters of those indicators alone; a refresh after it must keep the others current too, or
+     * their findings would miss every change it drains from the queue. The defaults ({}) when there is no run.
      */
     const lastInput = Effect.gen(function* () {
-      const rows = yield* sql<{ input: string | null; params: string }>`
-        SELECT params_input::text AS input, params FROM indicator_run ORDER BY id DESC LIMIT 1`
-      const last = rows[0]
-      if (last === undefined) return {}
-      if (last.input !== null) return JSON.parse(last.input) as unknown
-      const input = inputOfPlanKey(last.params)
-      const usable = yield* Effect.match(registry.resolve(input), { onSuccess: () => true, onFailure: () => false })
-      if (usable) return input
-      yield* Effect.logWarning("the last run's parameters could not be read back: this refresh takes the defaults")
-      return {}
+      const rows = yield* sql<{ code: string; id: unknown; input: string | null; params: string }>`
+        SELECT DISTINCT ON (code) code, r.id, r.params_input::text AS input, r.params
+        FROM indicator_run r CROSS JOIN LATERAL unnest(r.indicators) AS code
+        ORDER BY code, r.id DESC`
+      const known = rows.filter((row) => registry.get(row.code) !== undefined)
+      if (known.length === 0) return {}
+      const indicators: Record<string, unknown> = {}
+      let newest: { readonly id: number; readonly input: unknown } | undefined
+      let unreadable = false
+      for (const row of known) {
+        const input = yield* inputOfRun(row)
+        if (input === undefined) unreadable = true
+        const section = (input as { readonly indicators?: Readonly<Record<string, unknown>> } | undefined)?.indicators
+        if (section?.[row.code] !== undefined) indicators[row.code] = section[row.code]
+        const id = num(row.id)
+        if (newest === undefined || id > newest.id) newest = { id, input }
+      }
+      if (unreadable)
+        yield* Effect.logWarning("a run's parameters could not be read back: its indicators take the defaults")
+      const filters = (newest?.input as { readonly filters?: unknown } | undefined)?.filters
+      const evaluated = new Set(known.map((row) => row.code))
+      return {
+        ...(filters === undefined ? {} : { filters }),
+        indicators,
+        only: registry.indicators.map((i) => i.code).filter((code) => evaluated.has(code))
+      }
     }).pipe(Effect.mapError(engineError("reading the last run's parameters")))
 
     const execute = (mode: "full" | "refresh") =>
