@@ -139,6 +139,40 @@ describe("JSONL fast path = general path", () => {
     })
   )
 
+  it.effect("says so when a line looks UTF-16-encoded, with or without a byte-order mark, either byte order", () =>
+    Effect.gen(function* () {
+      const dir = join(root, "utf16")
+      yield* Effect.promise(() => mkdir(dir, { recursive: true }))
+      const text = '{"id":2,"crdate":"2023-03-14 10:20:30"}'
+      const bigEndian = Buffer.from(text, "utf16le").swap16()
+      const file = Buffer.concat([
+        Buffer.from('{"id":1,"crdate":"2023-03-14 10:20:30"}\n'),
+        Buffer.from(text, "utf16le"),
+        Buffer.from("\n"),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(text, "utf16le"),
+        Buffer.from("\n"),
+        Buffer.from([0xfe, 0xff]),
+        bigEndian,
+        Buffer.from("\n"),
+        // One NUL in a line does not make it UTF-16: no hint.
+        Buffer.from('{"id":3,"crdate":"2023-03-14 10:20:30",\u0000}\n')
+      ])
+      yield* Effect.promise(() => writeFile(join(dir, "contracts.jsonl"), file))
+      const rejections: Array<string> = []
+      const report = yield* analyzeStream(jsonlFolderItems(dir), {
+        onRejected: (r) => Effect.sync(() => void rejections.push(r.reason))
+      })
+      assert.deepStrictEqual(report.input.byKind.contract, { read: 5, accepted: 1, rejected: 4 })
+      const hinted = rejections.map((r) =>
+        r.endsWith("(the line looks UTF-16-encoded, with a NUL beside each character: save the file as UTF-8)")
+      )
+      assert.deepStrictEqual(hinted, [true, true, true, false])
+      const expected = yield* general(dir)
+      for (const [label, options] of READERS) assertSame(yield* fast(dir, options), expected, label)
+    })
+  )
+
   it("holds the lines it leaves to the decoder compactly: a million bad lines read within a 48 MB heap", () => {
     // An object and a string per left-over line took some 50 times the file's bytes: 9 MB of bad lines did not fit
     // in 100 MB of heap. The limit is the point: the same run with the old representation dies of it.

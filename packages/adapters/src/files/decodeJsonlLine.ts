@@ -58,6 +58,21 @@ const parseFailure = (cause: unknown): string => {
 }
 
 /**
+ * Whether a line looks like text saved as UTF-16: ASCII in UTF-16 has a NUL byte beside every character, which
+ * reads as UTF-8 with a NUL between each two characters (after a byte-order mark, shown as U+FEFF or U+FFFD).
+ * Such a file is readable once saved as UTF-8; "invalid JSON" alone did not say so.
+ */
+export const looksUtf16 = (text: string): boolean => {
+  const sample = text.replace(/^[\uFEFF\uFFFD]+/u, "").slice(0, 64)
+  if (sample.length < 8) return false
+  let nuls = 0
+  for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0) nuls++
+  return nuls * 3 >= sample.length
+}
+
+const UTF16_HINT = " (the line looks UTF-16-encoded, with a NUL beside each character: save the file as UTF-8)"
+
+/**
  * Decodes one line of an OWS JSONL file of the given kind into source items: none for a blank line, one rejection
  * (field `(json)`) for text that is not JSON, one item per element of an OWS page object, else one item. Every
  * rejection is located at the file and 1-based line.
@@ -78,7 +93,7 @@ export const decodeJsonlLine =
         reason:
           cause instanceof RangeError && /call stack/u.test(cause.message)
             ? "nested too deeply to read (thousands of levels of arrays or objects); not read"
-            : `invalid JSON: ${parseFailure(cause)}`
+            : `invalid JSON: ${parseFailure(cause)}${looksUtf16(text) ? UTF16_HINT : ""}`
       })
       out.push(rejected(locateRejection(rejection, source, line)))
       return
@@ -113,7 +128,9 @@ export const invalidTextRejection =
           kind,
           field: "(encoding)",
           value: showValue(text),
-          reason: "the line is not valid UTF-8 (shown with U+FFFD where its bytes are not characters); not read",
+          reason: `the line is not valid UTF-8 (shown with U+FFFD where its bytes are not characters); not read${
+            looksUtf16(text) ? UTF16_HINT : ""
+          }`,
           source,
           line
         })
