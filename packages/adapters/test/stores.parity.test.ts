@@ -174,7 +174,9 @@ const answers = Effect.gen(function* () {
       findings.replace(["x"], [good, { ...finding("x", "x:z"), customerBin: "12" as Finding["customerBin"] }])
     ),
     Effect.flip(findings.replace(["x"], [good, finding("x", "x:z", "99")])),
-    Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), date: 9e15 as Instant }]))
+    Effect.flip(findings.replace(["x"], [good, { ...finding("x", "x:z"), date: 9e15 as Instant }])),
+    // No finding at all: refused as such, not by a TypeError thrown while naming it.
+    Effect.flip(findings.replace(["x"], [good, null as unknown as Finding]))
   ])
   const xAfterRefusals = (yield* findings.counts({ indicators: ["x"] })).map((c) => `${c.region}=${c.count}`)
   // Records the SQL tables cannot hold as given, beside a good one: the batch is refused whole.
@@ -186,7 +188,12 @@ const answers = Effect.gen(function* () {
       { kind: "contract", value: { ...aContract(902), contractNumber: "\uDC00" } },
       { kind: "contract", value: { ...aContract(903), crdate: 9e15 as Instant } },
       { kind: "subject", value: { ...subject, kato: "7" as Kato } },
-      { kind: "subject", value: { ...subject, nameKz: "\u0000" } }
+      { kind: "subject", value: { ...subject, nameKz: "\u0000" } },
+      // Kinds named like Object.prototype's members, and values that are no record at all.
+      { kind: "constructor", value: aContract(904) },
+      { kind: "toString", value: aContract(905) },
+      { kind: "subject", value: null },
+      { kind: "contract", value: { ...aContract(906), id: undefined } }
     ].map((bad) => Effect.flip(contracts.upsert([goodContract, bad as ProcurementRecord])))
   )
   const storedAfterRefusals = yield* contracts.count
@@ -246,7 +253,8 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
             'FindingStoreError: invalid replace: finding "x:z": thresholds name must not contain the NUL character (U+0000)',
             'FindingStoreError: invalid replace: finding "x:z" is not a Finding: BIN must be exactly 12 digits at ["customerBin"]',
             `FindingStoreError: invalid replace: finding "x:z" is not a Finding: Expected ${REGION_CODES.map((c) => `"${c}"`).join(" | ")} at ["region"]`,
-            'FindingStoreError: invalid replace: finding "x:z" is not a Finding: Expected a value between -62135596800000 and 253402300799999 at ["date"]'
+            'FindingStoreError: invalid replace: finding "x:z" is not a Finding: Expected a value between -62135596800000 and 253402300799999 at ["date"]',
+            "FindingStoreError: invalid replace: a finding without a key is not a Finding: Expected object"
           ])
           // Nothing of a refused batch was written: the good finding beside the bad one is not there either.
           assert.deepStrictEqual(sql.xAfterRefusals, ["71=3", "79=1"])
@@ -255,7 +263,11 @@ describe("in-memory stores answer unusual inputs as the SQL stores do", () => {
             'ContractStoreError: invalid upsert: contract "902": contractNumber must not contain a lone UTF-16 surrogate',
             'ContractStoreError: invalid upsert: contract "903": Expected a value between -62135596800000 and 253402300799999 at ["crdate"]',
             'ContractStoreError: invalid upsert: subject "000000100106": KATO code must be 2 to 9 digits at ["kato"]',
-            'ContractStoreError: invalid upsert: subject "000000100106": nameKz must not contain the NUL character (U+0000)'
+            'ContractStoreError: invalid upsert: subject "000000100106": nameKz must not contain the NUL character (U+0000)',
+            'ContractStoreError: invalid upsert: a record of kind "constructor", which no store keeps',
+            'ContractStoreError: invalid upsert: a record of kind "toString", which no store keeps',
+            "ContractStoreError: invalid upsert: a subject record: Expected object",
+            'ContractStoreError: invalid upsert: a contract record: Expected number at ["id"]'
           ])
           // Nothing of a refused batch was written: not the good contract beside the bad record either.
           assert.strictEqual(sql.storedAfterRefusals.contract, 0)

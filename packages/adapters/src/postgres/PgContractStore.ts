@@ -302,18 +302,20 @@ export const makePgContractStore = Effect.gen(function* () {
   )
 
   return ContractStore.of({
-    upsert: (batch) => {
-      // Checked before the transaction, as the memory store checks them: a driver's "invalid byte sequence" or a
-      // CHECK's name said neither which record nor which field.
-      const refused = recordsWriteError(batch)
-      if (refused !== undefined) return Effect.fail(refused)
-      return upsertRecords(batch).pipe(
-        withIngestLock(sql),
-        sql.withTransaction,
-        Effect.provideService(SqlClient.SqlClient, sql),
-        Effect.mapError(storeError("upsert"))
-      )
-    },
+    // Checked before the transaction, as the memory store checks them: a driver's "invalid byte sequence" or a
+    // CHECK's name said neither which record nor which field. Suspended as in the memory store, so that whatever
+    // the check meets surfaces from the effect, not as an exception thrown by the call.
+    upsert: (batch) =>
+      Effect.suspend(() => {
+        const refused = recordsWriteError(batch)
+        if (refused !== undefined) return Effect.fail(refused)
+        return upsertRecords(batch).pipe(
+          withIngestLock(sql),
+          sql.withTransaction,
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.mapError(storeError("upsert"))
+        )
+      }),
     getContract,
     getChain,
     search,

@@ -124,20 +124,22 @@ const checkTexts = <A extends FindingFilter & { readonly afterKey?: string | und
 export const makePgFindingStore = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
-  const replace = (indicators: ReadonlyArray<string>, findings: ReadonlyArray<Finding>) => {
-    // Checked before the transaction, as the memory store checks them: a driver's "invalid byte sequence" named
-    // neither the finding nor the field, and a lone surrogate would have been stored as U+FFFD.
-    const refused = findingsWriteError(findings)
-    if (refused !== undefined) return Effect.fail(refused)
-    return sql
-      .withTransaction(
-        Effect.gen(function* () {
-          yield* sql`DELETE FROM finding WHERE indicator = ANY(${pgArray(indicators)}::text[])`
-          yield* insertFindings(findings, null)
-        })
-      )
-      .pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.mapError(storeError("replace")))
-  }
+  // Checked before the transaction, as the memory store checks them: a driver's "invalid byte sequence" named
+  // neither the finding nor the field, and a lone surrogate would have been stored as U+FFFD. Suspended as in the
+  // memory store, so that whatever the check meets surfaces from the effect, not as an exception thrown by the call.
+  const replace = (indicators: ReadonlyArray<string>, findings: ReadonlyArray<Finding>) =>
+    Effect.suspend(() => {
+      const refused = findingsWriteError(findings)
+      if (refused !== undefined) return Effect.fail(refused)
+      return sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`DELETE FROM finding WHERE indicator = ANY(${pgArray(indicators)}::text[])`
+            yield* insertFindings(findings, null)
+          })
+        )
+        .pipe(Effect.provideService(SqlClient.SqlClient, sql), Effect.mapError(storeError("replace")))
+    })
 
   const query = (input: FindingQuery) =>
     Effect.gen(function* () {

@@ -63,15 +63,22 @@ const DECODERS = Object.fromEntries(
   Object.keys(RECORD_SCHEMAS).map((kind) => [kind, decoderOf(kind as RecordKind)])
 ) as Record<RecordKind, ReturnType<typeof decoderOf>>
 
+/**
+ * The record's kind and key, for a message. The value may be anything when it failed to decode (null, a key left
+ * out): such a record is named by its kind alone rather than as `contract "undefined"`, or by a TypeError.
+ */
 const recordName = (record: ProcurementRecord): string => {
-  const id =
-    record.kind === "subject"
-      ? record.value.bin
-      : record.kind === "ref"
-        ? `${record.value.book}:${record.value.id}`
-        : record.value.id
-  return `${record.kind} ${JSON.stringify(String(id).slice(0, 64))}`
+  const value: unknown = record.value
+  if (typeof value !== "object" || value === null) return `a ${record.kind} record`
+  const fields = value as Readonly<Record<string, unknown>>
+  const key = record.kind === "subject" ? fields.bin : fields.id
+  if (key === undefined || key === null) return `a ${record.kind} record`
+  const id = record.kind === "ref" ? `${String(fields.book)}:${String(key)}` : String(key)
+  return `${record.kind} ${JSON.stringify(id.slice(0, 64))}`
 }
+
+/** Whether a kind is one of the record kinds: an own key of the table, not a name Object.prototype answers to. */
+const isRecordKind = (kind: unknown): kind is RecordKind => typeof kind === "string" && Object.hasOwn(DECODERS, kind)
 
 /**
  * Why a store cannot keep a record as given, or undefined: its fields as the domain schema types them (the SQL
@@ -80,8 +87,10 @@ const recordName = (record: ProcurementRecord): string => {
  * checks it the same way, so that a test on the in-memory one meets the refusal production meets.
  */
 export const recordWriteProblem = (record: ProcurementRecord): string | undefined => {
-  const decoded = DECODERS[record.kind]?.(record.value)
-  if (decoded === undefined) return `a record of kind ${JSON.stringify(String(record.kind))}, which no store keeps`
+  // A kind such as "constructor" found Object.prototype's member here, which no store keeps: both stores counted
+  // the record under no kind, so an upsert answered fewer records than it was given.
+  if (!isRecordKind(record.kind)) return `a record of kind ${JSON.stringify(String(record.kind))}, which no store keeps`
+  const decoded = DECODERS[record.kind](record.value)
   if (Exit.isFailure(decoded)) {
     const error = Exit.findErrorOption(decoded)
     const reason = error._tag === "Some" ? error.value.message.replace(/\s*\n\s*/gu, " ") : "not decodable"

@@ -67,13 +67,25 @@ export type FindingCount = typeof FindingCount.Type
 const decodeFinding = Schema.decodeUnknownExit(Finding)
 
 /**
+ * The finding's key, for a message. A finding that failed to decode may be anything (null, its key left out): it is
+ * named as such rather than as `finding "undefined"`, or by a TypeError.
+ */
+const findingName = (finding: Finding): string => {
+  const value: unknown = finding
+  const key = typeof value === "object" && value !== null ? (value as Readonly<Record<string, unknown>>).key : undefined
+  return key === undefined || key === null
+    ? "a finding without a key"
+    : `finding ${JSON.stringify(String(key).slice(0, 80))}`
+}
+
+/**
  * Why a store cannot keep a finding as given, or undefined: fields as `Finding` types them, and texts as PostgreSQL
  * keeps them (no NUL, no lone surrogate: the SQL store's insert failed on a NUL and stored a lone surrogate as
  * U+FFFD). Engines build findings from decoded data, so only a custom indicator or hand-built findings meet this;
  * every store checks it the same way, so that a test on the in-memory one meets the refusal production meets.
  */
 export const findingWriteProblem = (finding: Finding): string | undefined => {
-  const which = `finding ${JSON.stringify(String(finding.key).slice(0, 80))}`
+  const which = findingName(finding)
   const decoded = decodeFinding(finding)
   if (Exit.isFailure(decoded)) {
     const error = Exit.findErrorOption(decoded)
