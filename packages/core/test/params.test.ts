@@ -148,15 +148,22 @@ describe("IndicatorRegistry.resolve", () => {
     })
   )
 
-  it.effect("`only` selects indicators, in its order, and rejects unknown codes", () =>
+  it.effect("`only` selects indicators, in its order, and rejects unknown codes, an empty list and bad sections", () =>
     Effect.gen(function* () {
       const resolved = yield* standard.resolve({ only: ["partnership", "super-dumping"] })
       assert.deepStrictEqual(
         resolved.indicators.map((i) => i.indicator.code),
         ["partnership", "super-dumping"]
       )
-      const none = yield* standard.resolve({ only: [] })
-      assert.deepStrictEqual(none.indicators, [])
+      const none = yield* paramsError({ only: [] })
+      assert.strictEqual(none.path, "only")
+      assert.include(none.reason, "leave only out")
+      // The section of an indicator left out is checked all the same: it is stored with the run.
+      const unchecked = yield* paramsError({
+        only: ["partnership"],
+        indicators: { "super-dumping": { threshold: "garbage" } }
+      })
+      assert.strictEqual(unchecked.path, "indicators.super-dumping.threshold")
       const error = yield* paramsError({ only: ["super-dumping", "nope"] })
       assert.strictEqual(error.path, "only.1")
       assert.include(error.message, "nope")

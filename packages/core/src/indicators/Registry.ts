@@ -169,6 +169,12 @@ export class IndicatorRegistry {
           })
         }
       }
+      if (raw.only !== undefined && raw.only.length === 0) {
+        return yield* new ParamsError({
+          path: "only",
+          reason: "an empty list runs no indicator: leave only out for every indicator"
+        })
+      }
       // A code named twice must run once: a second run would emit every finding again under the same key.
       const only = raw.only === undefined ? [...this.byCode.keys()] : [...new Set(raw.only)]
       const chosen: Array<{ indicator: Indicator<unknown>; params: unknown }> = []
@@ -185,6 +191,15 @@ export class IndicatorRegistry {
           STRICT
         )(sections[code] ?? {}).pipe(Effect.mapError((e) => paramsError(["indicators", code], e)))
         chosen.push({ indicator, params })
+      }
+      // A section of an indicator `only` leaves out is stored with the run all the same: it must be valid too.
+      for (const [code, section] of Object.entries(sections)) {
+        if (only.includes(code)) continue
+        const indicator = this.byCode.get(code) as Indicator<unknown>
+        yield* Schema.decodeUnknownEffect(
+          indicator.params,
+          STRICT
+        )(section).pipe(Effect.mapError((e) => paramsError(["indicators", code], e)))
       }
       return { filters, indicators: chosen }
     })
