@@ -10,6 +10,8 @@ import { join } from "node:path"
 import {
   ContractStore,
   FILE_OF_KIND,
+  RecordRejection,
+  rejected,
   type KindUpsertCounts,
   type ProcurementRecord,
   type RecordKind
@@ -20,7 +22,7 @@ import { Effect, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { jsonlFolderItems } from "../src/files/JsonlFolderSource.ts"
 import { importFolder, layerStorage } from "../src/postgres/Database.ts"
-import type { BatchCounts, CountsByKind, ImportReport } from "../src/postgres/PgImporter.ts"
+import { type BatchCounts, type CountsByKind, type ImportReport, SqlImporter } from "../src/postgres/PgImporter.ts"
 import { backends } from "./support/databases.ts"
 import { C1, contract, lot, payment, S1, subject, unit } from "./support/edgeCases.ts"
 import { acceptedRecords, batchesOf, type RawRecord } from "./support/engines.ts"
@@ -131,16 +133,16 @@ const ZERO = counts(0, 0, 0, 0, 0)
 
 /** Every batch's kinds add up to the batch, and the batches' kinds to the report's. */
 const assertAddsUp = (report: ImportReport) => {
-  const summed: Record<string, BatchCounts> = {}
+  const summed = new Map<string, BatchCounts>()
   for (const batch of report.batches) {
     const { byKind, importId: _i, batchId: _b, seq: _s, ...total } = batch
     assert.deepStrictEqual(Object.values(byKind).reduce(plus, ZERO), total, `batch ${batch.seq}`)
     for (const [kind, c] of Object.entries(byKind)) {
       assert.strictEqual(c.read, c.inserted + c.updated + c.unchanged + c.rejected, `batch ${batch.seq} ${kind}`)
-      summed[kind] = plus(summed[kind] ?? ZERO, c)
+      summed.set(kind, plus(summed.get(kind) ?? ZERO, c))
     }
   }
-  for (const [kind, c] of Object.entries(report.byKind)) assert.deepStrictEqual(c, summed[kind] ?? ZERO, kind)
+  for (const [kind, c] of Object.entries(report.byKind)) assert.deepStrictEqual(c, summed.get(kind) ?? ZERO, kind)
   assert.deepStrictEqual(Object.values(report.byKind).reduce(plus, ZERO), report.total)
 }
 
@@ -191,6 +193,23 @@ for (const backend of backends()) {
         const sqlStore = yield* upsertedByKind([records]).pipe(Effect.provide(layerStorage(backend.layer())))
         assert.deepStrictEqual(sqlStore, stored(FIRST))
       }).pipe(Effect.scoped, Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("a rejection of a kind no store knows counts under its own name, even one named like __proto__", () =>
+      Effect.gen(function* () {
+        const odd = (kind: string) =>
+          rejected(new RecordRejection({ kind, field: "(record)", value: "{}", reason: "an unknown kind" }))
+        const report = yield* (yield* SqlImporter).importSource(
+          Stream.fromIterable([odd("__proto__"), odd("constructor"), odd("__proto__")])
+        )
+        assert.deepStrictEqual(Object.keys(report.byKind).slice(-2), ["__proto__", "constructor"])
+        assert.deepStrictEqual(
+          Object.getOwnPropertyDescriptor(report.byKind, "__proto__")?.value,
+          counts(2, 0, 0, 0, 2)
+        )
+        assert.deepStrictEqual(report.total, counts(3, 0, 0, 0, 3))
+        assertAddsUp(report)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 
     it.live("batches of two (a bulk load, on two connections on PostgreSQL) count per kind as the memory store", () =>

@@ -124,25 +124,27 @@ const plus = (a: BatchCounts, b: BatchCounts): BatchCounts => ({
 const countsByKind = (written: UpsertCounts, rejections: ReadonlyArray<RecordRejection>): CountsByKind => {
   const rejected = new Map<string, number>()
   for (const rejection of rejections) rejected.set(rejection.kind, (rejected.get(rejection.kind) ?? 0) + 1)
-  const byKind: Record<string, BatchCounts> = {}
+  // Built as a Map and made an object by fromEntries: a rejection's kind is the source's text, and a kind such as
+  // "__proto__" set on a plain object would have vanished into its prototype.
+  const byKind = new Map<string, BatchCounts>()
   const put = (kind: string, upserted: KindUpsertCounts | undefined) => {
     const n = rejected.get(kind) ?? 0
     if (upserted === undefined && n === 0) return
     const { inserted = 0, updated = 0, unchanged = 0 } = upserted ?? {}
-    byKind[kind] = { read: inserted + updated + unchanged + n, inserted, updated, unchanged, rejected: n }
+    byKind.set(kind, { read: inserted + updated + unchanged + n, inserted, updated, unchanged, rejected: n })
   }
   for (const kind of KIND_ORDER) put(kind, written.byKind[kind])
   for (const kind of rejected.keys()) if (!isRecordKind(kind)) put(kind, undefined)
-  return byKind
+  return Object.fromEntries(byKind)
 }
 
 /** The batches' counts summed per kind: every record kind, then the others as the batches name them. */
 const sumByKind = (batches: ReadonlyArray<BatchReport>): CountsByKind => {
-  const byKind: Record<string, BatchCounts> = Object.fromEntries(KIND_ORDER.map((kind) => [kind, ZERO]))
+  const byKind = new Map<string, BatchCounts>(KIND_ORDER.map((kind) => [kind, ZERO]))
   for (const batch of batches) {
-    for (const [kind, counts] of Object.entries(batch.byKind)) byKind[kind] = plus(byKind[kind] ?? ZERO, counts)
+    for (const [kind, counts] of Object.entries(batch.byKind)) byKind.set(kind, plus(byKind.get(kind) ?? ZERO, counts))
   }
-  return byKind
+  return Object.fromEntries(byKind)
 }
 
 const isRecordKind = (kind: string): kind is RecordKind => KIND_ORDER.some((k) => k === kind)
