@@ -651,4 +651,29 @@ describe("an RPC caller without the procedure's permission", () => {
     // The message's own header overrides the HTTP request's, for the check as for the procedure.
     assert.match(exits.get("3") ?? "", /"_tag":"Unauthenticated"/u)
   })
+
+  it("runs a public procedure whose message has no headers, or headers that are no name and value pairs", async () => {
+    const login = { username: "viewer", password: PASSWORD }
+    const lines = [
+      { _tag: "Request", id: "1", tag: "Login", payload: login },
+      { _tag: "Request", id: "2", tag: "Login", payload: login, headers: { authorization: "x" } },
+      { _tag: "Request", id: "3", tag: "Login", payload: login, headers: [["x-a", "1"], "junk", [1, 2]] },
+      { _tag: "Request", id: "4", tag: "Me", payload: null, headers: { authorization: "x" } }
+    ]
+    const response = await fetch(`${server.baseUrl}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/ndjson" },
+      body: lines.map((line) => `${JSON.stringify(line)}\n`).join("")
+    })
+    const exits = new Map(
+      (await response.text())
+        .split("\n")
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as { _tag: string; requestId?: string; exit?: unknown })
+        .filter((frame) => frame._tag === "Exit")
+        .map((frame) => [frame.requestId, JSON.stringify(frame.exit)])
+    )
+    for (const id of ["1", "2", "3"]) assert.match(exits.get(id) ?? "", /"_tag":"Success".*"accessToken"/u, id)
+    assert.match(exits.get("4") ?? "", /"_tag":"Unauthenticated"/u)
+  })
 })

@@ -28,6 +28,23 @@ const authorize = Effect.fn("RpcProtocol.authorize")(function* (
   return principal
 })
 
+const isHeaderPair = (entry: unknown): boolean =>
+  Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" && typeof entry[1] === "string"
+
+/**
+ * A public call's headers without entries that are no name and value pair. The protocol prepends the HTTP request's
+ * headers to the message's own, so a message without `headers`, or with an object there, left a non-pair in the
+ * list, and effect/rpc answered a defect ("….for is not iterable") instead of running Login. A public procedure
+ * reads no credential from them; a protected one is refused before this (`headersOf`).
+ */
+const withWellFormedHeaders = <M extends RpcMessage.FromClientEncoded>(message: M): M => {
+  if (message._tag !== "Request") return message
+  const headers: ReadonlyArray<unknown> = Array.isArray(message.headers) ? message.headers : []
+  return headers.every(isHeaderPair)
+    ? message
+    : { ...message, headers: headers.filter(isHeaderPair) as RpcMessage.RequestEncoded["headers"] }
+}
+
 /** A request id effect/rpc accepts; any other is left to the server, which refuses it before decoding anything. */
 const answerable = (request: RpcMessage.RequestEncoded): boolean =>
   request.isNotification === true || typeof request.id === "string" || typeof request.id === "number"
@@ -86,7 +103,8 @@ export const layerRpcProtocolHttp = (options: {
           protocol.run((clientId, message) => {
             if (message._tag !== "Request" || !answerable(message)) return next(clientId, message)
             const rpc = options.procedures.get(message.tag)
-            if (rpc === undefined || !rpc.middlewares.has(RpcAuthentication)) return next(clientId, message)
+            if (rpc === undefined || !rpc.middlewares.has(RpcAuthentication))
+              return next(clientId, withWellFormedHeaders(message))
             return authorize(rpc, message).pipe(
               Effect.provideContext(services),
               Effect.matchEffect({
