@@ -5,12 +5,15 @@ import { join } from "node:path"
 import { ContractStore, FindingStore, UserStore, type Username } from "@adalqarau/core"
 import { Cause, ConfigProvider, Effect, Exit, Fiber, Layer, Option, Scope, Stdio } from "effect"
 import { SqlClient } from "effect/sql"
+import { TestConsole } from "effect/testing"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { pgAdminUrl, pgTestDatabaseUrl } from "../../adapters/test/support/databases.ts"
 import { CliFailure, EXIT_USAGE, runGenerate } from "../src/cli/index.ts"
 import { withDatabase } from "../src/cli/database.ts"
 import { runFindings } from "../src/cli/findings.ts"
 import { runImport } from "../src/cli/import.ts"
+import { runImports } from "../src/cli/imports.ts"
+import { runPruneRejections } from "../src/cli/pruneRejections.ts"
 import { runRejects } from "../src/cli/rejects.ts"
 import { runMigrate } from "../src/cli/migrate.ts"
 import { runServe } from "../src/cli/serve.ts"
@@ -199,6 +202,63 @@ describe("database commands", () => {
       Array.from({ length: 30 }, (_, i) => i + 1)
     )
     assert.deepStrictEqual(await lines(laterPath), written)
+  }, 120_000)
+
+  it("imports and prune-rejections over the same database: pruned rejections are said so, the counts stay", async () => {
+    const dir = join(root, "prune-dataset")
+    await mkdir(dir)
+    await writeFile(join(dir, "contracts.jsonl"), "{bad 1\n{bad 2\n{bad 3\n")
+    const quiet = { isTTY: false, write: () => {} }
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "prune-data") }
+    const { listed, deleted, rejects } = await Effect.runPromise(
+      Effect.gen(function* () {
+        const adminUrl = pgAdminUrl()
+        if (adminUrl !== undefined) local.DATABASE_URL = yield* pgTestDatabaseUrl(adminUrl)
+        return yield* Effect.gen(function* () {
+          // Batches of 2: the first import's rejections are kept in two batches, both pruned.
+          yield* runImport({ dir, batchSize: 2, refresh: false, json: true }, quiet)
+          yield* runImport({ dir, batchSize: 2, refresh: false, json: true }, quiet)
+          const printed = Effect.map(TestConsole.logLines, (lines) => lines.map(String))
+          yield* runPruneRejections({ before: 2, json: true })
+          const deleted = JSON.parse((yield* printed).at(-1) ?? "") as Record<string, unknown>
+          yield* runImports({ limit: 20, json: true })
+          const listed = JSON.parse((yield* printed).at(-1) ?? "") as {
+            imports: ReadonlyArray<{ importId: number; batches: number; rejected: number; rejectionsKept: boolean }>
+          }
+          const rejects = yield* Effect.flip(runRejects({ importId: 1, limit: 50, json: false }))
+          return { listed, deleted, rejects }
+        }).pipe(
+          Effect.provide(
+            Layer.mergeAll(
+              ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })),
+              Stdio.layerTest({}),
+              TestConsole.layer
+            )
+          )
+        )
+      }).pipe(Effect.scoped)
+    )
+    assert.deepStrictEqual(
+      { ...deleted, prunedAt: typeof deleted.prunedAt },
+      {
+        before: 2,
+        imports: 1,
+        records: 3,
+        prunedAt: "string"
+      }
+    )
+    assert.deepStrictEqual(
+      listed.imports.map((i) => [i.importId, i.batches, i.rejected, i.rejectionsKept]),
+      [
+        [2, 2, 3, true],
+        [1, 2, 3, false]
+      ]
+    )
+    assert.strictEqual(
+      rejects.message,
+      `the 3 rejected records of import 1 (${dir}) were pruned at ${String(deleted.prunedAt)} ` +
+        "(adalqarau imports prune-rejections); only its counts are kept: adalqarau imports"
+    )
   }, 120_000)
 
   it("import that fails part-way says what stays imported and still writes the committed batches' rejections", async () => {

@@ -403,6 +403,114 @@ describe.concurrent("adalqarau CLI", () => {
     assert.match(missing.stderr, /^adalqarau: no import 99 in embedded PGlite in /u)
   }, 180_000)
 
+  it("imports lists past imports page by page; prune-rejections deletes older ones' rejections, which rejects then says", async () => {
+    const dir = join(root, "imports-history")
+    await mkdir(dir)
+    await writeFile(
+      join(dir, "contracts.jsonl"),
+      `${[contractLine(1), "{not json", contractLine(2, { contract_sum_wnds: -1 })].join("\n")}\n`
+    )
+    const { DATABASE_URL: _ignored, ...env } = process.env
+    const data = join(root, "imports-history-data")
+    const inDb = (...args: ReadonlyArray<string>) => adalqarauIn({ ...env, ADALQARAU_DATA_DIR: data }, args)
+    const ok = (run: Run): Run => {
+      assert.strictEqual(run.code, 0, run.stderr)
+      return run
+    }
+    const time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+05:00"
+
+    // Refused before the database is opened.
+    const zero = await inDb("imports", "prune-rejections", "--before", "0")
+    assert.strictEqual(zero.code, EXIT_USAGE)
+    assert.strictEqual(zero.stderr, "adalqarau: --before must be an import number, at least 1\n")
+    assert.strictEqual((await inDb("imports", "--limit", "0")).code, EXIT_USAGE)
+    assert.isFalse(await exists(data))
+
+    assert.match(ok(await inDb("imports")).stdout, /^No import in embedded PGlite in .* yet\n$/u)
+    for (let i = 0; i < 3; i++) ok(await inDb("import", dir, "--no-refresh"))
+
+    const listed = ok(await inDb("imports")).stdout.split("\n")
+    assert.match(
+      listed[0]!,
+      /^import +source +started +finished +batches +read +inserted +updated +unchanged +rejected +rejections$/u
+    )
+    for (const [line, id, inserted, unchanged] of [
+      [listed[2]!, 3, 0, 1],
+      [listed[3]!, 2, 0, 1],
+      [listed[4]!, 1, 1, 0]
+    ] as const) {
+      const pattern = `^ +${id}  ${escapeRegExp(dir)}  ${time}  ${time} +1 +3 +${inserted} +0 +${unchanged} +2  kept$`
+      assert.match(line, new RegExp(pattern, "u"))
+    }
+    assert.strictEqual(listed[5], "3 imports shown")
+
+    const page = ok(await inDb("imports", "--limit", "2")).stdout.split("\n")
+    assert.strictEqual(page[4], "2 imports shown; older ones: adalqarau imports --before 2")
+    const older = JSON.parse(ok(await inDb("imports", "--before", "2", "--json")).stdout) as {
+      imports: Array<Record<string, unknown>>
+      next: number | null
+    }
+    assert.strictEqual(older.next, null)
+    assert.deepStrictEqual(
+      older.imports.map(({ startedAt: _s, finishedAt: _f, ...rest }) => rest),
+      [
+        {
+          importId: 1,
+          source: dir,
+          batches: 1,
+          read: 3,
+          inserted: 1,
+          updated: 0,
+          unchanged: 0,
+          rejected: 2,
+          rejectionsKept: true,
+          rejectionsPrunedAt: null
+        }
+      ]
+    )
+    assert.match(String(older.imports[0]?.startedAt), new RegExp(`^${time}$`, "u"))
+
+    const missing = await inDb("imports", "prune-rejections", "--before", "4")
+    assert.strictEqual(missing.code, EXIT_FAILURE)
+    assert.match(
+      missing.stderr,
+      /^adalqarau: no import 4 in embedded PGlite in .* \(the latest is import 3; adalqarau imports lists them\): --before must name an existing import\n$/u
+    )
+
+    const pruned = ok(await inDb("imports", "prune-rejections", "--before", "3"))
+    assert.strictEqual(
+      pruned.stdout,
+      "Deleted 4 rejected records of 2 imports older than import 3; their counts are kept (adalqarau imports)\n"
+    )
+    const again = JSON.parse(ok(await inDb("imports", "prune-rejections", "--before", "3", "--json")).stdout) as unknown
+    assert.deepStrictEqual(again, { before: 3, imports: 0, records: 0, prunedAt: null })
+
+    const after = ok(await inDb("imports")).stdout.split("\n")
+    assert.match(after[2]!, / +2 {2}kept$/u)
+    assert.match(after[3]!, new RegExp(` +2  pruned ${time}$`, "u"))
+    assert.match(after[4]!, new RegExp(` +2  pruned ${time}$`, "u"))
+    const prunedAt = / pruned (\S+)$/u.exec(after[4]!)?.[1]
+
+    // Not "no rejected records": they were pruned, and when; no empty file stands in for them.
+    const out = join(root, "imports-history-rejects.jsonl")
+    for (const args of [
+      ["--import", "1"],
+      ["--import", "2", "--json"],
+      ["--import", "1", "--out", out]
+    ]) {
+      const gone = await inDb("rejects", ...args)
+      assert.strictEqual(gone.code, EXIT_FAILURE, args.join(" "))
+      assert.strictEqual(gone.stdout, "")
+      assert.strictEqual(
+        gone.stderr,
+        `adalqarau: the 2 rejected records of import ${args[1]} (${dir}) were pruned at ${prunedAt} ` +
+          "(adalqarau imports prune-rejections); only its counts are kept: adalqarau imports\n"
+      )
+    }
+    assert.isFalse(await exists(out))
+    assert.match(ok(await inDb("rejects")).stdout, /\n2 of 2 rejected records of import 3 /u)
+  }, 240_000)
+
   it("analyze refuses an output that is an input, or the other output, with code 2, before writing", async () => {
     const dir = join(root, "guarded-bin")
     await mkdir(dir)

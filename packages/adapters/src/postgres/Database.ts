@@ -7,6 +7,7 @@ import { restoreAbandonedIndexes } from "./deferredIndexes.ts"
 import { runMigrations } from "./migrations.ts"
 import { layerPgContractStore } from "./PgContractStore.ts"
 import { layerPgFindingStore } from "./PgFindingStore.ts"
+import { type ImportHistory, layerPgImportHistory } from "./PgImportHistory.ts"
 import { type FolderImportOptions, ImportError, layerSqlImporter, SqlImporter } from "./PgImporter.ts"
 import { layerSqlIndicatorEngine, type SqlIndicatorEngine } from "./PgIndicatorEngine.ts"
 import { layerPgRejectStore, type RejectStore } from "./PgRejectStore.ts"
@@ -62,6 +63,7 @@ export type StorageServices =
   | SqlIndicatorEngine
   | SqlImporter
   | RejectStore
+  | ImportHistory
   | AccountServices
 
 export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.SqlClient> = Layer.mergeAll(
@@ -70,6 +72,7 @@ export const layerSqlServices: Layer.Layer<StorageServices, never, SqlClient.Sql
   layerSqlIndicatorEngine(),
   layerSqlImporter,
   layerPgRejectStore,
+  layerPgImportHistory,
   layerPgAccounts
 )
 

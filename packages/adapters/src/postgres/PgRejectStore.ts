@@ -1,7 +1,7 @@
 import { RecordRejection } from "@adalqarau/core"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import { num, numOrNull, str, strOrNull } from "./values.ts"
+import { epochMs, num, numOrNull, str, strOrNull } from "./values.ts"
 
 export class RejectStoreError extends Schema.TaggedError<RejectStoreError>()("RejectStoreError", {
   message: Schema.String,
@@ -13,6 +13,8 @@ export interface ImportRejects {
   readonly importId: number
   readonly source: string
   readonly rejected: number
+  /** When its rejected records were deleted (`ImportHistory.pruneRejections`, epoch ms); null while they are kept. */
+  readonly prunedAt: number | null
 }
 
 /** Where a page of rejections ends: the batch's position in its import, and the row id within it. */
@@ -69,14 +71,20 @@ export const makePgRejectStore = Effect.gen(function* () {
     const which =
       importId === undefined ? sql`(SELECT max(import_id) FROM import_batch)` : sql`${String(importId)}::bigint`
     const rows = yield* sql<Record<string, unknown>>`
-      SELECT import_id, min(source) AS source, sum(rejected)::bigint AS rejected
+      SELECT import_id, min(source) AS source, sum(rejected)::bigint AS rejected,
+        ${sql.literal(epochMs("max(rejections_pruned_at)"))} AS pruned_at
       FROM import_batch WHERE import_id = ${which} GROUP BY import_id`.pipe(
       Effect.mapError(storeError("reading the imports"))
     )
     const row = rows[0]
     return row === undefined
       ? Option.none<ImportRejects>()
-      : Option.some({ importId: num(row.import_id), source: str(row.source), rejected: num(row.rejected) })
+      : Option.some({
+          importId: num(row.import_id),
+          source: str(row.source),
+          rejected: num(row.rejected),
+          prunedAt: numOrNull(row.pruned_at)
+        })
   })
 
   // Keyset paging on (batch seq, row id): two batches of a bulk load are written at once, so the row ids of a

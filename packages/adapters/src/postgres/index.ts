@@ -30,6 +30,15 @@ export {
   SqlImporter
 } from "./PgImporter.ts"
 export {
+  ImportHistory,
+  ImportHistoryError,
+  type ImportHistoryPage,
+  type ImportSummary,
+  layerPgImportHistory,
+  makePgImportHistory,
+  type PruneReport
+} from "./PgImportHistory.ts"
+export {
   layerSqlIndicatorEngine,
   makeSqlIndicatorEngine,
   SqlIndicatorEngine,

@@ -1,5 +1,5 @@
 import { RejectStore } from "@adalqarau/adapters/postgres"
-import type { RecordRejection } from "@adalqarau/core"
+import { formatAlmaty, type RecordRejection } from "@adalqarau/core"
 import { Console, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type CliFailure, runFailure, usageFailure } from "./CliFailure.ts"
@@ -35,8 +35,16 @@ export const runRejects = (options: RejectsCommandOptions): Effect.Effect<void, 
             options.importId === undefined ? `no import in ${where} yet` : `no import ${options.importId} in ${where}`
           )
         }
-        const { importId, source, rejected } = found.value
+        const { importId, source, rejected, prunedAt } = found.value
         const which = `import ${importId} (${source})`
+        // Printing none, or writing an empty file, would read as an import that rejected nothing.
+        if (prunedAt !== null) {
+          return yield* runFailure(
+            `the ${formatCount(rejected)} rejected ${rejected === 1 ? "record" : "records"} of ${which} ` +
+              `${rejected === 1 ? "was" : "were"} pruned at ${formatAlmaty(prunedAt)} ` +
+              "(adalqarau imports prune-rejections); only its counts are kept: adalqarau imports"
+          )
+        }
 
         if (options.out !== undefined) {
           // analyze's rejects file: the same lines; nothing printed but the count.

@@ -3,6 +3,7 @@ import { analyzeCommand } from "./analyze.ts"
 import { findingsCommand } from "./findings.ts"
 import { generateCommand } from "./generate.ts"
 import { importCommand } from "./import.ts"
+import { importsCommand } from "./imports.ts"
 import { indicatorsCommand } from "./indicators.ts"
 import { migrateCommand } from "./migrate.ts"
 import { rejectsCommand } from "./rejects.ts"
@@ -20,6 +21,7 @@ const SUBCOMMANDS = [
   importCommand,
   findingsCommand,
   rejectsCommand,
+  importsCommand,
   serveCommand,
   usersCommand,
   migrateCommand,
