@@ -545,6 +545,26 @@ describe("a caller without the endpoint's permission", () => {
   })
 })
 
+/** Sends RPC messages as one ndjson request; each request id's Exit, as JSON text. */
+const exitsOfBatch = async (
+  lines: ReadonlyArray<unknown>,
+  headers: Readonly<Record<string, string>> = {}
+): Promise<ReadonlyMap<string | undefined, string>> => {
+  const response = await fetch(`${server.baseUrl}/rpc`, {
+    method: "POST",
+    headers: { "content-type": "application/ndjson", ...headers },
+    body: lines.map((line) => `${JSON.stringify(line)}\n`).join("")
+  })
+  return new Map(
+    (await response.text())
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as { _tag: string; requestId?: string; exit?: unknown })
+      .filter((frame) => frame._tag === "Exit")
+      .map((frame) => [frame.requestId, JSON.stringify(frame.exit)])
+  )
+}
+
 describe("an RPC caller without the procedure's permission", () => {
   const ROLE_OF = { viewer: "viewer", analyst: "analyst", admin: "admin" } as const
   type Caller = keyof typeof ROLE_OF
@@ -633,19 +653,7 @@ describe("an RPC caller without the procedure's permission", () => {
       { _tag: "Request", id: "2", tag: "Me", payload: null, headers: [] },
       { _tag: "Request", id: "3", tag: "UsersList", payload: {}, headers: [["authorization", "Bearer nope"]] }
     ]
-    const response = await fetch(`${server.baseUrl}/rpc`, {
-      method: "POST",
-      headers: { "content-type": "application/ndjson", authorization: `Bearer ${token}` },
-      body: lines.map((line) => `${JSON.stringify(line)}\n`).join("")
-    })
-    const exits = new Map(
-      (await response.text())
-        .split("\n")
-        .filter((line) => line.length > 0)
-        .map((line) => JSON.parse(line) as { _tag: string; requestId?: string; exit?: unknown })
-        .filter((frame) => frame._tag === "Exit")
-        .map((frame) => [frame.requestId, JSON.stringify(frame.exit)])
-    )
+    const exits = await exitsOfBatch(lines, { authorization: `Bearer ${token}` })
     assert.match(exits.get("1") ?? "", /"_tag":"Forbidden"/u)
     assert.match(exits.get("2") ?? "", /"_tag":"Success".*"username":"viewer"/u)
     // The message's own header overrides the HTTP request's, for the check as for the procedure.
@@ -660,19 +668,7 @@ describe("an RPC caller without the procedure's permission", () => {
       { _tag: "Request", id: "3", tag: "Login", payload: login, headers: [["x-a", "1"], "junk", [1, 2]] },
       { _tag: "Request", id: "4", tag: "Me", payload: null, headers: { authorization: "x" } }
     ]
-    const response = await fetch(`${server.baseUrl}/rpc`, {
-      method: "POST",
-      headers: { "content-type": "application/ndjson" },
-      body: lines.map((line) => `${JSON.stringify(line)}\n`).join("")
-    })
-    const exits = new Map(
-      (await response.text())
-        .split("\n")
-        .filter((line) => line.length > 0)
-        .map((line) => JSON.parse(line) as { _tag: string; requestId?: string; exit?: unknown })
-        .filter((frame) => frame._tag === "Exit")
-        .map((frame) => [frame.requestId, JSON.stringify(frame.exit)])
-    )
+    const exits = await exitsOfBatch(lines)
     for (const id of ["1", "2", "3"]) assert.match(exits.get(id) ?? "", /"_tag":"Success".*"accessToken"/u, id)
     assert.match(exits.get("4") ?? "", /"_tag":"Unauthenticated"/u)
   })

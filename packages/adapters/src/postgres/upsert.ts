@@ -10,7 +10,7 @@ import type {
   Subject,
   UpsertCounts
 } from "@adalqarau/core"
-import { foldBatch, regionOfKato, supersedesByDate, upsertCounts } from "@adalqarau/core"
+import { foldBatch, recordsByKind, regionOfKato, supersedesByDate, upsertCounts } from "@adalqarau/core"
 import { Effect } from "effect"
 import { SqlClient, type SqlError, type Statement } from "effect/sql"
 import { type ChangedVersion, chainKeyMaintenance } from "./chains.ts"
@@ -552,34 +552,7 @@ export interface PreparedRecords {
 }
 
 export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): PreparedRecords => {
-  const contracts: Array<Contract> = []
-  const units: Array<ContractUnit> = []
-  const lots: Array<Lot> = []
-  const payments: Array<Payment> = []
-  const subjects: Array<Subject> = []
-  const refs: Array<RefBookEntry> = []
-  for (const record of records) {
-    switch (record.kind) {
-      case "contract":
-        contracts.push(record.value)
-        break
-      case "unit":
-        units.push(record.value)
-        break
-      case "lot":
-        lots.push(record.value)
-        break
-      case "payment":
-        payments.push(record.value)
-        break
-      case "subject":
-        subjects.push(record.value)
-        break
-      case "ref":
-        refs.push(record.value)
-        break
-    }
-  }
+  const given = recordsByKind(records)
   // Each kind folded with a count of its own: the records folding leaves behind are unchanged for their kind.
   const left: Record<RecordKind, { unchanged: number }> = {
     contract: { unchanged: 0 },
@@ -591,17 +564,17 @@ export const prepareRecords = (records: ReadonlyArray<ProcurementRecord>): Prepa
   }
   const newest = <V extends { readonly lastUpdateDate: number | null }>(a: V, b: V) =>
     supersedesByDate(a.lastUpdateDate, b.lastUpdateDate)
-  const uniqueContracts = foldBatch(contracts, (c) => c.id, left.contract, newest)
-  const uniqueLots = foldBatch(lots, (l) => l.id, left.lot, newest)
-  const uniqueUnits = foldBatch(units, (u) => u.id, left.unit)
-  const uniquePayments = foldBatch(payments, (p) => p.id, left.payment)
+  const uniqueContracts = foldBatch(given.contract, (c) => c.id, left.contract, newest)
+  const uniqueLots = foldBatch(given.lot, (l) => l.id, left.lot, newest)
+  const uniqueUnits = foldBatch(given.unit, (u) => u.id, left.unit)
+  const uniquePayments = foldBatch(given.payment, (p) => p.id, left.payment)
   return {
     subjects: columns(
-      foldBatch(subjects, (s) => s.bin, left.subject),
+      foldBatch(given.subject, (s) => s.bin, left.subject),
       SUBJECT_FIELDS
     ),
     refs: columns(
-      foldBatch(refs, (r) => `${r.book}\u0000${r.id}`, left.ref),
+      foldBatch(given.ref, (r) => `${r.book}\u0000${r.id}`, left.ref),
       REF_FIELDS
     ),
     lots: columns(uniqueLots, LOT_FIELDS),

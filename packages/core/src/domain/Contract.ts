@@ -105,4 +105,41 @@ export type ProcurementRecord =
   | { readonly kind: "ref"; readonly value: RefBookEntry }
 
 export type RecordKind = ProcurementRecord["kind"]
+
+/** A batch's records split by kind, each kind in the batch's order. */
+export interface RecordsByKind {
+  readonly contract: Array<Contract>
+  readonly unit: Array<ContractUnit>
+  readonly lot: Array<Lot>
+  readonly payment: Array<Payment>
+  readonly subject: Array<Subject>
+  readonly ref: Array<RefBookEntry>
+}
+
+export const recordsByKind = (records: Iterable<ProcurementRecord>): RecordsByKind => {
+  const split: RecordsByKind = { contract: [], unit: [], lot: [], payment: [], subject: [], ref: [] }
+  for (const record of records) {
+    switch (record.kind) {
+      case "contract":
+        split.contract.push(record.value)
+        break
+      case "unit":
+        split.unit.push(record.value)
+        break
+      case "lot":
+        split.lot.push(record.value)
+        break
+      case "payment":
+        split.payment.push(record.value)
+        break
+      case "subject":
+        split.subject.push(record.value)
+        break
+      case "ref":
+        split.ref.push(record.value)
+        break
+    }
+  }
+  return split
+}
 export const RECORD_KINDS: ReadonlyArray<RecordKind> = ["contract", "unit", "lot", "payment", "subject", "ref"]

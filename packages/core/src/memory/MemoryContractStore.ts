@@ -1,13 +1,14 @@
 import { Effect, Layer, Option, Schema, Stream } from "effect"
-import type {
-  Contract,
-  ContractUnit,
-  Lot,
-  Payment,
-  ProcurementRecord,
-  RecordKind,
-  RefBookEntry,
-  Subject
+import {
+  type Contract,
+  type ContractUnit,
+  type Lot,
+  type Payment,
+  type ProcurementRecord,
+  type RecordKind,
+  type RefBookEntry,
+  recordsByKind,
+  type Subject
 } from "../domain/Contract.ts"
 import { makeChain } from "../domain/ContractChain.ts"
 import type { ContractId } from "../domain/Ids.ts"
@@ -115,41 +116,14 @@ export const makeMemoryContractStore = Effect.sync(() => {
   ) => supersedesByDate(incoming.lastUpdateDate, stored.lastUpdateDate)
 
   const upsertSync = (records: ReadonlyArray<ProcurementRecord>): UpsertCounts => {
-    const contracts: Array<Contract> = []
-    const units: Array<ContractUnit> = []
-    const lots: Array<Lot> = []
-    const payments: Array<Payment> = []
-    const subjects: Array<Subject> = []
-    const refs: Array<RefBookEntry> = []
-    for (const record of records) {
-      switch (record.kind) {
-        case "contract":
-          contracts.push(record.value)
-          break
-        case "unit":
-          units.push(record.value)
-          break
-        case "lot":
-          lots.push(record.value)
-          break
-        case "payment":
-          payments.push(record.value)
-          break
-        case "subject":
-          subjects.push(record.value)
-          break
-        case "ref":
-          refs.push(record.value)
-          break
-      }
-    }
+    const given = recordsByKind(records)
     const byKind: Partial<Record<RecordKind, Counts>> = {}
-    putAll(t.subjects, subjects, (s) => s.bin, byKind, "subject")
-    putAll(t.refs, refs, (r) => `${r.book}:${r.id}`, byKind, "ref")
-    putAll(t.lots, lots, (l) => l.id as number, byKind, "lot", newest)
-    putAll(t.contracts, contracts, (c) => c.id as number, byKind, "contract", newest)
-    putAll(t.units, units, (u) => u.id as number, byKind, "unit")
-    putAll(t.payments, payments, (p) => p.id as number, byKind, "payment")
+    putAll(t.subjects, given.subject, (s) => s.bin, byKind, "subject")
+    putAll(t.refs, given.ref, (r) => `${r.book}:${r.id}`, byKind, "ref")
+    putAll(t.lots, given.lot, (l) => l.id as number, byKind, "lot", newest)
+    putAll(t.contracts, given.contract, (c) => c.id as number, byKind, "contract", newest)
+    putAll(t.units, given.unit, (u) => u.id as number, byKind, "unit")
+    putAll(t.payments, given.payment, (p) => p.id as number, byKind, "payment")
     return upsertCounts(byKind)
   }
 
