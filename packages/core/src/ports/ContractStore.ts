@@ -1,4 +1,4 @@
-import { Context, type Effect, Exit, type Option, Schema, type Stream } from "effect"
+import { Context, type Effect, type Option, Schema, type Stream } from "effect"
 import { Bin } from "../domain/Bin.ts"
 import {
   Contract,
@@ -13,6 +13,7 @@ import {
 import type { ContractChain } from "../domain/ContractChain.ts"
 import { ContractId, Instant } from "../domain/Ids.ts"
 import { RegionCode } from "../domain/Region.ts"
+import { decodingProblem } from "../domain/decodingProblem.ts"
 import { unstorableInText } from "../domain/storableText.ts"
 
 export class ContractStoreError extends Schema.TaggedError<ContractStoreError>()("ContractStoreError", {
@@ -90,12 +91,8 @@ export const recordWriteProblem = (record: ProcurementRecord): string | undefine
   // A kind such as "constructor" found Object.prototype's member here, which no store keeps: both stores counted
   // the record under no kind, so an upsert answered fewer records than it was given.
   if (!isRecordKind(record.kind)) return `a record of kind ${JSON.stringify(String(record.kind))}, which no store keeps`
-  const decoded = DECODERS[record.kind](record.value)
-  if (Exit.isFailure(decoded)) {
-    const error = Exit.findErrorOption(decoded)
-    const reason = error._tag === "Some" ? error.value.message.replace(/\s*\n\s*/gu, " ") : "not decodable"
-    return `${recordName(record)}: ${reason}`
-  }
+  const undecodable = decodingProblem(DECODERS[record.kind](record.value))
+  if (undecodable !== undefined) return `${recordName(record)}: ${undecodable}`
   for (const [field, value] of Object.entries(record.value)) {
     const problem = typeof value === "string" ? unstorableInText(value) : undefined
     if (problem !== undefined) return `${recordName(record)}: ${field} must not contain ${problem}`

@@ -1,7 +1,8 @@
-import { Context, type Effect, Exit, Schema } from "effect"
+import { Context, type Effect, Schema } from "effect"
 import { Bin } from "../domain/Bin.ts"
 import { Instant } from "../domain/Ids.ts"
 import { RegionCode } from "../domain/Region.ts"
+import { decodingProblem } from "../domain/decodingProblem.ts"
 import { unstorableInText } from "../domain/storableText.ts"
 import { Finding } from "../indicators/Finding.ts"
 
@@ -86,12 +87,8 @@ const findingName = (finding: Finding): string => {
  */
 export const findingWriteProblem = (finding: Finding): string | undefined => {
   const which = findingName(finding)
-  const decoded = decodeFinding(finding)
-  if (Exit.isFailure(decoded)) {
-    const error = Exit.findErrorOption(decoded)
-    const reason = error._tag === "Some" ? error.value.message.replace(/\s*\n\s*/gu, " ") : "not a Finding"
-    return `${which} is not a Finding: ${reason}`
-  }
+  const undecodable = decodingProblem(decodeFinding(finding))
+  if (undecodable !== undefined) return `${which} is not a Finding: ${undecodable}`
   const texts: Array<readonly [string, string]> = [
     ["key", finding.key],
     ["indicator", finding.indicator],
