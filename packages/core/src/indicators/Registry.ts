@@ -194,8 +194,9 @@ export class IndicatorRegistry {
       }
       // A section of an indicator `only` leaves out is stored with the run all the same: it must be valid too.
       for (const [code, section] of Object.entries(sections)) {
-        if (only.includes(code)) continue
-        const indicator = this.byCode.get(code) as Indicator<unknown>
+        const indicator = this.byCode.get(code)
+        // Unknown codes were refused above; chosen ones decoded with the run.
+        if (indicator === undefined || only.includes(code)) continue
         yield* Schema.decodeUnknownEffect(
           indicator.params,
           STRICT
