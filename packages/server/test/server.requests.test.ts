@@ -672,4 +672,16 @@ describe("an RPC caller without the procedure's permission", () => {
     for (const id of ["1", "2", "3"]) assert.match(exits.get(id) ?? "", /"_tag":"Success".*"accessToken"/u, id)
     assert.match(exits.get("4") ?? "", /"_tag":"Unauthenticated"/u)
   })
+
+  it("runs a protected procedure whose message has no headers with the HTTP request's token", async () => {
+    const token = await tokenOf("viewer")
+    const call = { _tag: "Request", id: "1", tag: "Me", payload: null }
+    const withToken = await exitsOfBatch([call, { ...call, id: "2", headers: null }], {
+      authorization: `Bearer ${token}`
+    })
+    for (const id of ["1", "2"]) assert.match(withToken.get(id) ?? "", /"_tag":"Success".*"username":"viewer"/u, id)
+    // Without one it is refused for that, not for headers it did not send.
+    const without = await exitsOfBatch([call])
+    assert.match(without.get("1") ?? "", /"_tag":"Unauthenticated".*missing bearer token/u)
+  })
 })

@@ -33,8 +33,8 @@ const isHeaderPair = (entry: unknown): boolean =>
 
 /**
  * A public call's headers without entries that are no name and value pair. The protocol prepends the HTTP request's
- * headers to the message's own, so a message without `headers`, or with an object there, left a non-pair in the
- * list, and effect/rpc answered a defect ("….for is not iterable") instead of running Login. A public procedure
+ * headers to the message's own, so a message with an object there, or entries that are no pairs, left a non-pair in
+ * the list, and effect/rpc answered a defect ("….for is not iterable") instead of running Login. A public procedure
  * reads no credential from them; a protected one is refused before this (`headersOf`).
  */
 const withWellFormedHeaders = <M extends RpcMessage.FromClientEncoded>(message: M): M => {
@@ -43,6 +43,18 @@ const withWellFormedHeaders = <M extends RpcMessage.FromClientEncoded>(message: 
   return headers.every(isHeaderPair)
     ? message
     : { ...message, headers: headers.filter(isHeaderPair) as RpcMessage.RequestEncoded["headers"] }
+}
+
+/**
+ * The call without the value the protocol appended for headers the message left out (or sent as null): it prepends
+ * the HTTP request's headers with `concat`, which appends such a value as an entry. Such a message has no headers of
+ * its own, and a protected call of it goes on with the HTTP request's credentials rather than be refused for
+ * headers that are "not a list of name and value pairs".
+ */
+const withoutMissingHeaders = (request: RpcMessage.RequestEncoded): RpcMessage.RequestEncoded => {
+  const headers: unknown = request.headers
+  if (!Array.isArray(headers) || headers.length === 0 || headers.at(-1) != null) return request
+  return { ...request, headers: headers.slice(0, -1) }
 }
 
 /** A request id effect/rpc accepts; any other is left to the server, which refuses it before decoding anything. */
@@ -102,15 +114,16 @@ export const layerRpcProtocolHttp = (options: {
         run: (next) =>
           protocol.run((clientId, message) => {
             if (message._tag !== "Request" || !answerable(message)) return next(clientId, message)
-            const rpc = options.procedures.get(message.tag)
+            const request = withoutMissingHeaders(message)
+            const rpc = options.procedures.get(request.tag)
             if (rpc === undefined || !rpc.middlewares.has(RpcAuthentication))
-              return next(clientId, withWellFormedHeaders(message))
-            return authorize(rpc, message).pipe(
+              return next(clientId, withWellFormedHeaders(request))
+            return authorize(rpc, request).pipe(
               Effect.provideContext(services),
               Effect.matchEffect({
-                onFailure: (error) => refuse(clientId, rpc, message, error),
+                onFailure: (error) => refuse(clientId, rpc, request, error),
                 onSuccess: (principal: Principal) =>
-                  Effect.provideService(next(clientId, message), AuthenticatedBeforeDecoding, principal)
+                  Effect.provideService(next(clientId, request), AuthenticatedBeforeDecoding, principal)
               })
             )
           })
