@@ -5,9 +5,10 @@
  * findings and statistics — and what the in-memory engine gives over all records.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
+import { Deferred, Effect, Fiber, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerStorage } from "../src/postgres/Database.ts"
+import { INGEST_LOCK } from "../src/postgres/PgContractStore.ts"
 import { SqlImporter } from "../src/postgres/PgImporter.ts"
 import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
 import { changeAboutOnePercent } from "./support/changes.ts"
@@ -145,6 +146,60 @@ for (const backend of backends()) {
         }
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
+
+    // PGlite has one connection: nothing else can hold the ingest lock while a refresh waits for it.
+    if (backend.name === "postgres")
+      it.live("a refresh that waits for a run evaluates with the parameters that run leaves in force", () =>
+        Effect.gen(function* () {
+          const items = yield* sourceItems(generatedRecords(CONTRACTS[backend.name], SEED))
+          const importer = yield* SqlImporter
+          const engine = yield* SqlIndicatorEngine
+          const sql = yield* SqlClient.SqlClient
+          yield* importer.importSource(Stream.fromIterable(items))
+          const earlier = { indicators: { "sum-growth": { threshold: 3 } } }
+          const later = { indicators: { "sum-growth": { threshold: 50 } } }
+          yield* engine.run(earlier)
+          const waiters = sql<{ n: unknown }>`
+            SELECT count(*) AS n FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.pipe(
+            Effect.map((rows) => Number(rows[0]?.n))
+          )
+          const untilWaiting = (n: number) =>
+            Effect.gen(function* () {
+              for (let polls = 0; (yield* waiters) < n; polls++) {
+                if (polls > 2_000) assert.fail(`${n} waiters for the ingest lock never showed`)
+                yield* Effect.sleep("5 millis")
+              }
+            })
+          // Another transaction holds the ingest lock (an import's batch): the run, then the refresh wait for it.
+          const held = yield* Deferred.make<void>()
+          const release = yield* Deferred.make<void>()
+          const holder = yield* sql
+            .withTransaction(
+              sql`SELECT pg_advisory_xact_lock(${String(INGEST_LOCK)}::bigint)`.pipe(
+                Effect.andThen(Deferred.succeed(held, undefined)),
+                Effect.andThen(Deferred.await(release))
+              )
+            )
+            .pipe(Effect.forkChild)
+          yield* Deferred.await(held)
+          const run = yield* Effect.forkChild(engine.run(later))
+          yield* untilWaiting(1)
+          const refresh = yield* Effect.forkChild(engine.refresh())
+          yield* untilWaiting(2)
+          yield* Deferred.succeed(release, undefined)
+          yield* Fiber.join(holder)
+          yield* Fiber.join(run)
+          const refreshed = yield* Fiber.join(refresh)
+
+          const records = acceptedRecords(items)
+          const expected = yield* memoryResult([records], later)
+          assert.notDeepEqual(expected.stats, (yield* memoryResult([records], earlier)).stats)
+          assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+          assert.deepStrictEqual(refreshed.stats, expected.stats)
+        }).pipe(Effect.provide(layerStorage(backend.layer())))
+      )
 
     it.live("each kind of change reaches the findings it affects", () =>
       Effect.gen(function* () {

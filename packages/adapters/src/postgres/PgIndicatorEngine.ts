@@ -53,8 +53,9 @@ export class SqlIndicatorEngine extends Context.Service<
     /**
      * Incremental run: facts of the queued chains only; findings of those chains and of the pairs of their customers
      * and suppliers only, when the parameters equal the last run's (otherwise every finding is re-evaluated from the
-     * facts). Falls back to a full run when there has been none. Without `params`, the last run's parameters (as it
-     * was asked for them), not the defaults.
+     * facts). Falls back to a full run when there has been none. Without `params`, the parameters in force, not the
+     * defaults: every indicator some run evaluated, each with the parameters of the last run that evaluated it (as it
+     * was asked for them), and the newest run's filters; read once the refresh holds the ingest lock.
      */
     readonly refresh: (params?: unknown) => Effect.Effect<SqlRunReport, IndicatorEngineError | ParamsError>
   }
@@ -486,19 +487,26 @@ export const makeSqlIndicatorEngine = (
       }
     }).pipe(Effect.mapError(engineError("reading the last run's parameters")))
 
+    const planFor = (input: unknown) => Effect.flatMap(registry.resolve(input), (resolved) => planOf(input, resolved))
+
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {
-        // A refresh without parameters keeps the last run's: the stored findings were computed with them.
-        const input = params ?? (mode === "refresh" ? yield* lastInput : {})
-        const resolved = yield* registry.resolve(input)
-        const plan = yield* planOf(input, resolved)
+        // Parameters given are checked before waiting for the lock. A refresh without any keeps those in force (the
+        // stored findings were computed with them), read under the lock: read before it, they missed a run that
+        // committed while this refresh waited, which then re-evaluated every finding with what that run replaced.
+        const given = params === undefined && mode === "refresh" ? undefined : yield* planFor(params ?? {})
         const startedAt = yield* Clock.currentTimeMillis
-        const body = mode === "full" ? fullRun(plan, startedAt) : incremental(plan, startedAt)
+        const evaluate = (plan: Plan) =>
+          (mode === "full" ? fullRun(plan, startedAt) : incremental(plan, startedAt)).pipe(
+            Effect.mapError(engineError(`the ${mode} indicator run`))
+          )
+        const body =
+          given === undefined ? Effect.flatMap(Effect.flatMap(lastInput, planFor), evaluate) : evaluate(given)
         return yield* body.pipe(
           withIngestLock(sql),
           sql.withTransaction,
           Effect.provideService(SqlClient.SqlClient, sql),
-          Effect.mapError(engineError(`the ${mode} indicator run`))
+          Effect.catchTag("SqlError", (cause) => Effect.fail(engineError(`the ${mode} indicator run`)(cause)))
         )
       })
 
