@@ -459,11 +459,16 @@ export const makeSqlIndicatorEngine = (
      * their findings would miss every change it drains from the queue. The defaults ({}) when there is no run.
      */
     const lastInput = Effect.gen(function* () {
-      const rows = yield* sql<{ code: string; id: unknown; input: string | null; params: string }>`
-        SELECT DISTINCT ON (code) code, r.id, r.params_input::text AS input, r.params
-        FROM indicator_run r CROSS JOIN LATERAL unnest(r.indicators) AS code
-        ORDER BY code, r.id DESC`
-      const known = rows.filter((row) => registry.get(row.code) !== undefined)
+      // Each indicator's newest run, found walking the runs back from the newest, which mostly evaluated them all:
+      // sorting every run's parameters by indicator instead cost 0.2 s and 34 MB of disk at 15,000 runs (a run per
+      // import), on every import.
+      const known = yield* sql<{ code: string; id: unknown; input: string | null; params: string }>`
+        SELECT c.code, r.id, r.input, r.params
+        FROM unnest(${pgArray(registry.indicators.map((i) => i.code))}::text[]) AS c (code)
+        CROSS JOIN LATERAL (
+          SELECT id, params_input::text AS input, params FROM indicator_run
+          WHERE c.code = ANY(indicators) ORDER BY id DESC LIMIT 1
+        ) r`
       if (known.length === 0) return {}
       const indicators: Record<string, unknown> = {}
       let newest: { readonly id: number; readonly input: unknown } | undefined
