@@ -201,6 +201,24 @@ for (const backend of backends()) {
         }).pipe(Effect.provide(layerStorage(backend.layer())))
       )
 
+    it.live("parameters in force that no longer resolve fail the refresh saying where they came from", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        const sql = yield* SqlClient.SqlClient
+        yield* importer.importSource(Stream.fromIterable(yield* sourceItems(edgeCaseRecords())))
+        yield* engine.run({ indicators: { "sum-growth": { threshold: 3 } } })
+        // As stored by a version whose sum-growth took a parameter this one does not know.
+        yield* sql`UPDATE indicator_run SET params_input = '{"indicators": {"sum-growth": {"limit": 3}}}'::jsonb`
+        const error = yield* Effect.flip(engine.refresh())
+        assert.strictEqual(error._tag, "IndicatorEngineError")
+        assert.match(
+          error.message,
+          /^the parameters in force, as earlier runs stored them, no longer resolve \(indicators\.sum-growth\.limit: .*\): a run with valid parameters/u
+        )
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
     it.live("each kind of change reaches the findings it affects", () =>
       Effect.gen(function* () {
         const importer = yield* SqlImporter

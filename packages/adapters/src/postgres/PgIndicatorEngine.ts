@@ -494,6 +494,24 @@ export const makeSqlIndicatorEngine = (
 
     const planFor = (input: unknown) => Effect.flatMap(registry.resolve(input), (resolved) => planOf(input, resolved))
 
+    /**
+     * The plan of the parameters in force. Stored by earlier runs, they may no longer resolve (an upgrade renamed or
+     * bounded a parameter): the caller gave none, so the error says where they came from and what replaces them.
+     */
+    const planInForce = (input: unknown) =>
+      planFor(input).pipe(
+        Effect.catchTag("ParamsError", (error) =>
+          Effect.fail(
+            new IndicatorEngineError({
+              message:
+                `the parameters in force, as earlier runs stored them, no longer resolve (${error.message}): a run ` +
+                "with valid parameters for that part (or its defaults) replaces them",
+              cause: error
+            })
+          )
+        )
+      )
+
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {
         // Parameters given are checked before waiting for the lock. A refresh without any keeps those in force (the
@@ -506,7 +524,7 @@ export const makeSqlIndicatorEngine = (
             Effect.mapError(engineError(`the ${mode} indicator run`))
           )
         const body =
-          given === undefined ? Effect.flatMap(Effect.flatMap(lastInput, planFor), evaluate) : evaluate(given)
+          given === undefined ? Effect.flatMap(Effect.flatMap(lastInput, planInForce), evaluate) : evaluate(given)
         return yield* body.pipe(
           withIngestLock(sql),
           sql.withTransaction,
