@@ -60,14 +60,21 @@ const parseFailure = (cause: unknown): string => {
 /**
  * Whether a line looks like text saved as UTF-16: ASCII in UTF-16 has a NUL byte beside every character, which
  * reads as UTF-8 with a NUL between each two characters (after a byte-order mark, shown as U+FEFF or U+FFFD).
- * Such a file is readable once saved as UTF-8; "invalid JSON" alone did not say so.
+ * Such a file is readable once saved as UTF-8; "invalid JSON" alone did not say so. The NULs must alternate with
+ * characters: a run of them (the zero-filled tail a crash leaves in a file being written) is no UTF-16, and saving
+ * it as UTF-8 would not help.
  */
 export const looksUtf16 = (text: string): boolean => {
   const sample = text.replace(/^[\uFEFF\uFFFD]+/u, "").slice(0, 64)
   if (sample.length < 8) return false
   let nuls = 0
-  for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0) nuls++
-  return nuls * 3 >= sample.length
+  let alternations = 0
+  for (let i = 0; i < sample.length; i++) {
+    const nul = sample.charCodeAt(i) === 0
+    if (nul) nuls++
+    if (i > 0 && nul !== (sample.charCodeAt(i - 1) === 0)) alternations++
+  }
+  return nuls * 3 >= sample.length && alternations * 2 >= sample.length
 }
 
 const UTF16_HINT = " (the line looks UTF-16-encoded, with a NUL beside each character: save the file as UTF-8)"
