@@ -5,9 +5,11 @@ import {
   IndicatorEngineError,
   IndicatorRegistry,
   type IndicatorStats,
+  filtersNotInForce,
   type ParamsError,
   type ResolvedParams,
-  type RunReport
+  type RunReport,
+  sameFilters
 } from "@adalqarau/core"
 import { Clock, Context, Effect, Layer } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
@@ -512,6 +514,22 @@ export const makeSqlIndicatorEngine = (
         )
       )
 
+    /**
+     * Filters hold for every indicator: a refresh evaluates them all with the newest run's, and the statistics count
+     * the chains once per run. A run of some indicators (`only`) with other filters than those in force would change
+     * the other indicators' filters at the next import's refresh, far from the run that asked for it; it is refused,
+     * naming the filters in force. Nothing is in force before the first run.
+     */
+    const checkFiltersInForce = (plan: Plan) =>
+      Effect.gen(function* () {
+        const input = yield* lastInput
+        const evaluated = (input as { readonly only?: ReadonlyArray<string> }).only
+        if (evaluated === undefined || evaluated.every((code) => plan.indicators.some((i) => i.code === code))) return
+        const inForce = yield* planInForce(input)
+        if (sameFilters(inForce.filters, plan.filters)) return
+        return yield* filtersNotInForce(inForce.filters)
+      })
+
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {
         // Parameters given are checked before waiting for the lock. A refresh without any keeps those in force (the
@@ -523,8 +541,9 @@ export const makeSqlIndicatorEngine = (
           (mode === "full" ? fullRun(plan, startedAt) : incremental(plan, startedAt)).pipe(
             Effect.mapError(engineError(`the ${mode} indicator run`))
           )
+        const checked = (plan: Plan) => Effect.andThen(checkFiltersInForce(plan), evaluate(plan))
         const body =
-          given === undefined ? Effect.flatMap(Effect.flatMap(lastInput, planInForce), evaluate) : evaluate(given)
+          given === undefined ? Effect.flatMap(Effect.flatMap(lastInput, planInForce), evaluate) : checked(given)
         return yield* body.pipe(
           withIngestLock(sql),
           sql.withTransaction,

@@ -1,5 +1,7 @@
 import { Clock, Effect, Layer, Stream } from "effect"
 import { analyzeStream } from "../engine/analyze.ts"
+import type { CommonFilters } from "../indicators/Filters.ts"
+import { filtersNotInForce, sameFilters } from "../indicators/filtersInForce.ts"
 import { IndicatorRegistry } from "../indicators/Registry.ts"
 import { ContractStore } from "../ports/ContractStore.ts"
 import { FindingStore } from "../ports/FindingStore.ts"
@@ -14,8 +16,19 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
   Effect.gen(function* () {
     const contracts = yield* ContractStore
     const findings = yield* FindingStore
+    // What the runs so far have put in force, as the SQL engine reads it from its runs: the newest run's filters
+    // and every indicator some run evaluated.
+    let inForce: { readonly filters: CommonFilters; readonly evaluated: ReadonlySet<string> } | undefined
     return IndicatorEngine.of({
       run: Effect.fn("MemoryIndicatorEngine.run")(function* (params?: unknown) {
+        const resolved = yield* registry.resolve(params ?? {})
+        const codes = new Set(resolved.indicators.map((i) => i.indicator.code))
+        if (
+          inForce !== undefined &&
+          ![...inForce.evaluated].every((code) => codes.has(code)) &&
+          !sameFilters(inForce.filters, resolved.filters)
+        )
+          return yield* filtersNotInForce(inForce.filters)
         const startedAt = yield* Clock.currentTimeMillis
         const report = yield* analyzeStream(Stream.map(contracts.records, accepted), {
           registry,
@@ -35,6 +48,7 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
               (e) => new IndicatorEngineError({ message: `storing findings failed: ${e.message}`, cause: e })
             )
           )
+        inForce = { filters: resolved.filters, evaluated: new Set([...(inForce?.evaluated ?? []), ...indicators]) }
         const finishedAt = yield* Clock.currentTimeMillis
         return { startedAt, finishedAt, indicators, findings: report.findings.length, stats: report.stats }
       })
