@@ -2,7 +2,7 @@
  * Filters hold for every indicator: a run of some indicators (`only`) with other filters than those in force is
  * refused, naming them, by the in-memory engine and the SQL one on PostgreSQL and PGlite alike. Otherwise the SQL
  * engine's next import refresh, which evaluates every indicator with the newest run's filters, would change the
- * other indicators' filters far from the run that asked for it.
+ * other indicators' filters far from the run that asked for it. Each engine's `check` answers the same beforehand.
  */
 import { ContractStore, IndicatorEngine } from "@adalqarau/core"
 import { layerMemoryContractStore, layerMemoryFindingStore, layerMemoryIndicatorEngine } from "@adalqarau/core/testing"
@@ -17,11 +17,23 @@ const outcomes = Effect.gen(function* () {
   yield* (yield* ContractStore).upsert(acceptedRecords(yield* sourceItems(generatedRecords(300, 5))))
   const engine = yield* IndicatorEngine
   const custom = { statusIds: [190] }
+  const refusal = (e: { readonly path: string; readonly reason: string }) => `refused ${e.path}: ${e.reason}`
+  // `check` answers first what `run` then does (a caller queuing a run learns at once).
   const outcome = (params: unknown) =>
-    engine.run(params).pipe(
-      Effect.map((report) => `ran ${report.indicators.join(",")}`),
-      Effect.catchTag("ParamsError", (e) => Effect.succeed(`refused ${e.path}: ${e.reason}`))
-    )
+    Effect.gen(function* () {
+      const check = engine.check
+      assert.isDefined(check)
+      const checked = yield* (check === undefined ? Effect.void : check(params)).pipe(
+        Effect.as("ok"),
+        Effect.catchTag("ParamsError", (e) => Effect.succeed(refusal(e)))
+      )
+      const ran = yield* engine.run(params).pipe(
+        Effect.map((report) => `ran ${report.indicators.join(",")}`),
+        Effect.catchTag("ParamsError", (e) => Effect.succeed(refusal(e)))
+      )
+      assert.strictEqual(checked, ran.startsWith("ran ") ? "ok" : ran)
+      return ran
+    })
   return [
     // Nothing in force before the first run: a run of some indicators may set any filters.
     yield* outcome({ only: ["sum-growth"], filters: custom }),

@@ -244,6 +244,21 @@ describe("run parameters and roles", () => {
       const invalid = await start(analyst, { indicators: { "super-dumping": { threshold: 900 } } })
       assert.strictEqual(invalid.status, 400)
       await accepted(admin, { indicators: { "super-dumping": { threshold: 90 } } })
+      // Filters hold for every indicator: a run of some of them with other filters than those in force answers 400
+      // at once, before anything is queued, rather than failing later.
+      await accepted(admin, { filters: { statusIds: [190] } })
+      const beforeOnly = await runCount()
+      const otherFilters = await start(admin, { only: ["super-dumping"] })
+      assert.strictEqual(otherFilters.status, 400)
+      const problem = (await otherFilters.json()) as {
+        readonly errors: ReadonlyArray<{ readonly path: ReadonlyArray<string>; readonly message: string }>
+      }
+      assert.deepStrictEqual(problem.errors[0]?.path, ["payload", "params", "filters"])
+      assert.include(problem.errors[0]?.message, "filters hold for every indicator")
+      assert.include(problem.errors[0]?.message, '"statusIds":[190]')
+      assert.strictEqual(await runCount(), beforeOnly)
+      await accepted(admin, { only: ["super-dumping"], filters: { statusIds: [190] } })
+      await accepted(admin, {})
     } finally {
       await server.close()
     }

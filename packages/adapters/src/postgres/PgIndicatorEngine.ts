@@ -60,6 +60,8 @@ export class SqlIndicatorEngine extends Context.Service<
      * was asked for them), and the newest run's filters; read once the refresh holds the ingest lock.
      */
     readonly refresh: (params?: unknown) => Effect.Effect<SqlRunReport, IndicatorEngineError | ParamsError>
+    /** Whether `run` would take these parameters now (see `IndicatorEngine.check`); read without the ingest lock. */
+    readonly check: (params: unknown) => Effect.Effect<void, IndicatorEngineError | ParamsError>
   }
 >()("@adalqarau/adapters/SqlIndicatorEngine") {}
 
@@ -552,7 +554,11 @@ export const makeSqlIndicatorEngine = (
         )
       })
 
-    return SqlIndicatorEngine.of({ run: execute("full"), refresh: execute("refresh") })
+    const check = Effect.fn("SqlIndicatorEngine.check")(function* (params: unknown) {
+      yield* checkFiltersInForce(yield* planFor(params))
+    })
+
+    return SqlIndicatorEngine.of({ run: execute("full"), refresh: execute("refresh"), check })
   })
 
 export const layerSqlIndicatorEngine = (
@@ -562,7 +568,7 @@ export const layerSqlIndicatorEngine = (
   Layer.effectContext(
     Effect.map(makeSqlIndicatorEngine(registry, options), (engine) =>
       Context.make(SqlIndicatorEngine, engine).pipe(
-        Context.add(IndicatorEngine, IndicatorEngine.of({ run: engine.run }))
+        Context.add(IndicatorEngine, IndicatorEngine.of({ run: engine.run, check: engine.check }))
       )
     )
   )

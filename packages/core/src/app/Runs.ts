@@ -175,6 +175,18 @@ export const startRun = Effect.fn("Runs.start")(function* (principal: Principal,
         message: `your roles grant runs with the default parameters only (runs:configure sets others): ${departures.map((p) => `params.${p}`).join(", ")}`
       })
   }
+  // What the engine's earlier runs put in force (the filters a run of some indicators must keep) answers now as a
+  // 400, rather than as the run failing later. Anything else the check meets is left to the run, which checks again
+  // and records it.
+  const check = (yield* IndicatorEngine).check
+  if (check !== undefined) {
+    yield* check(params).pipe(
+      Effect.catchTags({
+        ParamsError: (e) => Effect.fail(new InvalidInput({ field: `params.${e.path}`, message: e.reason })),
+        IndicatorEngineError: (e) => Effect.logWarning("could not check the run's parameters before queuing it", e)
+      })
+    )
+  }
   const executor = yield* RunExecutor
   yield* executor.reserve
   const run = yield* (yield* RunStore)

@@ -19,16 +19,21 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
     // What the runs so far have put in force, as the SQL engine reads it from its runs: the newest run's filters
     // and every indicator some run evaluated.
     let inForce: { readonly filters: CommonFilters; readonly evaluated: ReadonlySet<string> } | undefined
+    const resolveInForce = Effect.fn("MemoryIndicatorEngine.check")(function* (params: unknown) {
+      const resolved = yield* registry.resolve(params)
+      const codes = new Set(resolved.indicators.map((i) => i.indicator.code))
+      if (
+        inForce !== undefined &&
+        ![...inForce.evaluated].every((code) => codes.has(code)) &&
+        !sameFilters(inForce.filters, resolved.filters)
+      )
+        return yield* filtersNotInForce(inForce.filters)
+      return resolved
+    })
     return IndicatorEngine.of({
+      check: (params) => Effect.asVoid(resolveInForce(params)),
       run: Effect.fn("MemoryIndicatorEngine.run")(function* (params?: unknown) {
-        const resolved = yield* registry.resolve(params ?? {})
-        const codes = new Set(resolved.indicators.map((i) => i.indicator.code))
-        if (
-          inForce !== undefined &&
-          ![...inForce.evaluated].every((code) => codes.has(code)) &&
-          !sameFilters(inForce.filters, resolved.filters)
-        )
-          return yield* filtersNotInForce(inForce.filters)
+        const resolved = yield* resolveInForce(params ?? {})
         const startedAt = yield* Clock.currentTimeMillis
         const report = yield* analyzeStream(Stream.map(contracts.records, accepted), {
           registry,

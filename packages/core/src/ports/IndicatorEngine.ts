@@ -23,5 +23,11 @@ export class IndicatorEngine extends Context.Service<
   {
     /** `params` is params.json content (see `AnalysisParamsInput`); `{}` means all defaults. */
     readonly run: (params?: unknown) => Effect.Effect<RunReport, IndicatorEngineError | ParamsError>
+    /**
+     * Whether `run` would take these parameters as things stand (the catalogue's checks, and what the engine's
+     * earlier runs put in force, such as the filters a run of some indicators must keep), so that a caller queuing a
+     * run learns at once. `run` checks again when it runs. Optional: an engine without it is checked by `run` alone.
+     */
+    readonly check?: (params: unknown) => Effect.Effect<void, IndicatorEngineError | ParamsError>
   }
 >()("@adalqarau/core/IndicatorEngine") {}
