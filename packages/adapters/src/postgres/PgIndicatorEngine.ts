@@ -5,11 +5,10 @@ import {
   IndicatorEngineError,
   IndicatorRegistry,
   type IndicatorStats,
-  filtersNotInForce,
   type ParamsError,
   type ResolvedParams,
-  type RunReport,
-  sameFilters
+  keepsFiltersInForce,
+  type RunReport
 } from "@adalqarau/core"
 import { Clock, Context, Effect, Layer } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
@@ -64,6 +63,16 @@ export class SqlIndicatorEngine extends Context.Service<
     readonly check: (params: unknown) => Effect.Effect<void, IndicatorEngineError | ParamsError>
   }
 >()("@adalqarau/adapters/SqlIndicatorEngine") {}
+
+/**
+ * The parameters in force as params.json input: the newest run's filters, each evaluated indicator's parameters, and
+ * in `only` the indicators some run evaluated (left out before the first run: then every indicator, with the defaults).
+ */
+interface InputInForce {
+  readonly filters?: unknown
+  readonly indicators?: Readonly<Record<string, unknown>>
+  readonly only?: ReadonlyArray<string>
+}
 
 interface Plan {
   /** The parameters as asked for (params.json's shape), kept with the run for later refreshes. */
@@ -473,7 +482,8 @@ export const makeSqlIndicatorEngine = (
           SELECT id, params_input::text AS input, params FROM indicator_run
           WHERE c.code = ANY(indicators) ORDER BY id DESC LIMIT 1
         ) r`
-      if (known.length === 0) return {}
+      const none: InputInForce = {}
+      if (known.length === 0) return none
       const indicators: Record<string, unknown> = {}
       let newest: { readonly id: number; readonly input: unknown } | undefined
       let unreadable = false
@@ -489,11 +499,12 @@ export const makeSqlIndicatorEngine = (
         yield* Effect.logWarning("a run's parameters could not be read back: its indicators take the defaults")
       const filters = (newest?.input as { readonly filters?: unknown } | undefined)?.filters
       const evaluated = new Set(known.map((row) => row.code))
-      return {
+      const inForce: InputInForce = {
         ...(filters === undefined ? {} : { filters }),
         indicators,
         only: registry.indicators.map((i) => i.code).filter((code) => evaluated.has(code))
       }
+      return inForce
     }).pipe(Effect.mapError(engineError("reading the last run's parameters")))
 
     const planFor = (input: unknown) => Effect.flatMap(registry.resolve(input), (resolved) => planOf(input, resolved))
@@ -523,14 +534,13 @@ export const makeSqlIndicatorEngine = (
      * naming the filters in force. Nothing is in force before the first run.
      */
     const checkFiltersInForce = (plan: Plan) =>
-      Effect.gen(function* () {
-        const input = yield* lastInput
-        const evaluated = (input as { readonly only?: ReadonlyArray<string> }).only
-        if (evaluated === undefined || evaluated.every((code) => plan.indicators.some((i) => i.code === code))) return
-        const inForce = yield* planInForce(input)
-        if (sameFilters(inForce.filters, plan.filters)) return
-        return yield* filtersNotInForce(inForce.filters)
-      })
+      Effect.flatMap(lastInput, (input) =>
+        keepsFiltersInForce(
+          input.only ?? [],
+          { codes: plan.indicators.map((i) => i.code), filters: plan.filters },
+          Effect.map(planInForce(input), (inForce) => inForce.filters)
+        )
+      )
 
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {

@@ -1,7 +1,7 @@
 import { Clock, Effect, Layer, Stream } from "effect"
 import { analyzeStream } from "../engine/analyze.ts"
 import type { CommonFilters } from "../indicators/Filters.ts"
-import { filtersNotInForce, sameFilters } from "../indicators/filtersInForce.ts"
+import { keepsFiltersInForce } from "../indicators/filtersInForce.ts"
 import { IndicatorRegistry } from "../indicators/Registry.ts"
 import { ContractStore } from "../ports/ContractStore.ts"
 import { FindingStore } from "../ports/FindingStore.ts"
@@ -21,13 +21,14 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
     let inForce: { readonly filters: CommonFilters; readonly evaluated: ReadonlySet<string> } | undefined
     const resolveInForce = Effect.fn("MemoryIndicatorEngine.check")(function* (params: unknown) {
       const resolved = yield* registry.resolve(params)
-      const codes = new Set(resolved.indicators.map((i) => i.indicator.code))
-      if (
-        inForce !== undefined &&
-        ![...inForce.evaluated].every((code) => codes.has(code)) &&
-        !sameFilters(inForce.filters, resolved.filters)
-      )
-        return yield* filtersNotInForce(inForce.filters)
+      if (inForce !== undefined) {
+        const codes = resolved.indicators.map((i) => i.indicator.code)
+        yield* keepsFiltersInForce(
+          inForce.evaluated,
+          { codes, filters: resolved.filters },
+          Effect.succeed(inForce.filters)
+        )
+      }
       return resolved
     })
     return IndicatorEngine.of({
