@@ -32,18 +32,13 @@ const isHeaderPair = (entry: unknown): boolean =>
   Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" && typeof entry[1] === "string"
 
 /**
- * A public call's headers without entries that are no name and value pair. The protocol prepends the HTTP request's
- * headers to the message's own, so a message with an object there, or entries that are no pairs, left a non-pair in
- * the list, and effect/rpc answered a defect ("….for is not iterable") instead of running Login. A public procedure
- * reads no credential from them; a protected one is refused before this (`headersOf`).
+ * A public call's headers without entries that are no name and value pair (an object sent as `headers`, which the
+ * protocol's `concat` appends as one entry, or junk in the list): effect/rpc answered such a call with a defect
+ * ("….for is not iterable") instead of running Login. A public procedure reads no credential from them; a protected
+ * one is refused for them instead (`headersOf`).
  */
-const withWellFormedHeaders = <M extends RpcMessage.FromClientEncoded>(message: M): M => {
-  if (message._tag !== "Request") return message
-  const headers: ReadonlyArray<unknown> = Array.isArray(message.headers) ? message.headers : []
-  return headers.every(isHeaderPair)
-    ? message
-    : { ...message, headers: headers.filter(isHeaderPair) as RpcMessage.RequestEncoded["headers"] }
-}
+const withWellFormedHeaders = (request: RpcMessage.RequestEncoded): RpcMessage.RequestEncoded =>
+  request.headers.every(isHeaderPair) ? request : { ...request, headers: request.headers.filter(isHeaderPair) }
 
 /**
  * The call without the value the protocol appended for headers the message left out (or sent as null): it prepends
