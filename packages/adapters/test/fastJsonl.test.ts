@@ -51,11 +51,24 @@ const assertSame = (actual: Outcome, expected: Outcome, label: string): void => 
   assert.deepStrictEqual(actual.report.findings, expected.report.findings, `${label}: findings`)
 }
 
-/** Ways to read a folder: on the calling thread or on worker threads, in one range or in many small ones. */
+/**
+ * Ways to read a folder: on the calling thread or on worker threads, in one range or in many small ones, with the
+ * native line scanner (where built: nativeScanner.test.ts) or the TypeScript one.
+ */
 const READERS: ReadonlyArray<readonly [string, FastReadOptions]> = [
   ["in process, whole files", { threads: 0 }],
   ["in process, 700-byte ranges", { threads: 0, rangeBytes: 700 }],
-  ["2 worker threads, 4 KiB ranges", { threads: 2, threadsFrom: 0, rangeBytes: 4096 }]
+  ["2 worker threads, 4 KiB ranges", { threads: 2, threadsFrom: 0, rangeBytes: 4096 }],
+  ["in process, 700-byte ranges, TypeScript scanner", { threads: 0, rangeBytes: 700, nativeScanner: false }],
+  [
+    "2 worker threads, 4 KiB ranges, TypeScript scanner",
+    {
+      threads: 2,
+      threadsFrom: 0,
+      rangeBytes: 4096,
+      nativeScanner: false
+    }
+  ]
 ]
 
 let root: string

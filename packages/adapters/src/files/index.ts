@@ -4,6 +4,7 @@
  * writers (JSON lines, CSV).
  */
 export { decodeJsonlLine } from "./decodeJsonlLine.ts"
+export { nativeScannerAbsence } from "./fast/nativeScanner.ts"
 export { analyzeJsonlFolder, type FastReadOptions, readJsonlFolderInto } from "./fast/readFolder.ts"
 export { FileWriteError } from "./FileWriteError.ts"
 export {

@@ -75,6 +75,15 @@ const transitions = (): ReadonlyArray<Transition> => {
   return found
 }
 
+/**
+ * The zone's offsets as a table of transitions (UTC ms from which each offset applies, the first at -Infinity),
+ * for readers that convert wall-clock times outside JavaScript and must agree with `fromAlmatyWallClock`.
+ */
+export const almatyTransitions = (): { readonly at: Float64Array; readonly offset: Float64Array } => {
+  const list = transitions()
+  return { at: Float64Array.from(list, (t) => t.at), offset: Float64Array.from(list, (t) => t.offset) }
+}
+
 let lastFrom = 0
 let lastTo = -1
 let lastOffset = 0

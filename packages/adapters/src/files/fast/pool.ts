@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads"
 import { siblingModule } from "../../packageFiles.ts"
-import { RangeReadError, type WorkerReply, type WorkerRequest } from "./protocol.ts"
+import { RangeReadError, type ReaderThreadData, type WorkerReply, type WorkerRequest } from "./protocol.ts"
 import type { RangeResult, RangeTask } from "./readRange.ts"
 import { RangeReader } from "./readRange.ts"
 
@@ -14,8 +14,8 @@ export interface RangeRunner {
 }
 
 /** Reads every range on the calling thread (small inputs: no thread start-up to pay). */
-export const inProcessRunner = (): RangeRunner => {
-  const reader = new RangeReader()
+export const inProcessRunner = (useNative = true): RangeRunner => {
+  const reader = new RangeReader(undefined, useNative)
   let spare: ArrayBuffer | undefined
   return {
     recycle: (buffer) => {
@@ -44,8 +44,9 @@ const WORKER_URL = siblingModule("worker", import.meta.url)
  * Reads ranges on `threads` worker threads, at most two ranges in flight per thread so a thread never waits for
  * the next one; results are buffered until every earlier range is in, so the caller sees file order.
  */
-export const workerRunner = (threads: number): RangeRunner => {
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER_URL))
+export const workerRunner = (threads: number, useNative = true): RangeRunner => {
+  const workerData: ReaderThreadData = { useNative }
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_URL, { workerData }))
   const spares: Array<ArrayBuffer> = []
   return {
     recycle: (buffer) => {

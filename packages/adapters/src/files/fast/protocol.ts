@@ -1,5 +1,11 @@
 import type { RangeResult, RangeTask } from "./readRange.ts"
 
+/** What a reader thread is started with. */
+export interface ReaderThreadData {
+  /** Whether to read with the native scanner where it is built. */
+  readonly useNative: boolean
+}
+
 /** A range to read, with a row buffer of an earlier result to reuse. */
 export interface WorkerRequest {
   readonly task: RangeTask

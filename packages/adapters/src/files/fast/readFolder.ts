@@ -29,6 +29,11 @@ export interface FastReadOptions {
   readonly threadsFrom?: number
   /** Longer lines are rejected unread (default 256 MiB), as by `jsonlFolderItems`. */
   readonly maxLineBytes?: number
+  /**
+   * Read lines with the C++ scanner where it is built (default true): the same records, a few times faster
+   * (`nativeScannerAbsence` says why it is not used).
+   */
+  readonly nativeScanner?: boolean
 }
 
 const DEFAULT_RANGE = 8 << 20
@@ -94,7 +99,12 @@ export const readJsonlFolderInto = (
         ? 0
         : (options.threads ?? Math.max(1, Math.min(4, availableParallelism())))
     yield* Effect.acquireUseRelease(
-      Effect.sync((): RangeRunner => (threads === 0 ? inProcessRunner() : workerRunner(threads))),
+      Effect.sync(
+        (): RangeRunner =>
+          threads === 0
+            ? inProcessRunner(options.nativeScanner ?? true)
+            : workerRunner(threads, options.nativeScanner ?? true)
+      ),
       (runner) => applyAll(runner, tasks, target),
       (runner) => Effect.promise(() => runner.close())
     )

@@ -3,14 +3,14 @@
  * lines (transferred, not copied). It loads no effect and no core index — only the scanner and
  * `@adalqarau/core/lexical` — so it starts in milliseconds.
  */
-import { parentPort } from "node:worker_threads"
-import type { WorkerReply, WorkerRequest } from "./protocol.ts"
+import { parentPort, workerData } from "node:worker_threads"
+import type { ReaderThreadData, WorkerReply, WorkerRequest } from "./protocol.ts"
 import { RangeReader, transferablesOf } from "./readRange.ts"
 
 const port = parentPort
 if (port === null) throw new Error("the JSONL reader worker must run in a worker thread")
 
-const reader = new RangeReader()
+const reader = new RangeReader(undefined, (workerData as ReaderThreadData | undefined)?.useNative !== false)
 port.on("message", ({ task, spare }: WorkerRequest) => {
   let reply: WorkerReply
   try {

@@ -5,6 +5,6 @@
  * accepts decodes to the same number. Imports nothing that loads effect: worker threads of the JSONL
  * reader load this module alone (`@adalqarau/core/lexical`).
  */
-export { fromAlmatyWallClock, wallClockAt, wallClockOfBytes } from "../../domain/AlmatyTime.ts"
+export { almatyTransitions, fromAlmatyWallClock, wallClockAt, wallClockOfBytes } from "../../domain/AlmatyTime.ts"
 export { binCodeAt, binCodeOfBytes } from "../../domain/binDigits.ts"
 export { decimalTiynAt, decimalTiynOfBytes, simpleTiyn } from "../../domain/tiyn.ts"

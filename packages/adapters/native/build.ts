@@ -1,0 +1,75 @@
+/**
+ * Builds the C++ line scanner (lineScanner.cc) into build/lineScanner.node for the Node running this script, when
+ * this host has a C++ compiler and Node's headers: `pnpm install` runs it. The addon is optional — without it the
+ * JSONL fast path reads the same records with the TypeScript scanner — so a host that cannot build it gets a
+ * warning, not a failed install.
+ *
+ *   node native/build.ts [--if-stale]
+ *
+ * CXX names the compiler (default g++); ADALQARAU_NATIVE_SCANNER=0 skips the build.
+ */
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const source = join(here, "lineScanner.cc")
+const target = join(here, "build", "lineScanner.node")
+
+const warn = (why: string): never => {
+  console.warn(`native line scanner not built: ${why}; the JSONL fast path uses the TypeScript scanner`)
+  process.exit(0)
+}
+
+if (process.env.ADALQARAU_NATIVE_SCANNER === "0") warn("ADALQARAU_NATIVE_SCANNER=0")
+
+// With --if-stale, a build newer than its source and this script is kept (Node-API addons do not depend on the
+// Node version that loads them).
+const mtime = (path: string): number => (existsSync(path) ? statSync(path).mtimeMs : Number.NaN)
+if (
+  process.argv.includes("--if-stale") &&
+  mtime(target) >= mtime(source) &&
+  mtime(target) >= mtime(fileURLToPath(import.meta.url))
+) {
+  process.exit(0)
+}
+
+// Node's own headers: beside the binary in official builds (include/node), or where a distribution puts them.
+const headers = [join(dirname(process.execPath), "..", "include", "node"), "/usr/include/node"].find((dir) =>
+  existsSync(join(dir, "node_api.h"))
+)
+if (headers === undefined) warn(`no node_api.h beside ${process.execPath} or in /usr/include/node`)
+
+const compiler = process.env.CXX ?? "g++"
+mkdirSync(join(here, "build"), { recursive: true })
+// Written under another name and renamed, so that a process loading the addon never sees half a file.
+const partial = `${target}.${process.pid}.tmp`
+const result = spawnSync(
+  compiler,
+  [
+    "-O2",
+    "-std=c++17",
+    "-shared",
+    "-fPIC",
+    // Money is read through double arithmetic that must round as V8's does: no fused multiply-add, no fast math.
+    "-ffp-contract=off",
+    "-fno-fast-math",
+    "-Wall",
+    "-Wextra",
+    `-I${headers}`,
+    "-o",
+    partial,
+    source
+  ],
+  { encoding: "utf8" }
+)
+if (result.error !== undefined) {
+  rmSync(partial, { force: true })
+  warn(`${compiler}: ${result.error.message}`)
+}
+if (result.status !== 0) {
+  rmSync(partial, { force: true })
+  warn(`${compiler} exited with ${result.status}:\n${result.stderr.trim()}`)
+}
+renameSync(partial, target)

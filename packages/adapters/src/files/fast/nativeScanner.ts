@@ -1,0 +1,123 @@
+/**
+ * The C++ build of the line scanner (native/lineScanner.cc), when this host has one: the same filter as
+ * `LineScanner`, a few times faster. `pnpm install` builds it where a C++ compiler and Node's headers are at hand
+ * (scripts/build-native.ts); without it, or with `ADALQARAU_NATIVE_SCANNER=0`, the fast path runs the TypeScript
+ * scanner and reads the same records.
+ */
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+import { almatyTransitions } from "@adalqarau/core/lexical"
+import { type KindSpec, TEXT } from "./kinds.ts"
+
+interface LineScannerAddon {
+  readonly setZone: (at: Float64Array, offset: Float64Array) => void
+  readonly makeScanner: (
+    slots: number,
+    rules: Int32Array,
+    required: Uint8Array,
+    fieldSlots: Int32Array,
+    keys: ReadonlyArray<string>,
+    keyIdentities: Int32Array
+  ) => number
+  readonly scanLines: (
+    scanner: number,
+    bytes: Uint8Array,
+    from: number,
+    stopBefore: number,
+    maxLineBytes: number,
+    rows: Float64Array,
+    rowIndex: number,
+    out: Float64Array
+  ) => void
+}
+
+/** Where the build puts the addon: the package's `native/build`, from `src/files/fast` and `dist/files/fast` alike. */
+export const NATIVE_SCANNER_PATH = fileURLToPath(new URL("../../../native/build/lineScanner.node", import.meta.url))
+
+type Loaded = { readonly addon: LineScannerAddon } | { readonly absence: string }
+
+const load = (): Loaded => {
+  if (process.env.ADALQARAU_NATIVE_SCANNER === "0") return { absence: "turned off by ADALQARAU_NATIVE_SCANNER=0" }
+  if (!existsSync(NATIVE_SCANNER_PATH)) {
+    return { absence: `not built (${NATIVE_SCANNER_PATH}: pnpm install builds it where g++ is found)` }
+  }
+  try {
+    const addon = createRequire(import.meta.url)(NATIVE_SCANNER_PATH) as LineScannerAddon
+    const zone = almatyTransitions()
+    addon.setZone(zone.at, zone.offset)
+    return { addon }
+  } catch (cause) {
+    // A build for another platform, say: the TypeScript scanner reads the same records; the reason is kept.
+    return { absence: `cannot be loaded: ${cause instanceof Error ? cause.message : String(cause)}` }
+  }
+}
+
+const loaded = load()
+const addon = "addon" in loaded ? loaded.addon : undefined
+
+/** Why the native scanner is not used, or `undefined` when it is. */
+export const nativeScannerAbsence = (): string | undefined => ("absence" in loaded ? loaded.absence : undefined)
+
+/** Why `scanLines` stopped. */
+export const ALL_READ = 0
+export const ROWS_FULL = 1
+export const LINE_FOR_CALLER = 2
+
+const ALIAS = -3
+
+/** A native scanner of one record kind; its state (the key order of the last lines) lives in the addon. */
+export class NativeLineScanner {
+  private readonly native: LineScannerAddon
+  private readonly id: number
+  /** After `scanLines`: the next line's start, rows written, lines read, why it stopped. */
+  readonly out = new Float64Array(4)
+
+  private constructor(native: LineScannerAddon, spec: KindSpec) {
+    this.native = native
+    const keys: Array<string> = []
+    const identities: Array<number> = []
+    spec.fields.forEach((f, field) => {
+      keys.push(f.name)
+      identities.push(field)
+      if (f.alias !== undefined) {
+        keys.push(f.alias)
+        identities.push(ALIAS)
+      }
+    })
+    this.id = native.makeScanner(
+      spec.slots,
+      Int32Array.from(spec.fields, (f) => f.rule),
+      Uint8Array.from(spec.fields, (f) => (f.required ? 1 : 0)),
+      Int32Array.from(spec.fields, (f) => f.slot),
+      keys,
+      Int32Array.from(identities)
+    )
+  }
+
+  /**
+   * The native scanner of a kind, or `undefined` when there is no addon or the kind keeps text (the import's
+   * specs: their rows point into the line, which only the TypeScript scanner records).
+   */
+  static of(spec: KindSpec): NativeLineScanner | undefined {
+    if (addon === undefined) return undefined
+    if (spec.fields.some((f) => f.rule === TEXT && f.slot >= 0)) return undefined
+    return new NativeLineScanner(addon, spec)
+  }
+
+  /**
+   * Reads the lines that start in `bytes[from, stopBefore)` (each must end with a line feed inside `bytes`) into
+   * `rows` from row `rowIndex`, until one needs the caller (too long, or one the scanner cannot vouch for) or
+   * `rows` is full; see `out`.
+   */
+  scanLines(
+    bytes: Uint8Array,
+    from: number,
+    stopBefore: number,
+    maxLineBytes: number,
+    rows: Float64Array,
+    rowIndex: number
+  ): void {
+    this.native.scanLines(this.id, bytes, from, stopBefore, maxLineBytes, rows, rowIndex, this.out)
+  }
+}

@@ -1,0 +1,216 @@
+import { readFileSync } from "node:fs"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import type { RecordKind } from "@adalqarau/core"
+import { generateDataset } from "@adalqarau/core/testing"
+import { Effect } from "effect"
+import fc from "fast-check"
+import { jsonlFolderFiles } from "../src/files/JsonlFolderSource.ts"
+import { writeDataset } from "../src/files/index.ts"
+import { KIND_SPECS, RECORD_SPECS } from "../src/files/fast/kinds.ts"
+import { ACCEPTED, BLANK, FALLBACK, LineScanner } from "../src/files/fast/LineScanner.ts"
+import {
+  ALL_READ,
+  LINE_FOR_CALLER,
+  NativeLineScanner,
+  nativeScannerAbsence,
+  ROWS_FULL
+} from "../src/files/fast/nativeScanner.ts"
+import {
+  contract,
+  j,
+  ODD_CONTRACTS,
+  ODD_LOTS,
+  ODD_PAYMENTS,
+  ODD_SUBJECTS,
+  ODD_UNITS,
+  randomContractLine
+} from "./support/oddLines.ts"
+
+/**
+ * The C++ scanner must be the TypeScript one, line for line: the same verdict (a row, a blank line, or the line
+ * left to the decoder) and the same row, bit for bit (NaN for absent values). The folder-level tests
+ * (fastJsonl.test.ts) read through both as well.
+ */
+
+const absence = nativeScannerAbsence()
+// CI builds the addon (scripts/dev setup): there its absence is a failure, not a reason to skip.
+const describeNative = absence === undefined || process.env.CI !== undefined ? describe : describe.skip
+
+const verdictName = (verdict: number): string =>
+  verdict === ACCEPTED ? "accepted" : verdict === BLANK ? "blank" : verdict === FALLBACK ? "fallback" : "?"
+
+interface Reading {
+  readonly verdict: string
+  readonly row: ReadonlyArray<number>
+}
+
+/** Reads each line (its bytes followed by a line feed) with both scanners, one scanner pair per kind. */
+const compare = (kind: RecordKind, lines: ReadonlyArray<string>): number => {
+  const spec = KIND_SPECS[kind]
+  const typescript = new LineScanner(spec)
+  const native = NativeLineScanner.of(spec)
+  assert.isDefined(native, absence)
+  if (native === undefined) return 0
+  const rows = new Float64Array(Math.max(1, spec.slots))
+  let compared = 0
+  for (const line of lines) {
+    const bytes = Buffer.from(`${line}\n`)
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    let to = bytes.length - 1
+    if (to > 0 && bytes[to - 1] === 13) to--
+    const verdict = typescript.scan(bytes, view, 0, to)
+    const expected: Reading = {
+      verdict: verdictName(verdict),
+      row: verdict === ACCEPTED ? Array.from(typescript.row) : []
+    }
+    rows.fill(-12345)
+    native.scanLines(bytes, 0, bytes.length, 1 << 20, rows, 0)
+    const [next, written, read, reason] = native.out
+    const actual: Reading =
+      reason === LINE_FOR_CALLER
+        ? { verdict: "fallback", row: [] }
+        : {
+            verdict: written === 1 ? "accepted" : "blank",
+            row: written === 1 ? Array.from(rows.subarray(0, spec.slots)) : []
+          }
+    assert.deepStrictEqual(actual, expected, `${kind}: ${line}`)
+    if (reason === ALL_READ) {
+      assert.strictEqual(next, bytes.length)
+      assert.strictEqual(read, 1)
+    } else assert.deepStrictEqual([next, written, read], [0, 0, 0])
+    compared++
+  }
+  return compared
+}
+
+describeNative("native line scanner = TypeScript line scanner", () => {
+  it("on the odd lines of every kind (escapes, number and date shapes, duplicates, camelCase, bad JSON)", () => {
+    compare("contract", ODD_CONTRACTS)
+    compare("unit", ODD_UNITS)
+    compare("lot", ODD_LOTS)
+    compare("payment", ODD_PAYMENTS)
+    compare("subject", ODD_SUBJECTS)
+  })
+
+  it("on random contract lines (property)", () => {
+    assert.strictEqual(compare("contract", fc.sample(randomContractLine, { numRuns: 3000, seed: 7 })), 3000)
+  })
+
+  it("on lines cut short or broken at every byte", () => {
+    const line = j(contract(5, { description_ru: 'a "b" \\u0041 ы', contract_sum_wnds: "1000.50" }))
+    const broken: Array<string> = []
+    for (let i = 0; i <= line.length; i++) {
+      broken.push(line.slice(0, i))
+      broken.push(`${line.slice(0, i)} ${line.slice(i)}`)
+      broken.push(`${line.slice(0, i)}\\${line.slice(i)}`)
+      broken.push(`${line.slice(0, i)}"${line.slice(i)}`)
+    }
+    compare("contract", broken)
+  })
+
+  it("on the values' edges: money, instants across the zone's changes, BINs, KATO, flags, ids", () => {
+    const values: Record<string, ReadonlyArray<unknown>> = {
+      contract_sum_wnds: [
+        0,
+        0.01,
+        0.1,
+        0.29,
+        1.005,
+        99999999999.99,
+        9999999999999.99,
+        1e13,
+        123456789012345,
+        1234567890123456,
+        "0.10",
+        "0.100",
+        "1.",
+        ".5",
+        "01",
+        "9999999999999",
+        "99999999999999",
+        1e2,
+        -0
+      ],
+      sign_date: [
+        "1900-01-01",
+        "1899-12-31",
+        "1924-05-01 23:59:59",
+        "1991-03-31 02:30:00",
+        "2024-02-29 23:30:00",
+        "2024-03-01 00:00:00",
+        "2024-03-01 00:30:00",
+        "2059-12-31 23:59:59",
+        "2100-02-29",
+        "2023-04-31",
+        "2023-01-01 24:00:00",
+        "2023-01-01T10:00:00",
+        "2023-01-01 10:00"
+      ],
+      customer_bin: ["000740001307", "000740001300", "00074000130a", 740001307, "0007400013077"],
+      deleted: [0, 1, 2, "true", "false", "TRUE", 1.0, "1.0"],
+      id: [1, 9007199254740991, 999999999999999, 1e3, "12", "012", "0"],
+      fin_year: [2023, "2023", -1, "1e3"]
+    }
+    const lines: Array<string> = []
+    for (const [field, options] of Object.entries(values))
+      for (const value of options) lines.push(j(contract(9, { [field]: value })))
+    // Number shapes JSON.stringify does not write.
+    for (const raw of ["1e400", "1E2", "1e-2", "-0", "00", "1.5e1", "2023.0", "0.0"])
+      for (const field of ["fin_year", "contract_sum_wnds", "id"])
+        lines.push(`${j(contract(9, { [field]: undefined })).slice(0, -1)},"${field}":${raw}}`)
+    compare("contract", lines)
+    compare(
+      "subject",
+      ["1", "12", "123456789", "1234567890", 12, 123456789, 1234567890, "7a", 7.5].map((kato) =>
+        j({ bin: "000740001307", kato })
+      )
+    )
+  })
+
+  it.effect("on generated datasets, every kind", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "adalqarau-native-")))
+      try {
+        for (const seed of [11, 12]) {
+          yield* writeDataset(dir, generateDataset({ contracts: 800, seed }))
+          for (const file of yield* jsonlFolderFiles(dir)) {
+            const lines = readFileSync(file.path, "utf8").split("\n")
+            if (lines.at(-1) === "") lines.pop()
+            assert.isAbove(compare(file.kind, lines), 0, file.path)
+          }
+        }
+      } finally {
+        yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
+      }
+    })
+  )
+
+  it("stops at the line it cannot vouch for, when the rows are full, and before a line longer than allowed", () => {
+    const spec = KIND_SPECS.unit
+    const native = NativeLineScanner.of(spec)
+    assert.isDefined(native, absence)
+    if (native === undefined) return
+    const good = (id: number) => j({ id, contract_id: 1, lot_id: 1 })
+    const text = `${good(1)}\n\n${good(2)}\n{"id":3,\n${good(4)}\n${good(5)}\n`
+    const bytes = Buffer.from(text)
+    const rows = new Float64Array(spec.slots * 3)
+    native.scanLines(bytes, 0, bytes.length, 1 << 20, rows, 0)
+    // Two rows and a blank line, then the broken line is the caller's.
+    const broken = text.indexOf('{"id":3')
+    assert.deepStrictEqual(Array.from(native.out), [broken, 2, 3, LINE_FOR_CALLER])
+    const after = text.indexOf("\n", broken) + 1
+    native.scanLines(bytes, after, bytes.length, 1 << 20, rows, 2)
+    assert.deepStrictEqual(Array.from(native.out), [text.lastIndexOf(good(5)), 1, 1, ROWS_FULL])
+    assert.deepStrictEqual(Array.from(rows), [1, 1, 1, 2, 1, 1, 4, 1, 1])
+    native.scanLines(bytes, 0, bytes.length, good(1).length - 1, rows, 0)
+    assert.deepStrictEqual(Array.from(native.out), [0, 0, 0, LINE_FOR_CALLER])
+  })
+
+  it("leaves the import's kinds, whose rows point into the line's text, to the TypeScript scanner", () => {
+    assert.isUndefined(NativeLineScanner.of(RECORD_SPECS.contract))
+    assert.isDefined(NativeLineScanner.of(KIND_SPECS.contract))
+  })
+})
