@@ -1,9 +1,10 @@
 /**
  * Past imports on PostgreSQL 15 and PGlite: listed newest first with their batches' counts summed, page by page,
- * and their stored rejections pruned (counts kept, marked when) in one transaction.
+ * and their stored rejections pruned (counts kept, marked when) in one transaction; rejections read page by page in
+ * one snapshot that a pruning does not cut short.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option, Stream } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerStorage } from "../src/postgres/Database.ts"
 import { ImportHistory } from "../src/postgres/PgImportHistory.ts"
@@ -120,6 +121,51 @@ for (const backend of backends()) {
           sql`UPDATE import_batch SET rejections_pruned_at = now() WHERE import_id = ${String(b.importId)}::bigint`
         )
         assert.isTrue(Exit.isFailure(marked))
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("rejections read in one snapshot stay whole when a pruning commits between two pages", () =>
+      Effect.gen(function* () {
+        const { a, c } = yield* threeImports
+        const rejects = yield* RejectStore
+        const history = yield* ImportHistory
+        const sql = yield* SqlClient.SqlClient
+        // Forked outside the snapshot, so on a connection of its own, as another adalqarau would.
+        const firstPageRead = yield* Deferred.make<void>()
+        const pruning = yield* Deferred.await(firstPageRead).pipe(
+          Effect.andThen(history.pruneRejections(c.importId)),
+          Effect.forkChild
+        )
+        const read = yield* rejects.snapshot(
+          Effect.gen(function* () {
+            const settings = yield* sql<{ isolation: string; readOnly: string }>`
+              SELECT current_setting('transaction_isolation') AS isolation,
+                current_setting('transaction_read_only') AS "readOnly"`
+            const header = yield* rejects.importRejects(a.importId)
+            const first = yield* rejects.page(a.importId, { limit: 1 })
+            yield* Deferred.succeed(firstPageRead, undefined)
+            // PostgreSQL commits the pruning now; on PGlite it waits for this transaction's one session.
+            if (backend.name === "postgres") yield* Fiber.join(pruning)
+            const rest = yield* rejects.page(a.importId, {
+              limit: 10,
+              ...(first.next === null ? {} : { after: first.next })
+            })
+            return { settings: settings[0], header, first, rest }
+          })
+        )
+        const pruned = Option.getOrThrow(yield* Fiber.join(pruning))
+        assert.deepStrictEqual([pruned.imports, pruned.records], [1, 3])
+
+        assert.isNull(Option.getOrThrow(read.header).prunedAt)
+        assert.deepStrictEqual(
+          [...read.first.rejections, ...read.rest.rejections].map((r) => r.recordId),
+          ["9001", "9002", "9003"]
+        )
+        assert.isNull(read.rest.next)
+        assert.deepStrictEqual(read.settings, { isolation: "repeatable read", readOnly: "on" })
+        // Outside it, the pruning is there.
+        assert.strictEqual(Option.getOrThrow(yield* rejects.importRejects(a.importId)).prunedAt, pruned.prunedAt)
+        assert.deepStrictEqual((yield* rejects.page(a.importId, { limit: 10 })).rejections, [])
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 

@@ -463,7 +463,7 @@ describe.concurrent("adalqarau CLI", () => {
           updated: 0,
           unchanged: 0,
           rejected: 2,
-          rejectionsKept: true,
+          rejections: "kept",
           rejectionsPrunedAt: null
         }
       ]

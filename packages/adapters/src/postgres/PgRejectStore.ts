@@ -1,6 +1,6 @@
 import { RecordRejection } from "@adalqarau/core"
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { SqlClient } from "effect/sql"
+import { SqlClient, SqlError } from "effect/sql"
 import { epochMs, num, numOrNull, str, strOrNull } from "./values.ts"
 
 export class RejectStoreError extends Schema.TaggedError<RejectStoreError>()("RejectStoreError", {
@@ -43,6 +43,13 @@ export class RejectStore extends Context.Service<
       importId: number,
       options: { readonly limit: number; readonly after?: RejectCursor }
     ) => Effect.Effect<RejectPage, RejectStoreError>
+    /**
+     * Runs `effect`, whose reads of this store then all see the database as it was at the first of them (one
+     * read-only REPEATABLE READ transaction): an import read page by page stays whole and agrees with its
+     * `importRejects`, even when a pruning (`ImportHistory.pruneRejections`) commits between two pages. On PGlite
+     * the transaction holds its one session, so a pruning waits for it instead. `effect` must only read.
+     */
+    readonly snapshot: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | RejectStoreError, R>
   }
 >()("@adalqarau/adapters/RejectStore") {}
 
@@ -110,7 +117,16 @@ export const makePgRejectStore = Effect.gen(function* () {
     } satisfies RejectPage
   })
 
-  return RejectStore.of({ importRejects, page })
+  // The begin statement is provided for this transaction only: a transaction `effect` starts on another client (a
+  // write, say) must not become read-only too.
+  const snapshot = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | RejectStoreError, R> =>
+    sql.withTransaction(Effect.provideService(effect, SqlClient.BeginTransaction, undefined)).pipe(
+      Effect.provideService(SqlClient.BeginTransaction, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+      Effect.catchIf(SqlError.isSqlError, (e) => Effect.fail(storeError("reading the rejected records")(e))),
+      Effect.withSpan("RejectStore.snapshot")
+    )
+
+  return RejectStore.of({ importRejects, page, snapshot })
 })
 
 export const layerPgRejectStore: Layer.Layer<RejectStore, never, SqlClient.SqlClient> = Layer.effect(

@@ -5,8 +5,10 @@ import {
   type FindingPage,
   FindingQuery,
   FindingStore,
+  Findings,
   formatAlmaty,
-  IndicatorRegistry,
+  IndicatorCatalog,
+  type InvalidInput,
   parseTimestamp,
   REGION_CODES,
   type RegionCode
@@ -39,16 +41,30 @@ const decodeDay = (flag: string, value: string, endOfDay: boolean) => {
   return typeof parsed === "string" ? Effect.fail(usageFailure(`--${flag}: ${parsed}`)) : Effect.succeed(parsed)
 }
 
+/**
+ * A filter the catalogue refused (`Findings.checkFindingFilter`), said with the flags as given: the fields it
+ * names are the request's.
+ */
+const refusedFilter = Effect.fn("cli.findings.refusedFilter")(function* (
+  refusal: InvalidInput,
+  options: FindingsCommandOptions
+) {
+  const indicator = /^indicators\.(\d+)$/u.exec(refusal.field)?.[1]
+  if (indicator !== undefined) {
+    const known = (yield* IndicatorCatalog).indicators.map((i) => i.code)
+    return usageFailure(
+      `--indicator ${options.indicators[Number(indicator)]}: unknown indicator; known: ${known.join(", ")}`
+    )
+  }
+  if (refusal.field === "dateTo") {
+    return usageFailure(`--to ${options.to} is before --from ${options.from}: the range holds nothing`)
+  }
+  return usageFailure(`${refusal.field}: ${refusal.message}`)
+})
+
 /** Builds the store query from the flags; every value is validated before the database is touched. */
 const buildQuery = (options: FindingsCommandOptions) =>
   Effect.gen(function* () {
-    // A wrong filter is a wrong invocation, not an empty answer that reads as "no risks".
-    const known = IndicatorRegistry.standard.indicators.map((indicator) => indicator.code)
-    for (const code of options.indicators) {
-      if (!known.includes(code)) {
-        return yield* usageFailure(`--indicator ${code}: unknown indicator; known: ${known.join(", ")}`)
-      }
-    }
     for (const region of options.regions) {
       if (!(REGION_CODES as ReadonlyArray<string>).includes(region)) {
         return yield* usageFailure(`--region ${region}: not a region code; known: ${REGION_CODES.join(", ")}`)
@@ -63,10 +79,14 @@ const buildQuery = (options: FindingsCommandOptions) =>
       ...(options.from === undefined ? {} : { dateFrom: yield* decodeDay("from", options.from, false) }),
       ...(options.to === undefined ? {} : { dateTo: yield* decodeDay("to", options.to, true) })
     }
-    if (input.dateFrom !== undefined && input.dateTo !== undefined && input.dateTo < input.dateFrom) {
-      return yield* usageFailure(`--to ${options.to} is before --from ${options.from}: the range holds nothing`)
-    }
-    return yield* Schema.decodeUnknownEffect(FindingQuery)(input).pipe(Effect.mapError((e) => usageFailure(e.message)))
+    const query = yield* Schema.decodeUnknownEffect(FindingQuery)(input).pipe(
+      Effect.mapError((e) => usageFailure(e.message))
+    )
+    // A wrong filter is a wrong invocation, not an empty answer that reads as "no risks": the server's checks.
+    yield* Findings.checkFindingFilter(query).pipe(
+      Effect.catchTag("InvalidInput", (refusal) => Effect.flatMap(refusedFilter(refusal, options), Effect.fail))
+    )
+    return query
   })
 
 const measuresText = (f: Finding): string =>

@@ -16,9 +16,16 @@ export interface ImportsCommandOptions {
 
 const COUNTS = ["batches", "read", "inserted", "updated", "unchanged", "rejected"] as const
 
-/** Whether the import's rejected records can still be read (`adalqarau rejects`), and if not since when. */
+/**
+ * Whether the import's rejected records can be read (`adalqarau rejects`): `kept`, `pruned`, or `none` when it
+ * rejected nothing: a yes/no "kept" would say yes to an import that stored no rejection.
+ */
+const rejectionsState = (i: ImportSummary): "kept" | "pruned" | "none" =>
+  i.rejectionsPrunedAt !== null ? "pruned" : i.rejected === 0 ? "none" : "kept"
+
+/** The table's column: the state, and when the rejections were pruned. */
 const rejectionsText = (i: ImportSummary): string =>
-  i.rejectionsPrunedAt !== null ? `pruned ${formatAlmaty(i.rejectionsPrunedAt)}` : i.rejected === 0 ? "none" : "kept"
+  i.rejectionsPrunedAt === null ? rejectionsState(i) : `pruned ${formatAlmaty(i.rejectionsPrunedAt)}`
 
 const encodeImport = (i: ImportSummary) => ({
   importId: i.importId,
@@ -31,7 +38,7 @@ const encodeImport = (i: ImportSummary) => ({
   updated: i.updated,
   unchanged: i.unchanged,
   rejected: i.rejected,
-  rejectionsKept: i.rejectionsPrunedAt === null,
+  rejections: rejectionsState(i),
   rejectionsPrunedAt: i.rejectionsPrunedAt === null ? null : formatAlmaty(i.rejectionsPrunedAt)
 })
 

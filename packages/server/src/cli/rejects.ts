@@ -22,59 +22,68 @@ export interface RejectsCommandOptions {
  * no other way to read `rejected_record`.
  */
 export const runRejects = (options: RejectsCommandOptions): Effect.Effect<void, CliFailure> =>
-  withDatabase(
-    Effect.scoped(
-      Effect.gen(function* () {
-        if (options.limit < 1) return yield* usageFailure("--limit must be at least 1")
-        const found = yield* (yield* RejectStore)
-          .importRejects(options.importId)
-          .pipe(Effect.mapError((e) => runFailure(e.message)))
-        if (Option.isNone(found)) {
-          const where = yield* describeDatabase
-          return yield* runFailure(
-            options.importId === undefined ? `no import in ${where} yet` : `no import ${options.importId} in ${where}`
-          )
-        }
-        const { importId, source, rejected, prunedAt } = found.value
-        const which = `import ${importId} (${source})`
-        // Printing none, or writing an empty file, would read as an import that rejected nothing.
-        if (prunedAt !== null) {
-          return yield* runFailure(
-            `the ${formatCount(rejected)} rejected ${rejected === 1 ? "record" : "records"} of ${which} ` +
-              `${rejected === 1 ? "was" : "were"} pruned at ${formatAlmaty(prunedAt)} ` +
-              "(adalqarau imports prune-rejections); only its counts are kept: adalqarau imports"
-          )
-        }
+  options.limit < 1 ? Effect.fail(usageFailure("--limit must be at least 1")) : withDatabase(readRejects(options))
 
-        if (options.out !== undefined) {
-          // analyze's rejects file: the same lines; nothing printed but the count.
-          const file = yield* makeRejectReport(() => Effect.void, options.out)
-          const written = yield* eachStoredRejection(importId, Number.POSITIVE_INFINITY, file.onRejected)
-          yield* file.finish()
-          yield* Console.log(`${formatCount(written)} rejected records of ${which} written to ${options.out}`)
-          return
-        }
+/**
+ * `runRejects` over the RejectStore given. The import and every page of its rejections are read in one snapshot:
+ * read in separate statements, a pruning that committed between two of them left the listing partial, without
+ * the word that the rest was pruned.
+ */
+export const readRejects = (options: RejectsCommandOptions): Effect.Effect<void, CliFailure, RejectStore> =>
+  Effect.gen(function* () {
+    const store = yield* RejectStore
+    yield* store
+      .snapshot(Effect.scoped(listRejects(options)))
+      .pipe(Effect.catchTag("RejectStoreError", (e) => Effect.fail(runFailure(e.message))))
+  })
 
-        const shown: Array<RecordRejection> = []
-        yield* eachStoredRejection(importId, options.limit, (rejection) =>
-          Effect.sync(() => void shown.push(rejection))
-        )
-        if (options.json) {
-          yield* Console.log(
-            JSON.stringify({ importId, source, rejected, rejections: shown.map((r) => encodeRejection(r)) }, null, 2)
-          )
-          return
-        }
-        for (const rejection of shown) yield* Console.log(rejection.text)
-        yield* Console.log(
-          rejected === 0
-            ? `No rejected records in ${which}`
-            : `${formatCount(shown.length)} of ${formatCount(rejected)} rejected records of ${which} shown` +
-                (shown.length < rejected ? " (more: raise --limit or use --out FILE)" : "")
-        )
-      })
+const listRejects = (options: RejectsCommandOptions) =>
+  Effect.gen(function* () {
+    const found = yield* (yield* RejectStore)
+      .importRejects(options.importId)
+      .pipe(Effect.mapError((e) => runFailure(e.message)))
+    if (Option.isNone(found)) {
+      const where = yield* describeDatabase
+      return yield* runFailure(
+        options.importId === undefined ? `no import in ${where} yet` : `no import ${options.importId} in ${where}`
+      )
+    }
+    const { importId, source, rejected, prunedAt } = found.value
+    const which = `import ${importId} (${source})`
+    // Printing none, or writing an empty file, would read as an import that rejected nothing.
+    if (prunedAt !== null) {
+      return yield* runFailure(
+        `the ${formatCount(rejected)} rejected ${rejected === 1 ? "record" : "records"} of ${which} ` +
+          `${rejected === 1 ? "was" : "were"} pruned at ${formatAlmaty(prunedAt)} ` +
+          "(adalqarau imports prune-rejections); only its counts are kept: adalqarau imports"
+      )
+    }
+
+    if (options.out !== undefined) {
+      // analyze's rejects file: the same lines; nothing printed but the count.
+      const file = yield* makeRejectReport(() => Effect.void, options.out)
+      const written = yield* eachStoredRejection(importId, Number.POSITIVE_INFINITY, file.onRejected)
+      yield* file.finish()
+      yield* Console.log(`${formatCount(written)} rejected records of ${which} written to ${options.out}`)
+      return
+    }
+
+    const shown: Array<RecordRejection> = []
+    yield* eachStoredRejection(importId, options.limit, (rejection) => Effect.sync(() => void shown.push(rejection)))
+    if (options.json) {
+      yield* Console.log(
+        JSON.stringify({ importId, source, rejected, rejections: shown.map((r) => encodeRejection(r)) }, null, 2)
+      )
+      return
+    }
+    for (const rejection of shown) yield* Console.log(rejection.text)
+    yield* Console.log(
+      rejected === 0
+        ? `No rejected records in ${which}`
+        : `${formatCount(shown.length)} of ${formatCount(rejected)} rejected records of ${which} shown` +
+            (shown.length < rejected ? " (more: raise --limit or use --out FILE)" : "")
     )
-  )
+  })
 
 export const rejectsCommand = Command.make(
   "rejects",
