@@ -78,7 +78,8 @@ const REPORT: IndicatorRunReport = {
   stats: {
     "super-dumping": { evaluated: 1200, flagged: 12, skipped: { "no-plan-sum": 3 } },
     partnership: { evaluated: 80, flagged: 5, skipped: {} }
-  }
+  },
+  neverEvaluated: ["minimal-dumping", "accelerated-payment", "sum-growth"]
 }
 
 const PARAMS: Schema.Json = {

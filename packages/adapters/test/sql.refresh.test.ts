@@ -4,13 +4,14 @@
  * only the queued chains and the pairs of their customers and suppliers gives exactly what a full run gives —
  * findings and statistics — and what the in-memory engine gives over all records.
  */
+import { IndicatorRegistry } from "@adalqarau/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { layerStorage } from "../src/postgres/Database.ts"
 import { INGEST_LOCK } from "../src/postgres/PgContractStore.ts"
 import { SqlImporter } from "../src/postgres/PgImporter.ts"
-import { SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
+import { makeSqlIndicatorEngine, SqlIndicatorEngine } from "../src/postgres/PgIndicatorEngine.ts"
 import { changeAboutOnePercent } from "./support/changes.ts"
 import { backends } from "./support/databases.ts"
 import { C1, C2, C3, contract, edgeCaseRecords, lot, payment, S1, S3, subject, unit } from "./support/edgeCases.ts"
@@ -38,6 +39,34 @@ const factTable = Effect.gen(function* () {
     FROM chain_fact ORDER BY chain_key`
   return new Map(rows.map((r) => [r.key, r.line]))
 })
+
+const REGISTRY_ORDER = IndicatorRegistry.standard.indicators.map((i) => i.code)
+
+/**
+ * Per indicator, how many of its findings the run `runId` wrote (`rewritten`) and how many earlier runs left
+ * (`kept`): a refresh that re-evaluated only the queued chains keeps most findings as earlier runs wrote them; one
+ * that re-evaluated every finding from the facts rewrote them all.
+ */
+const writtenBy = (runId: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ indicator: string; rewritten: unknown; kept: unknown }>`
+      SELECT indicator, count(*) FILTER (WHERE run_id = ${String(runId)}::bigint) AS rewritten,
+        count(*) FILTER (WHERE run_id IS DISTINCT FROM ${String(runId)}::bigint) AS kept
+      FROM finding GROUP BY indicator`
+    return new Map(rows.map((r) => [r.indicator, { rewritten: Number(r.rewritten), kept: Number(r.kept) }]))
+  })
+
+/** Fails unless every indicator named kept findings an earlier run wrote: the refresh was incremental for each. */
+const assertIncremental = (runId: number, codes: ReadonlyArray<string>, what: string) =>
+  Effect.gen(function* () {
+    const written = yield* writtenBy(runId)
+    for (const code of codes) {
+      const counts = written.get(code)
+      assert.isDefined(counts, `${what}: ${code} has findings`)
+      assert.isAbove(counts?.kept ?? 0, 0, `${what}: ${code} kept findings of earlier runs (${JSON.stringify(counts)})`)
+    }
+  })
 
 for (const backend of backends()) {
   describe(`incremental refresh = full run (${backend.name})`, () => {
@@ -133,17 +162,95 @@ for (const backend of backends()) {
           yield* importer.importSource(Stream.fromIterable(changes))
           records = [...records, ...acceptedRecords(changes)]
           const refresh = yield* engine.refresh()
-          assert.deepStrictEqual(refresh.indicators, [
-            "super-dumping",
-            "minimal-dumping",
-            "accelerated-payment",
-            "sum-growth",
-            "partnership"
-          ])
+          assert.strictEqual(refresh.mode, "refresh")
+          assert.deepStrictEqual(refresh.indicators, REGISTRY_ORDER)
+          assert.deepStrictEqual(refresh.neverEvaluated, [])
           const expected = yield* memoryResult([records], inForce)
           assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings), `round ${round}`)
           assert.deepStrictEqual(refresh.stats, expected.stats)
+          const written = yield* writtenBy(refresh.runId)
+          if (round === 1) {
+            // The last run evaluated super-dumping alone: this plan differs, so every finding is evaluated again.
+            for (const code of REGISTRY_ORDER) assert.strictEqual(written.get(code)?.kept ?? 0, 0, code)
+          } else {
+            // The plan equals round 1's: only what the queued chains touch is evaluated again.
+            yield* assertIncremental(refresh.runId, REGISTRY_ORDER, `round ${round}`)
+          }
         }
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("after a run whose only lists the indicators out of the registry's order, the refresh is incremental", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(generatedRecords(CONTRACTS[backend.name], SEED))
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        yield* importer.importSource(Stream.fromIterable(items))
+        const reversed = [...REGISTRY_ORDER].reverse()
+        const params = { only: [...reversed, reversed[0]], indicators: { "sum-growth": { threshold: 3 } } }
+        const run = yield* engine.run(params)
+        assert.deepStrictEqual(run.indicators, REGISTRY_ORDER, "run in the registry's order, each once")
+        let records = acceptedRecords(items)
+        const changes = changeAboutOnePercent(records, SEED + 20)
+        yield* importer.importSource(Stream.fromIterable(changes))
+        records = [...records, ...acceptedRecords(changes)]
+        const refresh = yield* engine.refresh()
+        // The parameters in force are the run's: the plan is the same, whatever order `only` listed them in.
+        yield* assertIncremental(refresh.runId, REGISTRY_ORDER, "the refresh after the run")
+        const expected = yield* memoryResult([records], params)
+        assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+        assert.deepStrictEqual(refresh.stats, expected.stats)
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("an indicator no run evaluated is left out of an import's refresh, and the reports name it", () =>
+      Effect.gen(function* () {
+        const items = yield* sourceItems(generatedRecords(CONTRACTS[backend.name], SEED))
+        const importer = yield* SqlImporter
+        yield* importer.importSource(Stream.fromIterable(items))
+        // A version whose registry did not have partnership yet ran every indicator it had.
+        let before = IndicatorRegistry.empty
+        for (const indicator of IndicatorRegistry.standard.indicators)
+          if (indicator.code !== "partnership") before = yield* before.with(indicator)
+        const older = yield* makeSqlIndicatorEngine(before)
+        const run = yield* older.run()
+        assert.deepStrictEqual(run.neverEvaluated, [])
+        // After the upgrade that registered it, an import's refresh keeps the others current and names it.
+        const engine = yield* SqlIndicatorEngine
+        let records = acceptedRecords(items)
+        const changes = changeAboutOnePercent(records, SEED + 30)
+        yield* importer.importSource(Stream.fromIterable(changes))
+        records = [...records, ...acceptedRecords(changes)]
+        const refresh = yield* engine.refresh()
+        const evaluated = REGISTRY_ORDER.filter((code) => code !== "partnership")
+        assert.deepStrictEqual(refresh.indicators, evaluated)
+        assert.deepStrictEqual(refresh.neverEvaluated, ["partnership"])
+        assert.deepStrictEqual(
+          yield* allFindings().pipe(Effect.map((all) => all.filter((f) => f.indicator === "partnership"))),
+          []
+        )
+        const expected = yield* memoryResult([records], { only: evaluated })
+        assert.deepStrictEqual(byKey(yield* allFindings()), byKey(expected.findings))
+        // A run of it alone puts it in force: the next refresh evaluates it too.
+        const alone = yield* engine.run({ only: ["partnership"] })
+        assert.deepStrictEqual(alone.neverEvaluated, [])
+        const next = yield* engine.refresh()
+        assert.deepStrictEqual(next.indicators, REGISTRY_ORDER)
+        assert.deepStrictEqual(next.neverEvaluated, [])
+      }).pipe(Effect.provide(layerStorage(backend.layer())))
+    )
+
+    it.live("after a first run of some indicators, refreshes keep those alone and name the others", () =>
+      Effect.gen(function* () {
+        const importer = yield* SqlImporter
+        const engine = yield* SqlIndicatorEngine
+        yield* importer.importSource(Stream.fromIterable(yield* sourceItems(edgeCaseRecords())))
+        const others = ["minimal-dumping", "accelerated-payment", "partnership"]
+        const first = yield* engine.run({ only: ["sum-growth", "super-dumping"] })
+        assert.deepStrictEqual(first.neverEvaluated, others)
+        const refresh = yield* engine.refresh()
+        assert.deepStrictEqual(refresh.indicators, ["super-dumping", "sum-growth"])
+        assert.deepStrictEqual(refresh.neverEvaluated, others)
       }).pipe(Effect.provide(layerStorage(backend.layer())))
     )
 

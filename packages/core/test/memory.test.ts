@@ -8,6 +8,7 @@ import {
   decodeRecord,
   FindingStore,
   IndicatorEngine,
+  IndicatorRegistry,
   type ProcurementRecord,
   ProcurementSource,
   type RecordKind
@@ -241,6 +242,21 @@ describe("MemoryIndicatorEngine", () => {
       )
       const wrongRegion = yield* findings.query({ regions: ["75"], limit: 100 })
       assert.strictEqual(wrongRegion.findings.length, 0)
+    }).pipe(Effect.provide(Engine))
+  )
+
+  it.effect("a run of `only` evaluates in the registry's order, each once, and names what no run evaluated", () =>
+    Effect.gen(function* () {
+      const engine = yield* IndicatorEngine
+      const registryOrder = IndicatorRegistry.standard.indicators.map((i) => i.code)
+      const some = yield* engine.run({ only: ["sum-growth", "super-dumping"] })
+      assert.deepStrictEqual(some.indicators, ["super-dumping", "sum-growth"])
+      assert.deepStrictEqual(some.neverEvaluated, ["minimal-dumping", "accelerated-payment", "partnership"])
+      const reversed = [...registryOrder].reverse()
+      const all = yield* engine.run({ only: [...reversed, reversed[0]] })
+      assert.deepStrictEqual(all.indicators, registryOrder)
+      assert.deepStrictEqual(Object.keys(all.stats), registryOrder)
+      assert.deepStrictEqual(all.neverEvaluated, [])
     }).pipe(Effect.provide(Engine))
   )
 })

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ImportHistory, type PruneReport, RejectStore } from "@adalqarau/adapters/postgres"
+import { ImportHistory, type PruneReport, RejectStore, SqlIndicatorEngine } from "@adalqarau/adapters/postgres"
 import { completeBin, ContractStore, FindingStore, UserStore, type Username } from "@adalqarau/core"
 import { Cause, ConfigProvider, Deferred, Effect, Exit, Fiber, Layer, Option, Scope, Stdio } from "effect"
 import { SqlClient } from "effect/sql"
@@ -424,6 +424,56 @@ describe("database commands", () => {
       written.map((line) => (JSON.parse(line) as { line: number }).line),
       [1, 2, 3]
     )
+  }, 120_000)
+
+  it("import names the indicators its refresh left out because no run has evaluated them", async () => {
+    const quiet = { isTTY: false, write: () => {} }
+    const local: Record<string, string> = { ADALQARAU_DATA_DIR: join(root, "never-evaluated-data") }
+    const { text, json } = await Effect.runPromise(
+      Effect.gen(function* () {
+        const adminUrl = pgAdminUrl()
+        if (adminUrl !== undefined) local.DATABASE_URL = yield* pgTestDatabaseUrl(adminUrl)
+        return yield* Effect.gen(function* () {
+          const dir = join(root, "dataset")
+          yield* runImport({ dir, batchSize: 1000, refresh: false, json: true }, quiet)
+          // The only run so far, as started through the server: super-dumping alone.
+          yield* withDatabase(
+            Effect.flatMap(SqlIndicatorEngine, (engine) => engine.run({ only: ["super-dumping"] })).pipe(
+              Effect.mapError((e) => new CliFailure({ message: e.message, exitCode: 1 }))
+            )
+          )
+          const printed = Effect.map(TestConsole.logLines, (lines) => lines.map(String))
+          yield* runImport({ dir, batchSize: 1000, refresh: true, json: false }, quiet)
+          const text = yield* printed
+          yield* runImport({ dir, batchSize: 1000, refresh: true, json: true }, quiet)
+          const json = JSON.parse((yield* printed).at(-1) ?? "") as {
+            refresh: { indicators: ReadonlyArray<string>; neverEvaluated: ReadonlyArray<string> }
+          }
+          return { text, json }
+        }).pipe(
+          Effect.provide(
+            Layer.mergeAll(
+              ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })),
+              Stdio.layerTest({}),
+              TestConsole.layer
+            )
+          )
+        )
+      }).pipe(Effect.scoped)
+    )
+    assert.include(
+      text,
+      "Not refreshed, as no run has evaluated them yet: minimal-dumping, accelerated-payment, sum-growth, " +
+        "partnership (a run that evaluates them, started through the server, chooses their parameters; refreshes " +
+        "keep them current from then on)"
+    )
+    assert.deepStrictEqual(json.refresh.indicators, ["super-dumping"])
+    assert.deepStrictEqual(json.refresh.neverEvaluated, [
+      "minimal-dumping",
+      "accelerated-payment",
+      "sum-growth",
+      "partnership"
+    ])
   }, 120_000)
 
   it("a database it cannot use is named with the server's reason, not the driver's generic one", async () => {

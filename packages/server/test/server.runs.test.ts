@@ -4,6 +4,7 @@
  * waiting at a time, and a run a failed write left `queued`.
  */
 import { IndicatorEngine, IndicatorEngineError, RunStore, RunStoreError } from "@adalqarau/core"
+import { makeMemoryIndicatorEngine } from "@adalqarau/core/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect } from "effect"
 import type { PortServices } from "../src/Server.ts"
@@ -259,6 +260,57 @@ describe("run parameters and roles", () => {
       assert.strictEqual(await runCount(), beforeOnly)
       await accepted(admin, { only: ["super-dumping"], filters: { statusIds: [190] } })
       await accepted(admin, {})
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe("a run's status", () => {
+  it("names the indicators no run has evaluated yet", async () => {
+    // An engine no run has used yet (the fixture's seeding ran the shared one over all indicators).
+    const server = await startTestServer({
+      alterPorts: (ports) =>
+        Context.add(
+          ports,
+          IndicatorEngine,
+          Effect.runSync(makeMemoryIndicatorEngine().pipe(Effect.provideContext(ports)))
+        )
+    })
+    const headers = {
+      authorization: `Bearer ${(await loginRest(server.baseUrl, "admin")).accessToken}`,
+      "content-type": "application/json"
+    }
+    /** Starts a run, follows it to its end, and answers what its report says was never evaluated. */
+    const neverEvaluated = async (params: unknown) => {
+      const started = await fetch(`${server.baseUrl}/api/v1/runs`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ params })
+      })
+      assert.strictEqual(started.status, 202, await started.clone().text())
+      const { id } = (await started.json()) as RunSeen
+      type Done = RunSeen & { readonly report: { readonly neverEvaluated?: ReadonlyArray<string> } | null }
+      const read = async () => (await (await fetch(`${server.baseUrl}/api/v1/runs/${id}`, { headers })).json()) as Done
+      let run = await read()
+      for (let i = 0; i < 400 && (run.status === "queued" || run.status === "running"); i++) {
+        await pause(25)
+        run = await read()
+      }
+      assert.strictEqual(run.status, "succeeded")
+      return run.report?.neverEvaluated
+    }
+    try {
+      assert.deepStrictEqual(await neverEvaluated({ only: ["sum-growth", "super-dumping"] }), [
+        "minimal-dumping",
+        "accelerated-payment",
+        "partnership"
+      ])
+      assert.deepStrictEqual(await neverEvaluated({ only: ["partnership"] }), [
+        "minimal-dumping",
+        "accelerated-payment"
+      ])
+      assert.deepStrictEqual(await neverEvaluated({}), [])
     } finally {
       await server.close()
     }

@@ -56,7 +56,8 @@ export class SqlIndicatorEngine extends Context.Service<
      * and suppliers only, when the parameters equal the last run's (otherwise every finding is re-evaluated from the
      * facts). Falls back to a full run when there has been none. Without `params`, the parameters in force, not the
      * defaults: every indicator some run evaluated, each with the parameters of the last run that evaluated it (as it
-     * was asked for them), and the newest run's filters; read once the refresh holds the ingest lock.
+     * was asked for them), and the newest run's filters; read once the refresh holds the ingest lock. An indicator no
+     * run evaluated is left out until one does; the report names it (`neverEvaluated`).
      */
     readonly refresh: (params?: unknown) => Effect.Effect<SqlRunReport, IndicatorEngineError | ParamsError>
     /** Whether `run` would take these parameters now (see `IndicatorEngine.check`); read without the ingest lock. */
@@ -339,7 +340,7 @@ export const makeSqlIndicatorEngine = (
           indicators: plan.indicators.map((i) => i.code),
           findings,
           stats
-        } satisfies SqlRunReport
+        } satisfies Omit<SqlRunReport, "neverEvaluated">
       })
 
     /**
@@ -533,14 +534,18 @@ export const makeSqlIndicatorEngine = (
      * the other indicators' filters at the next import's refresh, far from the run that asked for it; it is refused,
      * naming the filters in force. Nothing is in force before the first run.
      */
-    const checkFiltersInForce = (plan: Plan) =>
-      Effect.flatMap(lastInput, (input) =>
-        keepsFiltersInForce(
-          input.only ?? [],
-          { codes: plan.indicators.map((i) => i.code), filters: plan.filters },
-          Effect.map(planInForce(input), (inForce) => inForce.filters)
-        )
+    const checkFiltersInForce = (input: InputInForce, plan: Plan) =>
+      keepsFiltersInForce(
+        input.only ?? [],
+        { codes: plan.indicators.map((i) => i.code), filters: plan.filters },
+        Effect.map(planInForce(input), (inForce) => inForce.filters)
       )
+
+    /** The registry's indicators neither the runs before (`input.only`) nor this one evaluated. */
+    const neverEvaluatedAfter = (input: InputInForce, report: { readonly indicators: ReadonlyArray<string> }) => {
+      const evaluated = new Set([...(input.only ?? []), ...report.indicators])
+      return registry.indicators.map((i) => i.code).filter((code) => !evaluated.has(code))
+    }
 
     const execute = (mode: "full" | "refresh") =>
       Effect.fn(`SqlIndicatorEngine.${mode}`)(function* (params?: unknown) {
@@ -553,9 +558,13 @@ export const makeSqlIndicatorEngine = (
           (mode === "full" ? fullRun(plan, startedAt) : incremental(plan, startedAt)).pipe(
             Effect.mapError(engineError(`the ${mode} indicator run`))
           )
-        const checked = (plan: Plan) => Effect.andThen(checkFiltersInForce(plan), evaluate(plan))
-        const body =
-          given === undefined ? Effect.flatMap(Effect.flatMap(lastInput, planInForce), evaluate) : checked(given)
+        const body = Effect.gen(function* () {
+          const inForce = yield* lastInput
+          const plan = given ?? (yield* planInForce(inForce))
+          if (given !== undefined) yield* checkFiltersInForce(inForce, given)
+          const report = yield* evaluate(plan)
+          return { ...report, neverEvaluated: neverEvaluatedAfter(inForce, report) } satisfies SqlRunReport
+        })
         return yield* body.pipe(
           withIngestLock(sql),
           sql.withTransaction,
@@ -565,7 +574,8 @@ export const makeSqlIndicatorEngine = (
       })
 
     const check = Effect.fn("SqlIndicatorEngine.check")(function* (params: unknown) {
-      yield* checkFiltersInForce(yield* planFor(params))
+      const plan = yield* planFor(params)
+      yield* checkFiltersInForce(yield* lastInput, plan)
     })
 
     return SqlIndicatorEngine.of({ run: execute("full"), refresh: execute("refresh"), check })

@@ -55,12 +55,15 @@ export class IndicatorContractViolation extends Error {
 export const AnalysisParamsInput = Schema.Struct({
   filters: Schema.optional(Schema.Unknown),
   indicators: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
-  /** Run only these indicator codes (default: all registered). */
+  /** Run only these indicator codes (default: all registered); they run in the registry's order, each once. */
   only: Schema.optional(Schema.Array(Schema.String))
 })
 export type AnalysisParamsInput = typeof AnalysisParamsInput.Encoded
 
-/** Parameters resolved against a registry: decoded filters and one decoded parameter object per indicator to run. */
+/**
+ * Parameters resolved against a registry: decoded filters and one decoded parameter object per indicator to run,
+ * in the registry's order whatever order `only` gave.
+ */
 export interface ResolvedParams {
   readonly filters: CommonFilters
   readonly indicators: ReadonlyArray<{ readonly indicator: Indicator<unknown>; readonly params: unknown }>
@@ -175,17 +178,22 @@ export class IndicatorRegistry {
           reason: "an empty list runs no indicator: leave only out for every indicator"
         })
       }
-      // A code named twice must run once: a second run would emit every finding again under the same key.
-      const only = raw.only === undefined ? [...this.byCode.keys()] : [...new Set(raw.only)]
+      const unknown = (raw.only ?? []).findIndex((code) => !this.byCode.has(code))
+      if (unknown >= 0) {
+        return yield* new ParamsError({
+          path: `only.${unknown}`,
+          reason: `unknown indicator ${raw.only?.[unknown]}; known: ${[...this.byCode.keys()].join(", ")}`
+        })
+      }
+      // In the registry's order, each once, however `only` lists them: a code named twice must run once (a second
+      // run would emit every finding again under the same key), and the SQL engine compares a refresh's plan with
+      // the last run's as text, so the order a caller happened to give would make the next refresh re-evaluate
+      // every finding for nothing.
+      const named = raw.only === undefined ? undefined : new Set(raw.only)
+      const run = [...this.byCode.values()].filter((indicator) => named === undefined || named.has(indicator.code))
       const chosen: Array<{ indicator: Indicator<unknown>; params: unknown }> = []
-      for (const code of only) {
-        const indicator = this.byCode.get(code)
-        if (indicator === undefined) {
-          return yield* new ParamsError({
-            path: `only.${(raw.only ?? only).indexOf(code)}`,
-            reason: `unknown indicator ${code}; known: ${[...this.byCode.keys()].join(", ")}`
-          })
-        }
+      for (const indicator of run) {
+        const code = indicator.code
         const params = yield* Schema.decodeUnknownEffect(
           indicator.params,
           STRICT
@@ -196,7 +204,7 @@ export class IndicatorRegistry {
       for (const [code, section] of Object.entries(sections)) {
         const indicator = this.byCode.get(code)
         // Unknown codes were refused above; chosen ones decoded with the run.
-        if (indicator === undefined || only.includes(code)) continue
+        if (indicator === undefined || run.includes(indicator)) continue
         yield* Schema.decodeUnknownEffect(
           indicator.params,
           STRICT

@@ -54,9 +54,17 @@ export const makeMemoryIndicatorEngine = (registry: IndicatorRegistry = Indicato
               (e) => new IndicatorEngineError({ message: `storing findings failed: ${e.message}`, cause: e })
             )
           )
-        inForce = { filters: resolved.filters, evaluated: new Set([...(inForce?.evaluated ?? []), ...indicators]) }
+        const evaluated = new Set([...(inForce?.evaluated ?? []), ...indicators])
+        inForce = { filters: resolved.filters, evaluated }
         const finishedAt = yield* Clock.currentTimeMillis
-        return { startedAt, finishedAt, indicators, findings: report.findings.length, stats: report.stats }
+        return {
+          startedAt,
+          finishedAt,
+          indicators,
+          findings: report.findings.length,
+          stats: report.stats,
+          neverEvaluated: registry.indicators.map((i) => i.code).filter((code) => !evaluated.has(code))
+        }
       })
     })
   })

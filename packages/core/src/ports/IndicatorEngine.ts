@@ -12,6 +12,12 @@ export interface RunReport {
   readonly indicators: ReadonlyArray<string>
   readonly findings: number
   readonly stats: Readonly<Record<string, IndicatorStats>>
+  /**
+   * The registry's indicators no run of the engine has evaluated, this one included (one a later version added, or
+   * one every run's `only` left out), in the registry's order. They have no findings, and an import's refresh (the
+   * SQL engine's, without parameters) leaves them out, their parameters never chosen, until a run evaluates them.
+   */
+  readonly neverEvaluated: ReadonlyArray<string>
 }
 
 /**

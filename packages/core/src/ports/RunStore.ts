@@ -26,7 +26,9 @@ export const IndicatorRunReport = Schema.Struct({
   finishedAt: Schema.Number,
   indicators: Schema.Array(Schema.String),
   findings: Schema.Int,
-  stats: Schema.Record(Schema.String, IndicatorRunStats)
+  stats: Schema.Record(Schema.String, IndicatorRunStats),
+  /** See `RunReport.neverEvaluated`; absent from reports recorded before it was kept. */
+  neverEvaluated: Schema.optional(Schema.Array(Schema.String))
 })
 export type IndicatorRunReport = typeof IndicatorRunReport.Type
 

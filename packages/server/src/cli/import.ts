@@ -162,6 +162,12 @@ const importListed = (
             `Indicators ${run.mode === "refresh" ? "refreshed" : "computed"}: ${formatCount(run.findings)} findings in ` +
               formatDuration(run.finishedAt - run.startedAt)
           )
+          if (run.neverEvaluated.length > 0)
+            yield* Console.log(
+              `Not refreshed, as no run has evaluated them yet: ${run.neverEvaluated.join(", ")} (a run that ` +
+                "evaluates them, started through the server, chooses their parameters; refreshes keep them current " +
+                "from then on)"
+            )
         }
       })
     )
