@@ -106,6 +106,30 @@ describe("the packed packages", () => {
     assert.strictEqual(rows.length - 1, Number(written?.[1]))
   })
 
+  it("build the native line scanner by the adapters' install script under node_modules; analyze then reads the same", () => {
+    const adapters = join(project, "node_modules/@adalqarau/adapters")
+    const probe = `import { nativeScannerAbsence } from "@adalqarau/adapters/files"; console.log(nativeScannerAbsence() ?? "in use")`
+    writeFileSync(join(project, "probe.mjs"), probe)
+    assert.include(node(["probe.mjs"]), "not built")
+    // What `npm install` / `pnpm install` run for the package: plain JavaScript, as Node strips no types there.
+    const manifest = JSON.parse(readFileSync(join(adapters, "package.json"), "utf8")) as {
+      readonly scripts: Record<string, string>
+    }
+    assert.strictEqual(manifest.scripts.install, "node native/build.mjs")
+    const built = spawnSync(process.execPath, ["native/build.mjs"], { cwd: adapters, encoding: "utf8" })
+    assert.strictEqual(built.status, 0, built.stderr)
+    if (built.stderr.includes("not built")) {
+      // No C++ compiler here: the TypeScript scanner stays in use. CI machines have one.
+      assert.isUndefined(process.env.CI, built.stderr)
+      return
+    }
+    assert.strictEqual(node(["probe.mjs"]).trim(), "in use")
+    const before = readFileSync(join(project, "findings.csv"), "utf8")
+    const cli = join(project, "node_modules/@adalqarau/server/dist/bin/adalqarau.js")
+    node([cli, "analyze", "data", "--out", "findings-native.csv"])
+    assert.strictEqual(readFileSync(join(project, "findings-native.csv"), "utf8"), before)
+  })
+
   it("type-check a consumer against the shipped declarations, then run it: memory and PGlite agree", () => {
     const tsc = join(root, "node_modules/.bin/tsc")
     run(tsc, ["-p", "tsconfig.json"])

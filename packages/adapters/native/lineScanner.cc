@@ -1,5 +1,5 @@
 // The JSONL fast path's line scanner in C++: the same conservative filter as src/files/fast/LineScanner.ts, line
-// for line and value for value, for the hosts where this addon builds (scripts/build-native.ts). Whatever the
+// for line and value for value, for the hosts where this addon builds (native/build.mjs). Whatever the
 // TypeScript scanner sends to the general decoder, this one does too; the differential tests run both.
 //
 // Built with -ffp-contract=off and without -ffast-math: money is read through the same double operations as in

@@ -1,7 +1,7 @@
 /**
  * The C++ build of the line scanner (native/lineScanner.cc), when this host has one: the same filter as
  * `LineScanner`, a few times faster. `pnpm install` builds it where a C++ compiler and Node's headers are at hand
- * (scripts/build-native.ts); without it, or with `ADALQARAU_NATIVE_SCANNER=0`, the fast path runs the TypeScript
+ * (native/build.mjs); without it, or with `ADALQARAU_NATIVE_SCANNER=0`, the fast path runs the TypeScript
  * scanner and reads the same records.
  */
 import { existsSync } from "node:fs"

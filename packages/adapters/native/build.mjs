@@ -2,9 +2,9 @@
  * Builds the C++ line scanner (lineScanner.cc) into build/lineScanner.node for the Node running this script, when
  * this host has a C++ compiler and Node's headers: `pnpm install` runs it. The addon is optional — without it the
  * JSONL fast path reads the same records with the TypeScript scanner — so a host that cannot build it gets a
- * warning, not a failed install.
+ * warning, not a failed install. Plain JavaScript: it runs under node_modules, where Node strips no types.
  *
- *   node native/build.ts [--if-stale]
+ *   node native/build.mjs [--if-stale]
  *
  * CXX names the compiler (default g++); ADALQARAU_NATIVE_SCANNER=0 skips the build.
  */
@@ -17,7 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const source = join(here, "lineScanner.cc")
 const target = join(here, "build", "lineScanner.node")
 
-const warn = (why: string): never => {
+/** @param {string} why */
+const warn = (why) => {
   console.warn(`native line scanner not built: ${why}; the JSONL fast path uses the TypeScript scanner`)
   process.exit(0)
 }
@@ -26,7 +27,8 @@ if (process.env.ADALQARAU_NATIVE_SCANNER === "0") warn("ADALQARAU_NATIVE_SCANNER
 
 // With --if-stale, a build newer than its source and this script is kept (Node-API addons do not depend on the
 // Node version that loads them).
-const mtime = (path: string): number => (existsSync(path) ? statSync(path).mtimeMs : Number.NaN)
+/** @param {string} path */
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : Number.NaN)
 if (
   process.argv.includes("--if-stale") &&
   mtime(target) >= mtime(source) &&
@@ -58,6 +60,8 @@ const result = spawnSync(
     "-Wall",
     "-Wextra",
     `-I${headers}`,
+    // Node-API symbols are the host process's, found when it loads the addon (macOS links them so explicitly).
+    ...(process.platform === "darwin" ? ["-undefined", "dynamic_lookup"] : []),
     "-o",
     partial,
     source
