@@ -78,6 +78,9 @@ const main = async (argv: ReadonlyArray<string>): Promise<void> => {
         systems.push(single)
         checks["memory-1thread = memory"] = await compareKeys(single.keysFile, memory.keysFile)
       }
+      const typescript = await measureMemory(dataset, "fast-ts", args.runs, args.threads, gnuTime, scratch, log)
+      systems.push(typescript)
+      checks["memory-ts = memory"] = await compareKeys(typescript.keysFile, memory.keysFile)
       if (contracts <= args.streamUpTo) {
         const stream = await measureMemory(dataset, "stream", args.runs, undefined, gnuTime, scratch, log)
         systems.push(stream)

@@ -29,6 +29,8 @@ export interface SystemResult {
 }
 
 interface MemoryOutput {
+  /** The fast path's line scanner: "native", "typescript", or why the native one was not used. */
+  readonly scanner: string
   readonly readMs: number
   readonly buildMs: number
   readonly evaluateMs: number
@@ -75,42 +77,55 @@ const repeat = async <A>(
   return out
 }
 
-/** The in-memory engine in a child process: `fast` (worker threads, straight into columns) or the `stream` path. */
+/**
+ * The in-memory engine in a child process: `fast` (worker threads, straight into columns; the native line scanner
+ * where built), `fast-ts` (the same with the TypeScript line scanner) or the `stream` path.
+ */
 export const measureMemory = async (
   dataset: Dataset,
-  mode: "fast" | "stream",
+  mode: "fast" | "fast-ts" | "stream",
   runs: number,
   threads: number | undefined,
   gnuTime: boolean,
   scratch: string,
   log: (line: string) => void
 ): Promise<SystemResult> => {
-  const system = mode === "stream" ? "memory-stream" : threads === 0 ? "memory-1thread" : "memory"
+  const system =
+    mode === "stream" ? "memory-stream" : mode === "fast-ts" ? "memory-ts" : threads === 0 ? "memory-1thread" : "memory"
   const keysFile = join(scratch, `${dataset.label}-${system}.keys`)
   const args = [dataset.dir, keysFile, mode, ...(threads === undefined ? [] : [String(threads)])]
+  let scanner = ""
   const measured = await repeat(
     runs,
     () => runChild<MemoryOutput>(MEMORY_RUN, args, gnuTime),
-    (run) => ({
-      totalMs: run.output.totalMs,
-      readMs: run.output.readMs,
-      evaluateMs: run.output.buildMs + run.output.evaluateMs,
-      buildMs: run.output.buildMs,
-      wallMs: run.wallMs,
-      peakRssMiB: run.peakRssMiB,
-      findings: run.output.findings
-    }),
+    (run) => {
+      scanner = run.output.scanner
+      return {
+        totalMs: run.output.totalMs,
+        readMs: run.output.readMs,
+        evaluateMs: run.output.buildMs + run.output.evaluateMs,
+        buildMs: run.output.buildMs,
+        wallMs: run.wallMs,
+        peakRssMiB: run.peakRssMiB,
+        findings: run.output.findings
+      }
+    },
     log,
     system
   )
+  const lineScanner =
+    scanner === "native" || scanner === "typescript"
+      ? `${scanner} line scanner`
+      : `typescript line scanner (native: ${scanner})`
+  const readers = threads === undefined ? "one reader thread per core" : `${threads} reader threads`
   return {
     system,
     description:
-      mode === "fast"
-        ? threads === 0
-          ? "in-memory engine: the same fast path read on the main thread alone (no reader threads)"
-          : `in-memory engine: JSONL fast path (${threads === undefined ? "default: one reader thread per core" : `${threads} reader threads`}) → columnar dataset → 5 indicators`
-        : "in-memory engine: generic path (jsonlFolderItems: records from bytes, else JSON.parse + decodeRecord → DatasetBuilder.add)",
+      mode === "stream"
+        ? "in-memory engine: generic path (jsonlFolderItems: records from bytes, else JSON.parse + decodeRecord → DatasetBuilder.add)"
+        : threads === 0
+          ? `in-memory engine: the same fast path read on the main thread alone (no reader threads; ${lineScanner})`
+          : `in-memory engine: JSONL fast path (${mode === "fast" && threads === undefined ? "default: " : ""}${readers}, ${lineScanner}) → columnar dataset → 5 indicators`,
     runs: measured,
     median: medianFigures(measured),
     keysFile

@@ -2,10 +2,12 @@
  * Child process of `pnpm bench`: the in-memory engine over a JSONL folder, phase by phase. Prints one JSON line
  * (timings, counts, peak RSS) and writes the sorted finding keys to a file for the cross-check with DuckDB.
  *
- *   node bench/systems/memoryRun.ts DIR KEYS_FILE fast|stream [THREADS]
+ *   node bench/systems/memoryRun.ts DIR KEYS_FILE fast|fast-ts|stream [THREADS]
+ *
+ * `fast` reads with the native line scanner where it is built, `fast-ts` with the TypeScript one.
  */
 import { writeFileSync } from "node:fs"
-import { jsonlFolderItems, readJsonlFolderInto } from "@adalqarau/adapters/files"
+import { jsonlFolderItems, nativeScannerAbsence, readJsonlFolderInto } from "@adalqarau/adapters/files"
 import {
   DatasetBuilder,
   evaluateIndicators,
@@ -17,14 +19,16 @@ import { Effect, Stream } from "effect"
 
 const [dir, keysFile, mode = "fast", threadsArg] = process.argv.slice(2)
 if (dir === undefined || keysFile === undefined)
-  throw new Error("usage: memoryRun.ts DIR KEYS_FILE fast|stream [THREADS]")
+  throw new Error("usage: memoryRun.ts DIR KEYS_FILE fast|fast-ts|stream [THREADS]")
 
 const resolved = Effect.runSync(IndicatorRegistry.standard.resolve({}))
 const started = performance.now()
 const builder = new DatasetBuilder()
 const tally = new InputTally()
 
-if (mode === "fast") {
+const scanner = mode === "stream" ? "—" : mode === "fast-ts" ? "typescript" : (nativeScannerAbsence() ?? "native")
+
+if (mode === "fast" || mode === "fast-ts") {
   await Effect.runPromise(
     readJsonlFolderInto(
       dir,
@@ -34,7 +38,10 @@ if (mode === "fast") {
         rejected: (rejection: RecordRejection) => Effect.sync(() => tally.add(rejection.kind, 0, 1)),
         progress: () => Effect.void
       },
-      threadsArg === undefined ? {} : { threads: Number(threadsArg) }
+      {
+        ...(threadsArg === undefined ? {} : { threads: Number(threadsArg) }),
+        nativeScanner: mode === "fast"
+      }
     )
   )
 } else {
@@ -66,6 +73,7 @@ const total = tally.total()
 console.log(
   JSON.stringify({
     mode,
+    scanner,
     readMs: read - started,
     buildMs: built - read,
     evaluateMs: evaluated - built,
