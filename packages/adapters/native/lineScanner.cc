@@ -688,10 +688,26 @@ napi_value MakeScanner(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, nullptr, "makeScanner: bad arguments");
     return nullptr;
   }
+  // Slots and identities index the scanner's arrays: checked here, once, rather than trusted on every line.
+  int32_t rowSlots = intArg(env, argv[0]);
+  if (rowSlots < 0 || rowSlots > 1024) {
+    napi_throw_range_error(env, nullptr, "makeScanner: slots out of range");
+    return nullptr;
+  }
   std::vector<Field> spec;
-  for (size_t i = 0; i < fields; i++) spec.push_back({rules[i], required[i] != 0, slots[i]});
+  for (size_t i = 0; i < fields; i++) {
+    if (slots[i] < -1 || slots[i] >= rowSlots || rules[i] < POSITIVE_ID || rules[i] > KATO) {
+      napi_throw_range_error(env, nullptr, "makeScanner: a field's slot or rule is out of range");
+      return nullptr;
+    }
+    spec.push_back({rules[i], required[i] != 0, slots[i]});
+  }
   std::vector<Key> keys;
   for (size_t i = 0; i < keyCount; i++) {
+    if (identities[i] != ALIAS && (identities[i] < 0 || size_t(identities[i]) >= fields)) {
+      napi_throw_range_error(env, nullptr, "makeScanner: a key's field is out of range");
+      return nullptr;
+    }
     napi_value name;
     CHECK(napi_get_element(env, argv[4], uint32_t(i), &name));
     size_t length;
@@ -706,7 +722,7 @@ napi_value MakeScanner(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   instance.scanners.push_back(
-      std::make_unique<Scanner>(instance.zone, std::move(spec), std::move(keys), intArg(env, argv[0])));
+      std::make_unique<Scanner>(instance.zone, std::move(spec), std::move(keys), rowSlots));
   napi_value out;
   CHECK(napi_create_int32(env, int32_t(instance.scanners.size() - 1), &out));
   return out;
@@ -742,6 +758,10 @@ napi_value ScanLines(napi_env env, napi_callback_info info) {
   int64_t rowIndex = int64_t(numberArg(env, argv[6]));
   int64_t stride = scanner.slots();
   int64_t capacity = stride == 0 ? INT64_MAX : int64_t(rowLength) / stride;
+  if (pos < 0 || rowIndex < 0) {
+    napi_throw_range_error(env, nullptr, "scanLines: a negative position or row");
+    return nullptr;
+  }
   if (stopBefore > int64_t(byteLength)) stopBefore = int64_t(byteLength);
   int64_t written = 0;
   int64_t lines = 0;

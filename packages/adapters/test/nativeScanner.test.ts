@@ -209,6 +209,20 @@ describeNative("native line scanner = TypeScript line scanner", () => {
     assert.deepStrictEqual(Array.from(native.out), [0, 0, 0, LINE_FOR_CALLER])
   })
 
+  it("refuses a spec whose slots or rules would index outside its arrays, rather than write there", () => {
+    const base = KIND_SPECS.unit
+    const spec = (slot: number, rule: number) => ({
+      ...base,
+      fields: base.fields.map((f, i) => (i === 0 ? { ...f, slot, rule } : f))
+    })
+    assert.throws(
+      () => NativeLineScanner.of(spec(base.slots, base.fields[0]?.rule ?? 1)),
+      /slot or rule is out of range/
+    )
+    assert.throws(() => NativeLineScanner.of(spec(0, 99)), /slot or rule is out of range/)
+    assert.throws(() => NativeLineScanner.of({ ...base, slots: -1 }), /slots out of range/)
+  })
+
   it("leaves the import's kinds, whose rows point into the line's text, to the TypeScript scanner", () => {
     assert.isUndefined(NativeLineScanner.of(RECORD_SPECS.contract))
     assert.isDefined(NativeLineScanner.of(KIND_SPECS.contract))
