@@ -46,10 +46,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-const provide = <A, E>(effect: Effect.Effect<A, E, Stdio.Stdio>) =>
-  effect.pipe(
-    Effect.provide(Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env })), Stdio.layerTest({})))
-  )
+/** What the commands run in: this environment alone (no process.env) and silent standard streams. */
+const cliEnv = (vars: Record<string, string>) =>
+  Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: vars })), Stdio.layerTest({}))
+
+const provide = <A, E>(effect: Effect.Effect<A, E, Stdio.Stdio>) => effect.pipe(Effect.provide(cliEnv(env)))
 
 const run = <A>(effect: Effect.Effect<A, CliFailure, Stdio.Stdio>) => Effect.runPromise(provide(effect))
 const fails = async (effect: Effect.Effect<unknown, CliFailure, Stdio.Stdio>): Promise<CliFailure> => {
@@ -98,9 +99,7 @@ describe("database commands", () => {
         const adminUrl = pgAdminUrl()
         if (adminUrl !== undefined) local.DATABASE_URL = yield* pgTestDatabaseUrl(adminUrl)
         yield* runImport({ dir, batchSize: 1000, refresh: false, json: true }, terminal).pipe(
-          Effect.provide(
-            Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
-          )
+          Effect.provide(cliEnv(local))
         )
       }).pipe(Effect.scoped)
     )
@@ -130,9 +129,7 @@ describe("database commands", () => {
     if (adminUrl !== undefined) {
       local.DATABASE_URL = await Effect.runPromise(Scope.provide(scope)(pgTestDatabaseUrl(adminUrl)))
     }
-    const provideLocal = Effect.provide(
-      Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
-    )
+    const provideLocal = Effect.provide(cliEnv(local))
     try {
       const fiber = Effect.runFork(
         runImport({ dir, batchSize: 500, refresh: false, json: true }, terminal).pipe(provideLocal)
@@ -186,11 +183,7 @@ describe("database commands", () => {
         yield* Effect.gen(function* () {
           yield* runImport({ dir, batchSize: 3, refresh: false, json: true, rejects: rejectsPath }, quiet)
           yield* runRejects({ limit: 50, out: laterPath, json: false })
-        }).pipe(
-          Effect.provide(
-            Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
-          )
-        )
+        }).pipe(Effect.provide(cliEnv(local)))
       }).pipe(Effect.scoped)
     )
     const lines = async (path: string) =>
@@ -249,15 +242,7 @@ describe("database commands", () => {
           const table = ((yield* printed).at(-2) ?? "").split("\n")
           const rejects = yield* Effect.flip(runRejects({ importId: 1, limit: 50, json: false }))
           return { listed, table, deleted, rejects }
-        }).pipe(
-          Effect.provide(
-            Layer.mergeAll(
-              ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })),
-              Stdio.layerTest({}),
-              TestConsole.layer
-            )
-          )
-        )
+        }).pipe(Effect.provide(Layer.merge(cliEnv(local), TestConsole.layer)))
       }).pipe(Effect.scoped)
     )
     assert.deepStrictEqual(
@@ -350,15 +335,7 @@ describe("database commands", () => {
             }
             const after = yield* Effect.flip(runRejects({ importId: 1, limit: 50, json: false }))
             return { listed, after }
-          }).pipe(
-            Effect.provide(
-              Layer.mergeAll(
-                ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })),
-                Stdio.layerTest({}),
-                TestConsole.layer
-              )
-            )
-          )
+          }).pipe(Effect.provide(Layer.merge(cliEnv(local), TestConsole.layer)))
         }).pipe(Effect.scoped)
       )
       assert.deepStrictEqual(
@@ -407,11 +384,7 @@ describe("database commands", () => {
           return yield* Effect.flip(
             runImport({ dir, batchSize: 3, refresh: false, json: true, rejects: rejectsPath }, quiet)
           )
-        }).pipe(
-          Effect.provide(
-            Layer.mergeAll(ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })), Stdio.layerTest({}))
-          )
-        )
+        }).pipe(Effect.provide(cliEnv(local)))
       }).pipe(Effect.scoped)
     )
     assert.include(failure.message, `contract ${failing} refused`)
@@ -450,15 +423,7 @@ describe("database commands", () => {
             refresh: { indicators: ReadonlyArray<string>; neverEvaluated: ReadonlyArray<string> }
           }
           return { text, json }
-        }).pipe(
-          Effect.provide(
-            Layer.mergeAll(
-              ConfigProvider.layer(ConfigProvider.fromEnv({ env: local })),
-              Stdio.layerTest({}),
-              TestConsole.layer
-            )
-          )
-        )
+        }).pipe(Effect.provide(Layer.merge(cliEnv(local), TestConsole.layer)))
       }).pipe(Effect.scoped)
     )
     assert.include(
