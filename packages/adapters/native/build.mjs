@@ -17,13 +17,22 @@ const here = dirname(fileURLToPath(import.meta.url))
 const source = join(here, "lineScanner.cc")
 const target = join(here, "build", "lineScanner.node")
 
-/** @param {string} why */
+/**
+ * Gives up with a warning. A build left from an older source would no longer match the TypeScript scanner, so a
+ * failed build removes it too.
+ * @param {string} why
+ */
 const warn = (why) => {
+  rmSync(target, { force: true })
   console.warn(`native line scanner not built: ${why}; the JSONL fast path uses the TypeScript scanner`)
   process.exit(0)
 }
 
-if (process.env.ADALQARAU_NATIVE_SCANNER === "0") warn("ADALQARAU_NATIVE_SCANNER=0")
+if (process.env.ADALQARAU_NATIVE_SCANNER === "0") {
+  // The loader honours the setting too; a build already made stays for when it is lifted.
+  console.warn("native line scanner not built: ADALQARAU_NATIVE_SCANNER=0")
+  process.exit(0)
+}
 
 // With --if-stale, a build newer than its source and this script is kept (Node-API addons do not depend on the
 // Node version that loads them).
