@@ -204,7 +204,7 @@ struct Key {
 class Scanner {
  public:
   Scanner(const Zone& zone, std::vector<Field> fields, std::vector<Key> keys, int slots)
-      : row(slots), zone_(zone), fields_(std::move(fields)), keys_(std::move(keys)), slots_(slots),
+      : row(slots), textEnd(slots, 0), zone_(zone), fields_(std::move(fields)), keys_(std::move(keys)), slots_(slots),
         defaults_(slots, NAN),
         seen_(fields_.size(), 0) {
     for (const Field& f : fields_) {
@@ -214,7 +214,10 @@ class Scanner {
   }
 
   int slots() const { return slots_; }
+  // The kept values of the last line read, NaN when absent; a kept text is where its value starts in the bytes
+  // (in `row`) and where it ends (in `textEnd`), and only when it has no escapes: as LineScanner.ts keeps them.
   std::vector<double> row;
+  std::vector<int32_t> textEnd;
 
   int scan(const uint8_t* bytes, int64_t from, int64_t to) {
     if (to == from) return BLANK;
@@ -502,8 +505,11 @@ class Scanner {
     int64_t length = close - start;
     switch (f.rule) {
       case TEXT:
-        // Specs that keep text are left to the TypeScript scanner (see makeScanner).
         if (f.required) requiredSeen_++;
+        if (f.slot >= 0) {
+          row[f.slot] = double(start);
+          textEnd[f.slot] = int32_t(close);
+        }
         return true;
       case POSITIVE_ID:
       case INTEGER: {
@@ -802,6 +808,47 @@ napi_value ScanLines(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// scanLine(scanner, bytes: Uint8Array, from, to, row: Float64Array, textEnd: Int32Array) → the verdict (0 a row,
+// 1 blank, 2 for the general decoder) of the line bytes[from, to) (without its line break), its values copied into
+// `row` and `textEnd` when it is a row: LineScanner.scan for readers that take records a line at a time.
+napi_value ScanLine(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  Instance& instance = instanceOf(env);
+  uint8_t* bytes;
+  double* row;
+  int32_t* textEnd;
+  size_t byteLength;
+  size_t rowLength;
+  size_t textEndLength;
+  int32_t id = argc > 0 ? intArg(env, argv[0]) : -1;
+  if (argc < 6 || id < 0 || size_t(id) >= instance.scanners.size() ||
+      !typedArray(env, argv[1], napi_uint8_array, reinterpret_cast<void**>(&bytes), &byteLength) ||
+      !typedArray(env, argv[4], napi_float64_array, reinterpret_cast<void**>(&row), &rowLength) ||
+      !typedArray(env, argv[5], napi_int32_array, reinterpret_cast<void**>(&textEnd), &textEndLength)) {
+    napi_throw_type_error(env, nullptr, "scanLine: bad arguments");
+    return nullptr;
+  }
+  Scanner& scanner = *instance.scanners[id];
+  int64_t from = int64_t(numberArg(env, argv[2]));
+  int64_t to = int64_t(numberArg(env, argv[3]));
+  size_t slots = size_t(scanner.slots());
+  // The scanner reads up to `to` and never past it; `to` must lie inside the bytes given.
+  if (from < 0 || to < from || to > int64_t(byteLength) || rowLength < slots || textEndLength < slots) {
+    napi_throw_range_error(env, nullptr, "scanLine: a line outside its bytes, or rows too short");
+    return nullptr;
+  }
+  int verdict = scanner.scan(bytes, from, to);
+  if (verdict == ACCEPTED) {
+    std::memcpy(row, scanner.row.data(), sizeof(double) * slots);
+    std::memcpy(textEnd, scanner.textEnd.data(), sizeof(int32_t) * slots);
+  }
+  napi_value out;
+  CHECK(napi_create_int32(env, verdict, &out));
+  return out;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -812,7 +859,8 @@ NAPI_MODULE_INIT() {
       {"setZone", nullptr, SetZone, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"makeScanner", nullptr, MakeScanner, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scanLines", nullptr, ScanLines, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"scanLine", nullptr, ScanLine, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  if (napi_define_properties(env, exports, 3, properties) != napi_ok) return nullptr;
+  if (napi_define_properties(env, exports, 4, properties) != napi_ok) return nullptr;
   return exports;
 }

@@ -72,10 +72,19 @@ const linesTaken = async (dir: string): Promise<{ taken: number; lines: number }
   return { taken, lines }
 }
 
-/** Each line on its own: where the byte reader takes it, its items are the general decoder's. */
+/**
+ * Each line on its own: where the byte reader takes it, its items are the general decoder's; with the native line
+ * scanner (where built) and the TypeScript one, which take the same lines.
+ */
 const assertLineByLine = (kind: RecordKind, lines: ReadonlyArray<string>): number => {
+  const taken = lineByLine(kind, lines, true)
+  assert.strictEqual(lineByLine(kind, lines, false), taken, "the TypeScript scanner takes as many lines")
+  return taken
+}
+
+const lineByLine = (kind: RecordKind, lines: ReadonlyArray<string>, useNative: boolean): number => {
   if (!isRecordScanKind(kind)) return 0
-  const reader = new RecordLineReader()
+  const reader = new RecordLineReader(useNative)
   const decode = decodeJsonlLine(kind, "f")
   let taken = 0
   lines.forEach((text, i) => {
@@ -89,7 +98,7 @@ const assertLineByLine = (kind: RecordKind, lines: ReadonlyArray<string>): numbe
     taken++
     const expected: Array<SourceItem> = []
     decode(text, i + 1, expected)
-    assert.deepStrictEqual(fast, expected, `${kind} line ${i + 1}: ${text}`)
+    assert.deepStrictEqual(fast, expected, `${kind} line ${i + 1} (${useNative ? "native" : "TypeScript"}): ${text}`)
   })
   return taken
 }

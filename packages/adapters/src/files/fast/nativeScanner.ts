@@ -8,7 +8,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { almatyTransitions } from "@adalqarau/core/lexical"
-import { type KindSpec, TEXT } from "./kinds.ts"
+import type { KindSpec } from "./kinds.ts"
 
 interface LineScannerAddon {
   readonly setZone: (at: Float64Array, offset: Float64Array) => void
@@ -19,6 +19,14 @@ interface LineScannerAddon {
     fieldSlots: Int32Array,
     keys: ReadonlyArray<string>,
     keyIdentities: Int32Array
+  ) => number
+  readonly scanLine: (
+    scanner: number,
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    row: Float64Array,
+    textEnd: Int32Array
   ) => number
   readonly scanLines: (
     scanner: number,
@@ -72,9 +80,14 @@ export class NativeLineScanner {
   private readonly id: number
   /** After `scanLines`: the next line's start, rows written, lines read, why it stopped. */
   readonly out = new Float64Array(4)
+  /** After `scan` accepted a line: its values, as `LineScanner.row` and `LineScanner.textEnd` hold them. */
+  readonly row: Float64Array
+  readonly textEnd: Int32Array
 
   private constructor(native: LineScannerAddon, spec: KindSpec) {
     this.native = native
+    this.row = new Float64Array(spec.slots)
+    this.textEnd = new Int32Array(spec.slots)
     const keys: Array<string> = []
     const identities: Array<number> = []
     spec.fields.forEach((f, field) => {
@@ -95,19 +108,23 @@ export class NativeLineScanner {
     )
   }
 
-  /**
-   * The native scanner of a kind, or `undefined` when there is no addon or the kind keeps text (the import's
-   * specs: their rows point into the line, which only the TypeScript scanner records).
-   */
+  /** The native scanner of a kind, or `undefined` when there is no addon. */
   static of(spec: KindSpec): NativeLineScanner | undefined {
-    if (addon === undefined) return undefined
-    if (spec.fields.some((f) => f.rule === TEXT && f.slot >= 0)) return undefined
-    return new NativeLineScanner(addon, spec)
+    return addon === undefined ? undefined : new NativeLineScanner(addon, spec)
+  }
+
+  /**
+   * `LineScanner.scan`: reads the line `bytes[from, to)` (without its line break) and gives its verdict, its values
+   * in `row` and `textEnd` when it is a row. One call per line, for readers that build a record per line; a
+   * reader of whole blocks calls `scanLines`.
+   */
+  scan(bytes: Uint8Array, _view: DataView, from: number, to: number): number {
+    return this.native.scanLine(this.id, bytes, from, to, this.row, this.textEnd)
   }
 
   /**
    * Reads the lines that start in `bytes[from, stopBefore)` (each must end with a line feed inside `bytes`) into
-   * `rows` from row `rowIndex`, until one needs the caller (too long, or one the scanner cannot vouch for) or
+   * `rows` from row `rowIndex` (for kinds that keep no text: `rows` has no room for where texts end), until one needs the caller (too long, or one the scanner cannot vouch for) or
    * `rows` is full; see `out`.
    */
   scanLines(
