@@ -262,6 +262,26 @@ describeNative("native line scanner = TypeScript line scanner", () => {
     assert.isAbove(compared, 1000)
   })
 
+  it("shares the addon's scanner of a spec between readers, each line read alike however their lines interleave", () => {
+    const spec = RECORD_SPECS.contract
+    const first = NativeLineScanner.of(spec)
+    const second = NativeLineScanner.of(spec)
+    assert.isDefined(first, absence)
+    if (first === undefined || second === undefined) return
+    // A reader per file read: without sharing, a long-running process kept a native scanner per file.
+    assert.strictEqual(first.id, second.id)
+    const typescript = new LineScanner(spec)
+    const lines = fc.sample(randomContractLine, { numRuns: 400, seed: 5 })
+    lines.forEach((line, i) => {
+      const scanner = i % 3 === 0 ? first : second
+      const bytes = Buffer.from(line)
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      const verdict = scanner.scan(bytes, view, 0, bytes.length)
+      assert.strictEqual(verdict, typescript.scan(bytes, view, 0, bytes.length), line)
+      if (verdict === ACCEPTED) assert.deepStrictEqual(Array.from(scanner.row), Array.from(typescript.row), line)
+    })
+  })
+
   it("refuses a line outside the bytes it is given", () => {
     const native = NativeLineScanner.of(RECORD_SPECS.unit)
     assert.isDefined(native, absence)

@@ -74,10 +74,44 @@ export const LINE_FOR_CALLER = 2
 
 const ALIAS = -3
 
+/**
+ * The addon's scanner of a spec, made once per spec and thread: the addon keeps what it makes for the thread's
+ * life, and a reader is made per file read (an import, a stream), so a long-running server would otherwise keep a
+ * scanner per file it ever read. Sharing is safe: the state a scanner carries from line to line is a guess of the
+ * next key, checked byte for byte, and every line's values are copied out to the caller.
+ */
+const scannerIds = new WeakMap<KindSpec, number>()
+
+const scannerIdOf = (native: LineScannerAddon, spec: KindSpec): number => {
+  const known = scannerIds.get(spec)
+  if (known !== undefined) return known
+  const keys: Array<string> = []
+  const identities: Array<number> = []
+  spec.fields.forEach((f, field) => {
+    keys.push(f.name)
+    identities.push(field)
+    if (f.alias !== undefined) {
+      keys.push(f.alias)
+      identities.push(ALIAS)
+    }
+  })
+  const id = native.makeScanner(
+    spec.slots,
+    Int32Array.from(spec.fields, (f) => f.rule),
+    Uint8Array.from(spec.fields, (f) => (f.required ? 1 : 0)),
+    Int32Array.from(spec.fields, (f) => f.slot),
+    keys,
+    Int32Array.from(identities)
+  )
+  scannerIds.set(spec, id)
+  return id
+}
+
 /** A native scanner of one record kind; its state (the key order of the last lines) lives in the addon. */
 export class NativeLineScanner {
   private readonly native: LineScannerAddon
-  private readonly id: number
+  /** The addon's scanner: one per spec and thread, shared by every `NativeLineScanner` of that spec. */
+  readonly id: number
   /** After `scanLines`: the next line's start, rows written, lines read, why it stopped. */
   readonly out = new Float64Array(4)
   /** After `scan` accepted a line: its values, as `LineScanner.row` and `LineScanner.textEnd` hold them. */
@@ -88,24 +122,7 @@ export class NativeLineScanner {
     this.native = native
     this.row = new Float64Array(spec.slots)
     this.textEnd = new Int32Array(spec.slots)
-    const keys: Array<string> = []
-    const identities: Array<number> = []
-    spec.fields.forEach((f, field) => {
-      keys.push(f.name)
-      identities.push(field)
-      if (f.alias !== undefined) {
-        keys.push(f.alias)
-        identities.push(ALIAS)
-      }
-    })
-    this.id = native.makeScanner(
-      spec.slots,
-      Int32Array.from(spec.fields, (f) => f.rule),
-      Uint8Array.from(spec.fields, (f) => (f.required ? 1 : 0)),
-      Int32Array.from(spec.fields, (f) => f.slot),
-      keys,
-      Int32Array.from(identities)
-    )
+    this.id = scannerIdOf(native, spec)
   }
 
   /** The native scanner of a kind, or `undefined` when there is no addon. */
