@@ -107,9 +107,12 @@ int64_t dayOfDate(uint32_t year, uint32_t month, uint32_t day) {
 
 inline bool leapYear(uint32_t year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
 
+// As core's NOT_A_DIGIT: low enough that a field holding a non-digit comes out negative (a year's last digit too).
+constexpr int NOT_A_DIGIT = -100000;
+
 inline int byteDigit(const uint8_t* b, int64_t i) {
   int d = int(b[i]) - 48;
-  return d >= 0 && d <= 9 ? d : -1000;
+  return d >= 0 && d <= 9 ? d : NOT_A_DIGIT;
 }
 
 double wallClockOfBytes(const uint8_t* b, int64_t from, int64_t to) {

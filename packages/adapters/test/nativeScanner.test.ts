@@ -147,7 +147,10 @@ describeNative("native line scanner = TypeScript line scanner", () => {
         "2023-04-31",
         "2023-01-01 24:00:00",
         "2023-01-01T10:00:00",
-        "2023-01-01 10:00"
+        "2023-01-01 10:00",
+        // A non-digit as the year's last character: not a date (both scanners once read "302 " as 2020).
+        "302 -05-01",
+        "999--12-31 10:00:00"
       ],
       customer_bin: ["000740001307", "000740001300", "00074000130a", 740001307, "0007400013077"],
       deleted: [0, 1, 2, "true", "false", "TRUE", 1.0, "1.0"],

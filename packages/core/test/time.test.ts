@@ -103,7 +103,18 @@ describe("parseTimestamp", () => {
       assert.include(result as string, "not a real calendar date")
       assert.include(result as string, bad)
     }
-    for (const bad of ["garbage", "", "2023-1-5", "15.01.2023", "2023-01-15 10"]) {
+    // A year whose last character is not a digit ("302 " for 2020, "999-" for 8990): the fast reader once counted
+    // a non-digit as -1000, which the other three digits could make up for.
+    for (const bad of [
+      "garbage",
+      "",
+      "2023-1-5",
+      "15.01.2023",
+      "2023-01-15 10",
+      "302 -05-01",
+      "297x-01-01",
+      "999--12-31 10:00:00"
+    ]) {
       const result = parseTimestamp(bad)
       assert.isString(result, bad)
       assert.include(result as string, "expected a date like")

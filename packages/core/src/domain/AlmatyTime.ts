@@ -120,9 +120,15 @@ export const fromAlmatyWallClock = (wallMs: number): number => {
   return utc
 }
 
+/**
+ * What a non-digit counts as: low enough that any field holding one comes out negative and is refused. (-1000 was
+ * not: as a year's last digit the other three made up for it, and "302 -05-01" read as 2020-05-01.)
+ */
+const NOT_A_DIGIT = -100_000
+
 const digitAt = (text: string, i: number): number => {
   const d = text.charCodeAt(i) - 48
-  return d >= 0 && d <= 9 ? d : -1000
+  return d >= 0 && d <= 9 ? d : NOT_A_DIGIT
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
@@ -164,7 +170,7 @@ export const wallClockAt = (text: string, from: number, to: number): number => {
 
 const byteDigit = (bytes: Uint8Array, i: number): number => {
   const d = (bytes[i] as number) - 48
-  return d >= 0 && d <= 9 ? d : -1000
+  return d >= 0 && d <= 9 ? d : NOT_A_DIGIT
 }
 
 /** `wallClockAt` over bytes (ASCII) at `bytes[from, to)`: the same shapes, the same result. */
