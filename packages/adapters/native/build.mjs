@@ -18,8 +18,9 @@ const source = join(here, "lineScanner.cc")
 const target = join(here, "build", "lineScanner.node")
 
 /**
- * Gives up with a warning. A build left from an older source would no longer match the TypeScript scanner, so a
- * failed build removes it too.
+ * Gives up with a warning. An earlier build goes too: it is an older source's (or this build was turned off), and
+ * loaded beside the current TypeScript scanner its verdicts need not be the same, where the warning says that
+ * scanner is used.
  * @param {string} why
  */
 const warn = (why) => {
@@ -28,11 +29,7 @@ const warn = (why) => {
   process.exit(0)
 }
 
-if (process.env.ADALQARAU_NATIVE_SCANNER === "0") {
-  // The loader honours the setting too; a build already made stays for when it is lifted.
-  console.warn("native line scanner not built: ADALQARAU_NATIVE_SCANNER=0")
-  process.exit(0)
-}
+if (process.env.ADALQARAU_NATIVE_SCANNER === "0") warn("ADALQARAU_NATIVE_SCANNER=0")
 
 // With --if-stale, a build newer than its source and this script is kept (Node-API addons do not depend on the
 // Node version that loads them).
