@@ -649,10 +649,30 @@ int32_t intArg(napi_env env, napi_value value) {
   return out;
 }
 
+// NaN when the value is no number, so that the checks below refuse it.
 double numberArg(napi_env env, napi_value value) {
   double out = 0;
-  napi_get_value_double(env, value, &out);
+  if (napi_get_value_double(env, value, &out) != napi_ok) return NAN;
   return out;
+}
+
+// Byte offsets and row numbers come as doubles, and converting NaN or one beyond int64_t's range to an integer is
+// undefined behaviour: a position must lie in [0, 2^53 - 1]. A limit may be anything but NaN, +Infinity
+// (no limit, as the TypeScript reader takes it) included: it is capped at 2^53 - 1 either way.
+constexpr double MAX_SAFE_INTEGER = 9007199254740991.0;
+
+bool positionArg(napi_env env, napi_value value, int64_t* out) {
+  double d = numberArg(env, value);
+  if (!(d >= 0 && d <= MAX_SAFE_INTEGER)) return false;
+  *out = int64_t(d);
+  return true;
+}
+
+bool limitArg(napi_env env, napi_value value, int64_t* out) {
+  double d = numberArg(env, value);
+  if (std::isnan(d)) return false;
+  *out = int64_t(std::fmax(-MAX_SAFE_INTEGER, std::fmin(d, MAX_SAFE_INTEGER)));
+  return true;
 }
 
 // setZone(at: Float64Array, offset: Float64Array): the zone's transitions, first `at` being -Infinity.
@@ -761,16 +781,17 @@ napi_value ScanLines(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Scanner& scanner = *instance.scanners[id];
-  int64_t pos = int64_t(numberArg(env, argv[2]));
-  int64_t stopBefore = int64_t(numberArg(env, argv[3]));
-  int64_t maxLineBytes = int64_t(numberArg(env, argv[4]));
-  int64_t rowIndex = int64_t(numberArg(env, argv[6]));
-  int64_t stride = scanner.slots();
-  int64_t capacity = stride == 0 ? INT64_MAX : int64_t(rowLength) / stride;
-  if (pos < 0 || rowIndex < 0) {
-    napi_throw_range_error(env, nullptr, "scanLines: a negative position or row");
+  int64_t pos;
+  int64_t stopBefore;
+  int64_t maxLineBytes;
+  int64_t rowIndex;
+  if (!positionArg(env, argv[2], &pos) || !limitArg(env, argv[3], &stopBefore) ||
+      !limitArg(env, argv[4], &maxLineBytes) || !positionArg(env, argv[6], &rowIndex)) {
+    napi_throw_range_error(env, nullptr, "scanLines: a position or row outside [0, 2^53 - 1], or a NaN limit");
     return nullptr;
   }
+  int64_t stride = scanner.slots();
+  int64_t capacity = stride == 0 ? INT64_MAX : int64_t(rowLength) / stride;
   if (stopBefore > int64_t(byteLength)) stopBefore = int64_t(byteLength);
   int64_t written = 0;
   int64_t lines = 0;

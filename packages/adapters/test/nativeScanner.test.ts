@@ -212,6 +212,29 @@ describeNative("native line scanner = TypeScript line scanner", () => {
     assert.deepStrictEqual(Array.from(native.out), [0, 0, 0, LINE_FOR_CALLER])
   })
 
+  it("reads lines of any length under an infinite limit, and refuses positions that are no byte offset", () => {
+    const spec = KIND_SPECS.unit
+    const native = NativeLineScanner.of(spec)
+    assert.isDefined(native, absence)
+    if (native === undefined) return
+    const bytes = Buffer.from(`${j({ id: 1, contract_id: 1 })}\n${j({ id: 2, contract_id: 1 })}\n`)
+    const rows = new Float64Array(spec.slots * 2)
+    // `line` takes an infinite limit as none; converted to an integer in C++ it was undefined (INT64_MIN here).
+    native.scanLines(bytes, 0, bytes.length, Number.POSITIVE_INFINITY, rows, 0)
+    assert.deepStrictEqual(Array.from(native.out), [bytes.length, 2, 2, ALL_READ])
+    native.scanLines(bytes, 0, Number.POSITIVE_INFINITY, 1 << 20, rows, 0)
+    assert.deepStrictEqual(Array.from(native.out), [bytes.length, 2, 2, ALL_READ])
+    for (const [from, rowIndex] of [
+      [Number.NaN, 0],
+      [Number.POSITIVE_INFINITY, 0],
+      [0, Number.NaN],
+      [0, 2 ** 63]
+    ] as const) {
+      assert.throws(() => native.scanLines(bytes, from, bytes.length, 1 << 20, rows, rowIndex), /scanLines/)
+    }
+    assert.throws(() => native.scanLines(bytes, 0, bytes.length, Number.NaN, rows, 0), /scanLines/)
+  })
+
   it("refuses a spec whose slots or rules would index outside its arrays, rather than write there", () => {
     const base = KIND_SPECS.unit
     const spec = (slot: number, rule: number) => ({
