@@ -855,11 +855,12 @@ napi_value ScanLine(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Scanner& scanner = *instance.scanners[id];
-  int64_t from = int64_t(numberArg(env, argv[2]));
-  int64_t to = int64_t(numberArg(env, argv[3]));
+  int64_t from;
+  int64_t to;
   size_t slots = size_t(scanner.slots());
   // The scanner reads up to `to` and never past it; `to` must lie inside the bytes given.
-  if (from < 0 || to < from || to > int64_t(byteLength) || rowLength < slots || textEndLength < slots) {
+  if (!positionArg(env, argv[2], &from) || !positionArg(env, argv[3], &to) || to < from ||
+      to > int64_t(byteLength) || rowLength < slots || textEndLength < slots) {
     napi_throw_range_error(env, nullptr, "scanLine: a line outside its bytes, or rows too short");
     return nullptr;
   }

@@ -316,6 +316,8 @@ describeNative("native line scanner = TypeScript line scanner", () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     assert.throws(() => native.scan(bytes, view, 0, bytes.length + 1), /outside its bytes/)
     assert.throws(() => native.scan(bytes, view, 5, 4), /outside its bytes/)
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, 2 ** 63])
+      assert.throws(() => native.scan(bytes, view, bad, bytes.length), /outside its bytes/)
     assert.strictEqual(native.scan(bytes, view, 0, bytes.length), ACCEPTED)
   })
 })
