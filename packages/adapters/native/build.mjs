@@ -1,6 +1,8 @@
 /**
  * Builds the C++ line scanner (lineScanner.cc) into build/lineScanner.node for the Node running this script, when
- * this host has a C++ compiler and Node's headers: `pnpm install` runs it. The addon is optional — without it the
+ * this host has a C++ compiler and Node's headers: the workspace's `pnpm install` runs it (the root's postinstall),
+ * and a project that installs the package runs it itself — the package has no install script, since pnpm fails the
+ * install of a project whose dependency has one it was not told to allow. The addon is optional — without it the
  * JSONL fast path reads the same records with the TypeScript scanner — so a host that cannot build it gets a
  * warning, not a failed install. Plain JavaScript: it runs under node_modules, where Node strips no types.
  *

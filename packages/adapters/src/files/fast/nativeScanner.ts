@@ -1,8 +1,9 @@
 /**
  * The C++ build of the line scanner (native/lineScanner.cc), when this host has one: the same filter as
- * `LineScanner`, a few times faster. `pnpm install` builds it where a C++ compiler and Node's headers are at hand
- * (native/build.mjs); without it, or with `ADALQARAU_NATIVE_SCANNER=0`, the fast path runs the TypeScript
- * scanner and reads the same records.
+ * `LineScanner`, a few times faster. native/build.mjs builds it where a C++ compiler and Node's headers are at hand:
+ * this repository's `pnpm install` runs it, a project that installs the package runs it itself (the package has no
+ * install script, which pnpm refuses in a dependency unless approved). Without it, or with
+ * `ADALQARAU_NATIVE_SCANNER=0`, the fast path runs the TypeScript scanner and reads the same records.
  */
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -42,13 +43,14 @@ interface LineScannerAddon {
 
 /** Where the build puts the addon: the package's `native/build`, from `src/files/fast` and `dist/files/fast` alike. */
 export const NATIVE_SCANNER_PATH = fileURLToPath(new URL("../../../native/build/lineScanner.node", import.meta.url))
+const BUILD_SCRIPT = fileURLToPath(new URL("../../../native/build.mjs", import.meta.url))
 
 type Loaded = { readonly addon: LineScannerAddon } | { readonly absence: string }
 
 const load = (): Loaded => {
   if (process.env.ADALQARAU_NATIVE_SCANNER === "0") return { absence: "turned off by ADALQARAU_NATIVE_SCANNER=0" }
   if (!existsSync(NATIVE_SCANNER_PATH)) {
-    return { absence: `not built (${NATIVE_SCANNER_PATH}: pnpm install builds it where g++ is found)` }
+    return { absence: `not built (run node ${BUILD_SCRIPT} where g++ is found; it writes ${NATIVE_SCANNER_PATH})` }
   }
   try {
     const addon = createRequire(import.meta.url)(NATIVE_SCANNER_PATH) as LineScannerAddon
