@@ -501,6 +501,36 @@ describe("database commands", () => {
     assert.deepStrictEqual(exported.map((l) => (JSON.parse(l) as { key: string }).key).sort(), planted)
   }, 120_000)
 
+  it("findings refuses a wrong flag as such (exit 2) before it opens the database, even one it cannot reach", async () => {
+    const unreachable = (effect: Effect.Effect<unknown, CliFailure, Stdio.Stdio>) =>
+      Effect.runPromiseExit(
+        effect.pipe(
+          Effect.provide(
+            Layer.mergeAll(
+              ConfigProvider.layer(
+                ConfigProvider.fromEnv({ env: { DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres" } })
+              ),
+              Stdio.layerTest({})
+            )
+          )
+        )
+      )
+    const wrong = [
+      [{ indicators: ["SUPER-DUMPING"], regions: [], limit: 5, json: true }, "--indicator SUPER-DUMPING"],
+      [{ indicators: [], regions: [], from: "2024-06-30", to: "2024-01-01", limit: 5, json: true }, "--to 2024-01-01"],
+      [{ indicators: [], regions: ["99"], limit: 5, json: true }, "--region 99"],
+      [{ indicators: [], regions: [], limit: 0, json: true }, "--limit must be at least 1"],
+      [{ indicators: [], regions: [], limit: 5, json: true, out: join(root, "findings.txt") }, "findings.txt"]
+    ] as const
+    for (const [options, named] of wrong) {
+      const exit = await unreachable(runFindings(options))
+      const failure = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+      assert.instanceOf(failure, CliFailure, String(exit))
+      assert.strictEqual((failure as CliFailure).exitCode, EXIT_USAGE, (failure as CliFailure).message)
+      assert.include((failure as CliFailure).message, named)
+    }
+  })
+
   it("users create stores a hashed password; a taken username is a usage error", async () => {
     await run(runCreateUser({ username: "root-admin", role: "admin", regions: [], passwordStdin: false }))
     const stored = await run(

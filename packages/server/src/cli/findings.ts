@@ -94,61 +94,68 @@ const measuresText = (f: Finding): string =>
     .map(([name, value]) => `${name}=${value}`)
     .join(" ")
 
-/** Prints stored findings matching the filters, or exports all of them to a .csv, .jsonl or .json file. */
+/**
+ * Prints stored findings matching the filters, or exports all of them to a .csv, .jsonl or .json file. The flags
+ * are checked before the database is opened: a wrong one is a wrong invocation (exit 2) whatever the database's
+ * state, and opening an embedded one for it would create and migrate it first.
+ */
 export const runFindings = (options: FindingsCommandOptions): Effect.Effect<void, CliFailure> =>
-  withDatabase(
-    Effect.gen(function* () {
-      if (options.limit < 1) return yield* usageFailure("--limit must be at least 1")
-      // A file name whose format is unknown is a wrong invocation, found before the findings are read.
-      if (options.out !== undefined) {
-        yield* findingsFormatOf(options.out).pipe(Effect.mapError((e) => usageFailure(e.message)))
-      }
-      const query = yield* buildQuery(options)
-      const store = yield* FindingStore
-      const wanted = options.out === undefined ? options.limit : Number.POSITIVE_INFINITY
-      const found: Array<Finding> = []
-      let afterKey: string | null = null
-      do {
-        const page: FindingPage = yield* store
-          .query(afterKey === null ? query : { ...query, afterKey })
-          .pipe(Effect.mapError((e) => runFailure(`reading findings failed: ${e.message}`)))
-        found.push(...page.findings.slice(0, wanted - found.length))
-        afterKey = page.nextKey
-      } while (afterKey !== null && found.length < wanted)
-      if (options.out !== undefined) {
-        yield* writeFindings(options.out, found).pipe(Effect.mapError((e) => runFailure(e.message)))
-        yield* Console.log(`${formatCount(found.length)} findings written to ${options.out}`)
-        return
-      }
-      const more = afterKey === null ? "" : " (more match: raise --limit or use --out)"
-      const shown = `${formatCount(found.length)} ${found.length === 1 ? "finding" : "findings"} shown${more}`
-      if (options.json) {
-        yield* Console.log(JSON.stringify(found, null, 2))
-        // stdout stays one JSON value for a pipe; that it was cut short goes to stderr.
-        if (more !== "") yield* Console.error(`note: ${shown}`)
-        return
-      }
-      yield* Console.log(
-        renderTable({
-          columns: [
-            { header: "indicator" },
-            { header: "key" },
-            { header: "region" },
-            { header: "date" },
-            { header: "measures" }
-          ],
-          rows: found.map((f) => [
-            f.indicator,
-            f.key,
-            f.region ?? "?",
-            f.date === null ? "" : formatAlmaty(f.date).slice(0, 10),
-            measuresText(f)
-          ])
-        })
-      )
-      yield* Console.log(shown)
-    })
-  )
+  Effect.gen(function* () {
+    if (options.limit < 1) return yield* usageFailure("--limit must be at least 1")
+    // A file name whose format is unknown is a wrong invocation, found before the findings are read.
+    if (options.out !== undefined) {
+      yield* findingsFormatOf(options.out).pipe(Effect.mapError((e) => usageFailure(e.message)))
+    }
+    const query = yield* buildQuery(options)
+    return yield* withDatabase(readFindings(options, query))
+  })
+
+const readFindings = (options: FindingsCommandOptions, query: FindingQuery) =>
+  Effect.gen(function* () {
+    const store = yield* FindingStore
+    const wanted = options.out === undefined ? options.limit : Number.POSITIVE_INFINITY
+    const found: Array<Finding> = []
+    let afterKey: string | null = null
+    do {
+      const page: FindingPage = yield* store
+        .query(afterKey === null ? query : { ...query, afterKey })
+        .pipe(Effect.mapError((e) => runFailure(`reading findings failed: ${e.message}`)))
+      found.push(...page.findings.slice(0, wanted - found.length))
+      afterKey = page.nextKey
+    } while (afterKey !== null && found.length < wanted)
+    if (options.out !== undefined) {
+      yield* writeFindings(options.out, found).pipe(Effect.mapError((e) => runFailure(e.message)))
+      yield* Console.log(`${formatCount(found.length)} findings written to ${options.out}`)
+      return
+    }
+    const more = afterKey === null ? "" : " (more match: raise --limit or use --out)"
+    const shown = `${formatCount(found.length)} ${found.length === 1 ? "finding" : "findings"} shown${more}`
+    if (options.json) {
+      yield* Console.log(JSON.stringify(found, null, 2))
+      // stdout stays one JSON value for a pipe; that it was cut short goes to stderr.
+      if (more !== "") yield* Console.error(`note: ${shown}`)
+      return
+    }
+    yield* Console.log(
+      renderTable({
+        columns: [
+          { header: "indicator" },
+          { header: "key" },
+          { header: "region" },
+          { header: "date" },
+          { header: "measures" }
+        ],
+        rows: found.map((f) => [
+          f.indicator,
+          f.key,
+          f.region ?? "?",
+          f.date === null ? "" : formatAlmaty(f.date).slice(0, 10),
+          measuresText(f)
+        ])
+      })
+    )
+    yield* Console.log(shown)
+  })
 
 export const findingsCommand = Command.make(
   "findings",
