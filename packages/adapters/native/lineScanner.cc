@@ -229,7 +229,7 @@ class Scanner {
     ordinal_ = 0;
     line_++;
     requiredSeen_ = 0;
-    std::memcpy(row.data(), defaults_.data(), sizeof(double) * slots_);
+    if (slots_ > 0) std::memcpy(row.data(), defaults_.data(), sizeof(double) * slots_);
     int64_t p = skipSpace(from);
     if (p >= to || b_[p] != OPEN_BRACE) return FALLBACK;
     p = skipSpace(p + 1);
@@ -267,7 +267,7 @@ class Scanner {
   std::vector<Key> keys_;
   int slots_;
   std::vector<double> defaults_;
-  std::vector<uint32_t> seen_;
+  std::vector<uint64_t> seen_;
   int requiredCount_ = 0;
   // The key met at each position of the last lines, to recognise the next line's key by one comparison.
   std::string ordinalKey_[MAX_ORDINALS];
@@ -277,7 +277,7 @@ class Scanner {
   const uint8_t* b_ = nullptr;
   int64_t end_ = 0;
   int ordinal_ = 0;
-  uint32_t line_ = 0;
+  uint64_t line_ = 0;
   int requiredSeen_ = 0;
   int lastField_ = -1;
   int64_t numberEnd_ = 0;
@@ -819,7 +819,8 @@ napi_value ScanLines(napi_env env, napi_callback_info info) {
       break;
     }
     if (verdict == ACCEPTED) {
-      std::memcpy(rows + (rowIndex + written) * stride, scanner.row.data(), sizeof(double) * stride);
+      // A kind without slots (refs) keeps nothing: no copy, whose pointers may then be null.
+      if (stride > 0) std::memcpy(rows + (rowIndex + written) * stride, scanner.row.data(), sizeof(double) * stride);
       written++;
     }
     lines++;
@@ -865,7 +866,7 @@ napi_value ScanLine(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   int verdict = scanner.scan(bytes, from, to);
-  if (verdict == ACCEPTED) {
+  if (verdict == ACCEPTED && slots > 0) {
     std::memcpy(row, scanner.row.data(), sizeof(double) * slots);
     std::memcpy(textEnd, scanner.textEnd.data(), sizeof(int32_t) * slots);
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -306,6 +307,26 @@ describeNative("native line scanner = TypeScript line scanner", () => {
       assert.strictEqual(verdict, typescript.scan(bytes, view, 0, bytes.length), line)
       if (verdict === ACCEPTED) assert.deepStrictEqual(Array.from(scanner.row), Array.from(typescript.row), line)
     })
+  })
+
+  it("is loaded when first asked for, not when the files module is: a damaged addon then meets only a JSONL read", () => {
+    const script = [
+      "import { createRequire } from 'node:module'",
+      `const files = await import(${JSON.stringify(new URL("../src/files/index.ts", import.meta.url).href)})`,
+      "const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((p) => p.endsWith('lineScanner.node'))",
+      "const before = loaded()",
+      "const absence = files.nativeScannerAbsence()",
+      "console.log(JSON.stringify({ before, after: loaded(), absence: absence ?? null }))"
+    ].join("\n")
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })
+    assert.strictEqual(child.status, 0, child.stderr)
+    const seen = JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "") as {
+      before: boolean
+      after: boolean
+      absence: string | null
+    }
+    assert.isFalse(seen.before)
+    assert.strictEqual(seen.after, seen.absence === null)
   })
 
   it("refuses a line outside the bytes it is given", () => {

@@ -63,11 +63,23 @@ const load = (): Loaded => {
   }
 }
 
-const loaded = load()
-const addon = "addon" in loaded ? loaded.addon : undefined
+// Loaded when first asked for, not when this module is: a damaged addon file can bring the process down as it loads,
+// and then only a command that reads JSONL should meet it.
+let loaded: Loaded | undefined
+const loadedOnce = (): Loaded => {
+  loaded ??= load()
+  return loaded
+}
+const addonOf = (): LineScannerAddon | undefined => {
+  const once = loadedOnce()
+  return "addon" in once ? once.addon : undefined
+}
 
 /** Why the native scanner is not used, or `undefined` when it is. */
-export const nativeScannerAbsence = (): string | undefined => ("absence" in loaded ? loaded.absence : undefined)
+export const nativeScannerAbsence = (): string | undefined => {
+  const once = loadedOnce()
+  return "absence" in once ? once.absence : undefined
+}
 
 /** Why `scanLines` stopped. */
 export const ALL_READ = 0
@@ -129,6 +141,7 @@ export class NativeLineScanner {
 
   /** The native scanner of a kind, or `undefined` when there is no addon. */
   static of(spec: KindSpec): NativeLineScanner | undefined {
+    const addon = addonOf()
     return addon === undefined ? undefined : new NativeLineScanner(addon, spec)
   }
 
