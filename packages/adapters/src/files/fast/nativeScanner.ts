@@ -45,6 +45,13 @@ interface LineScannerAddon {
 export const NATIVE_SCANNER_PATH = fileURLToPath(new URL("../../../native/build/lineScanner.node", import.meta.url))
 const BUILD_SCRIPT = fileURLToPath(new URL("../../../native/build.mjs", import.meta.url))
 
+const isScannerAddon = (value: unknown): value is LineScannerAddon =>
+  typeof value === "object" &&
+  value !== null &&
+  ["setZone", "makeScanner", "scanLine", "scanLines"].every(
+    (name) => typeof (value as Record<string, unknown>)[name] === "function"
+  )
+
 type Loaded = { readonly addon: LineScannerAddon } | { readonly absence: string }
 
 const load = (): Loaded => {
@@ -53,7 +60,9 @@ const load = (): Loaded => {
     return { absence: `not built (run node ${BUILD_SCRIPT} where g++ is found; it writes ${NATIVE_SCANNER_PATH})` }
   }
   try {
-    const addon = createRequire(import.meta.url)(NATIVE_SCANNER_PATH) as LineScannerAddon
+    const exported: unknown = createRequire(import.meta.url)(NATIVE_SCANNER_PATH)
+    if (!isScannerAddon(exported)) return { absence: `cannot be loaded: ${NATIVE_SCANNER_PATH} is another addon` }
+    const addon = exported
     const zone = almatyTransitions()
     addon.setZone(zone.at, zone.offset)
     return { addon }
