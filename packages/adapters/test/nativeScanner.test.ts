@@ -4,12 +4,13 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import { vi } from "vitest"
 import type { RecordKind } from "@adalqarau/core"
 import { generateDataset } from "@adalqarau/core/testing"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import { jsonlFolderFiles } from "../src/files/JsonlFolderSource.ts"
-import { writeDataset } from "../src/files/index.ts"
+import { analyzeJsonlFolder, jsonlFolderItems, writeDataset } from "../src/files/index.ts"
 import { KIND_SPECS, RECORD_SPECS, TEXT } from "../src/files/fast/kinds.ts"
 import { ACCEPTED, BLANK, FALLBACK, LineScanner } from "../src/files/fast/LineScanner.ts"
 import {
@@ -187,6 +188,30 @@ describeNative("native line scanner = TypeScript line scanner", () => {
           }
         }
       } finally {
+        yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
+      }
+    })
+  )
+
+  it.effect("is what the readers use where it is built: the fast path's blocks and the records' lines", () =>
+    Effect.gen(function* () {
+      // The differential tests pass with either scanner; this one fails if a reader quietly fell back to TypeScript.
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "adalqarau-native-use-")))
+      const blocks = vi.spyOn(NativeLineScanner.prototype, "scanLines")
+      const lines = vi.spyOn(NativeLineScanner.prototype, "scan")
+      try {
+        yield* writeDataset(dir, generateDataset({ contracts: 200, seed: 13 }))
+        const report = yield* analyzeJsonlFolder(dir, { threads: 0 })
+        assert.isAbove(report.input.total.accepted, 0)
+        assert.isAbove(blocks.mock.calls.length, 0, "analyze read no block with the native scanner")
+        const items = yield* Stream.runCount(jsonlFolderItems(dir))
+        assert.isAbove(lines.mock.calls.length, items / 2, "records were not read with the native scanner")
+        blocks.mockClear()
+        yield* analyzeJsonlFolder(dir, { threads: 0, nativeScanner: false })
+        assert.strictEqual(blocks.mock.calls.length, 0, "nativeScanner: false still used it")
+      } finally {
+        blocks.mockRestore()
+        lines.mockRestore()
         yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
       }
     })

@@ -62,10 +62,9 @@ const load = (): Loaded => {
   try {
     const exported: unknown = createRequire(import.meta.url)(NATIVE_SCANNER_PATH)
     if (!isScannerAddon(exported)) return { absence: `cannot be loaded: ${NATIVE_SCANNER_PATH} is another addon` }
-    const addon = exported
     const zone = almatyTransitions()
-    addon.setZone(zone.at, zone.offset)
-    return { addon }
+    exported.setZone(zone.at, zone.offset)
+    return { addon: exported }
   } catch (cause) {
     // A build for another platform, say: the TypeScript scanner reads the same records; the reason is kept.
     return { absence: `cannot be loaded: ${cause instanceof Error ? cause.message : String(cause)}` }
@@ -165,8 +164,8 @@ export class NativeLineScanner {
 
   /**
    * Reads the lines that start in `bytes[from, stopBefore)` (each must end with a line feed inside `bytes`) into
-   * `rows` from row `rowIndex` (for kinds that keep no text: `rows` has no room for where texts end), until one needs the caller (too long, or one the scanner cannot vouch for) or
-   * `rows` is full; see `out`.
+   * `rows` from row `rowIndex` (for kinds that keep no text: `rows` has no room for where texts end), until one
+   * needs the caller (too long, or one the scanner cannot vouch for) or `rows` is full; see `out`.
    */
   scanLines(
     bytes: Uint8Array,

@@ -94,17 +94,13 @@ export const readJsonlFolderInto = (
       }
     }
     target.builder.reserve(sizeHintOf(bytesOf))
+    const useNative = options.nativeScanner ?? true
     const threads =
       total < (options.threadsFrom ?? DEFAULT_THREADS_FROM)
         ? 0
         : (options.threads ?? Math.max(1, Math.min(4, availableParallelism())))
     yield* Effect.acquireUseRelease(
-      Effect.sync(
-        (): RangeRunner =>
-          threads === 0
-            ? inProcessRunner(options.nativeScanner ?? true)
-            : workerRunner(threads, options.nativeScanner ?? true)
-      ),
+      Effect.sync((): RangeRunner => (threads === 0 ? inProcessRunner(useNative) : workerRunner(threads, useNative))),
       (runner) => applyAll(runner, tasks, target),
       (runner) => Effect.promise(() => runner.close())
     )
